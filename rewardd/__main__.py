@@ -1,0 +1,5 @@
+import sys
+
+from rewardd.cli import main
+
+sys.exit(main())

@@ -1,0 +1,252 @@
+"""The HTTP service (see CONTRACT.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+from rewardd import metrics
+from rewardd.api.limits import BodySizeLimit, RequestIds
+from rewardd.api.openrlhf import items_of
+from rewardd.api.schemas import (
+    ExecuteRequest,
+    ExecuteResponse,
+    JobAccepted,
+    JobStatus,
+    OpenRLHFRequest,
+    OpenRLHFResponse,
+    RewardsRequest,
+    RewardsResponse,
+)
+from rewardd.backends import BrokerUnavailable, make_backend
+from rewardd.cache import ResultCache
+from rewardd.config import Settings, get_settings
+from rewardd.jobs import JobStore, MemoryJobStore, RedisJobStore
+from rewardd.recipes import RECIPES
+from rewardd.service import Overloaded, RewardService
+
+log = logging.getLogger("rewardd.api")
+
+RETRY_AFTER_S = "1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        backend = make_backend(settings)
+        app.state.service = RewardService(
+            backend, ResultCache(settings.cache_entries), settings.max_pending_items
+        )
+        app.state.jobs = (
+            RedisJobStore(settings.broker_url, settings.job_ttl_s)
+            if settings.broker_url
+            else MemoryJobStore(settings.job_ttl_s)
+        )
+        app.state.job_tasks = set()
+        log.info("rewardd ready in %s mode", backend.mode)
+        yield
+        backend.close()
+
+    app = FastAPI(
+        title="rewardd",
+        version="1",
+        summary="Verifiable rewards and a code sandbox for RL training of reasoning models.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIds)
+    _add_error_handlers(app)
+    _add_routes(app, settings)
+    return app
+
+
+def _error(status: int, loc: list[Any], msg: str, kind: str) -> JSONResponse:
+    return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": kind}]}, status_code=status)
+
+
+def _unavailable(message: str) -> JSONResponse:
+    return JSONResponse(
+        {"detail": message}, status_code=503, headers={"Retry-After": RETRY_AFTER_S}
+    )
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(BrokerUnavailable)
+    async def broker_down(request: Request, exc: BrokerUnavailable) -> JSONResponse:
+        return _unavailable(str(exc))
+
+    @app.exception_handler(Overloaded)
+    async def overloaded(request: Request, exc: Overloaded) -> JSONResponse:
+        return _unavailable(f"overloaded: {exc}")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Last resort: logged with its request id, answered as JSON; tests hunt these down.
+        log.exception("unhandled error on %s", request.url.path)
+        return JSONResponse({"detail": f"internal error: {type(exc).__name__}"}, 500)
+
+
+def _check_completion_sizes(body: RewardsRequest, limit: int) -> JSONResponse | None:
+    for index, item in enumerate(body.items):
+        size = len(item.completion_text().encode())
+        if size > limit:
+            return _error(
+                413,
+                ["body", "items", index, "completion"],
+                f"completion is {size} bytes; the limit is {limit}",
+                "too_large",
+            )
+    return None
+
+
+def _add_routes(app: FastAPI, settings: Settings) -> None:
+    def service(request: Request) -> RewardService:
+        return request.app.state.service
+
+    @app.post(
+        "/v1/rewards",
+        response_model=RewardsResponse,
+        responses={413: {"description": "body or completion too large"}, 503: {}},
+        tags=["rewards"],
+    )
+    async def rewards(body: RewardsRequest, request: Request) -> Any:
+        """Grade a batch of completions and wait for the results."""
+        too_large = _check_completion_sizes(body, settings.max_completion_bytes)
+        if too_large:
+            return too_large
+        graded = await service(request).grade(
+            [item.wire() for item in body.items], body.recipe, body.weights, body.timeout_s
+        )
+        return {
+            "results": graded.results,
+            "recipe": {"name": graded.recipe, "weights": graded.weights},
+            "elapsed_ms": round(graded.elapsed_ms, 3),
+        }
+
+    @app.post("/v1/jobs", status_code=202, response_model=JobAccepted, tags=["rewards"])
+    async def submit_job(body: RewardsRequest, request: Request) -> Any:
+        """Grade a batch asynchronously; poll GET /v1/jobs/{job_id}."""
+        too_large = _check_completion_sizes(body, settings.max_completion_bytes)
+        if too_large:
+            return too_large
+        job_id = uuid.uuid4().hex
+        jobs: JobStore = request.app.state.jobs
+        await asyncio.to_thread(jobs.save, job_id, {"job_id": job_id, "status": "queued"})
+        task = asyncio.create_task(_run_job(request.app, job_id, body))
+        request.app.state.job_tasks.add(task)
+        task.add_done_callback(request.app.state.job_tasks.discard)
+        return {"job_id": job_id, "status": "queued"}
+
+    @app.get(
+        "/v1/jobs/{job_id}",
+        response_model=JobStatus,
+        responses={404: {"description": "unknown job id"}},
+        tags=["rewards"],
+    )
+    async def job_status(job_id: str, request: Request) -> Any:
+        job = await asyncio.to_thread(request.app.state.jobs.load, job_id)
+        if job is None:
+            raise HTTPException(404, f"no job {job_id!r} (unknown, or expired)")
+        return job
+
+    @app.post("/get_reward", response_model=OpenRLHFResponse, tags=["adapters"])
+    async def get_reward(
+        body: OpenRLHFRequest,
+        request: Request,
+        recipe: str = Query("r1", description="recipe to score with"),
+    ) -> Any:
+        """OpenRLHF's remote reward model protocol. Ungradable items score 0.0 here
+        (OpenRLHF needs numbers) and are flagged with 1.0 in `extra_logs.ungraded`."""
+        if recipe not in RECIPES:
+            return _error(422, ["query", "recipe"], f"unknown recipe {recipe!r}", "value_error")
+        graded = await service(request).grade(
+            items_of(body.query, body.prompts, body.labels), recipe
+        )
+        rewards = [r["reward"] if r["reward"] is not None else 0.0 for r in graded.results]
+        logs: dict[str, list[float | None]] = {
+            name: [r["components"].get(name) or 0.0 for r in graded.results]
+            for name in graded.weights
+        }
+        logs["ungraded"] = [float(r["reward"] is None) for r in graded.results]
+        return {"rewards": rewards, "scores": rewards, "extra_logs": logs}
+
+    @app.post("/v1/execute", response_model=ExecuteResponse, tags=["sandbox"])
+    async def execute(body: ExecuteRequest, request: Request) -> Any:
+        """Run code in the sandbox: no network, limits on memory, processes, output, time."""
+        backend = service(request).backend
+        result = await backend.execute(body.model_dump())
+        metrics.SANDBOX_OUTCOMES.labels(status=result["status"]).inc()
+        return result
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], responses={503: {"description": "names what is down"}})
+    async def readyz(request: Request) -> Any:
+        backend = service(request).backend
+        problems = await backend.problems()
+        if problems:
+            return JSONResponse(
+                {"status": "unavailable", "mode": backend.mode, "problems": problems},
+                status_code=503,
+                headers={"Retry-After": RETRY_AFTER_S},
+            )
+        return {"status": "ready", "mode": backend.mode, "problems": {}}
+
+    @app.get("/metrics", tags=["health"])
+    async def prometheus(request: Request) -> Response:
+        metrics.QUEUE_DEPTH.set(service(request).backend.queue_depth())
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
+
+
+async def _run_job(app: FastAPI, job_id: str, body: RewardsRequest) -> None:
+    jobs: JobStore = app.state.jobs
+    await asyncio.to_thread(jobs.save, job_id, {"job_id": job_id, "status": "running"})
+    try:
+        graded = await app.state.service.grade(
+            [item.wire() for item in body.items], body.recipe, body.weights, body.timeout_s
+        )
+        job = {
+            "job_id": job_id,
+            "status": "done",
+            "results": graded.results,
+            "recipe": {"name": graded.recipe, "weights": graded.weights},
+            "error": None,
+        }
+    except Exception as exc:
+        log.warning("job %s failed: %s", job_id, exc)
+        job = {
+            "job_id": job_id,
+            "status": "failed",
+            "results": None,
+            "error": {"code": "internal", "message": str(exc)},
+        }
+    started = time.monotonic()
+    while True:  # a job's outcome must not be lost to a short broker blip
+        try:
+            await asyncio.to_thread(jobs.save, job_id, job)
+            return
+        except Exception:
+            if time.monotonic() - started > 60:
+                log.error("could not store the result of job %s", job_id)
+                return
+            await asyncio.sleep(1)

@@ -1,0 +1,193 @@
+"""The wire format of the REST API (see CONTRACT.md)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from rewardd.rewards.registry import COMPONENTS
+
+MAX_ITEMS = 4096
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        """The message's text; OpenAI-style content parts are joined."""
+        if self.content is None:
+            return ""
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(str(part.get("text", "")) for part in self.content)
+
+
+class RewardItem(BaseModel):
+    id: str | int | None = Field(None, description="echoed back in the result")
+    prompt: str | list[ChatMessage] | None = Field(
+        None, description="the prompt, for the default `lang` and OpenRLHF"
+    )
+    completion: str | list[ChatMessage] = Field(
+        description="the text, or a chat list whose last assistant message is graded"
+    )
+    task: Literal["math", "code"] | None = Field(
+        None, description="inferred when absent: code if the reference has tests"
+    )
+    reference: dict[str, Any] = Field(
+        default_factory=dict,
+        description='math: {"answer": ...}; code: {"tests": ...} or {"test_cases": [...]}',
+    )
+    lang: str | None = Field(
+        None, pattern=r"^[a-z]{2}$", description="ISO 639-1 target language of the reasoning"
+    )
+    completion_tokens: int | None = Field(None, ge=0, description="for the length rewards")
+
+    @field_validator("completion")
+    @classmethod
+    def _has_assistant_message(cls, value: str | list[ChatMessage]) -> str | list[ChatMessage]:
+        if isinstance(value, list) and not any(m.role == "assistant" for m in value):
+            raise ValueError("a chat completion needs at least one assistant message")
+        return value
+
+    def completion_text(self) -> str:
+        if isinstance(self.completion, str):
+            return self.completion
+        return [m for m in self.completion if m.role == "assistant"][-1].text()
+
+    def prompt_text(self) -> str | None:
+        if self.prompt is None or isinstance(self.prompt, str):
+            return self.prompt
+        users = [m for m in self.prompt if m.role == "user"] or self.prompt
+        return users[-1].text() if users else None
+
+    def wire(self) -> dict[str, Any]:
+        """The plain dict that graders take: text fields resolved, absent fields dropped."""
+        item = {
+            "id": self.id,
+            "prompt": self.prompt_text(),
+            "completion": self.completion_text(),
+            "task": self.task,
+            "reference": self.reference,
+            "lang": self.lang,
+            "completion_tokens": self.completion_tokens,
+        }
+        return {key: value for key, value in item.items() if value is not None}
+
+
+class RewardsRequest(BaseModel):
+    items: list[RewardItem] = Field(min_length=1, max_length=MAX_ITEMS)
+    recipe: str = Field("r1", description="a named preset of weights: r1, r1-zero or code")
+    weights: dict[str, float] | None = Field(
+        None, description="replaces the recipe's weights entirely"
+    )
+    timeout_s: float = Field(60.0, gt=0, le=3600, description="budget for the whole request")
+
+    @field_validator("weights")
+    @classmethod
+    def _known_components(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is None:
+            return value
+        if not value:
+            raise ValueError("weights must name at least one component")
+        unknown = sorted(set(value) - set(COMPONENTS))
+        if unknown:
+            raise ValueError(
+                f"unknown component(s) {unknown}; known: {', '.join(sorted(COMPONENTS))}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _known_recipe(self) -> RewardsRequest:
+        from rewardd.recipes import RECIPES
+
+        if self.weights is None and self.recipe not in RECIPES:
+            raise ValueError(f"unknown recipe {self.recipe!r}; known: {', '.join(RECIPES)}")
+        return self
+
+
+class ItemErrorModel(BaseModel):
+    code: Literal["timeout", "bad_reference", "sandbox_error", "internal"]
+    message: str
+
+
+class ItemResult(BaseModel):
+    id: str | int | None = None
+    reward: float | None
+    components: dict[str, float | None]
+    details: dict[str, dict[str, Any]]
+    error: ItemErrorModel | None = None
+
+
+class RecipeModel(BaseModel):
+    name: str
+    weights: dict[str, float]
+
+
+class RewardsResponse(BaseModel):
+    results: list[ItemResult]
+    recipe: RecipeModel
+    elapsed_ms: float
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    status: Literal["queued"] = "queued"
+
+
+class JobStatus(BaseModel):
+    job_id: str
+    status: Literal["queued", "running", "done", "failed"]
+    results: list[ItemResult] | None = None
+    recipe: RecipeModel | None = None
+    error: dict[str, Any] | None = None
+
+
+class OpenRLHFRequest(BaseModel):
+    query: list[str] = Field(min_length=1, max_length=MAX_ITEMS)
+    prompts: list[str] | None = None
+    labels: list[Any] | None = None
+
+    @model_validator(mode="after")
+    def _same_lengths(self) -> OpenRLHFRequest:
+        for name in ("prompts", "labels"):
+            value = getattr(self, name)
+            if value is not None and len(value) != len(self.query):
+                raise ValueError(f"{name} has {len(value)} entries but query has {len(self.query)}")
+        return self
+
+
+class OpenRLHFResponse(BaseModel):
+    rewards: list[float | None]
+    scores: list[float | None]
+    extra_logs: dict[str, list[float | None]]
+
+
+class ExecuteRequest(BaseModel):
+    language: Literal["python"] = "python"
+    code: str = Field(max_length=1024 * 1024)
+    stdin: str = Field("", max_length=8 * 1024 * 1024)
+    timeout_s: float = Field(5.0, gt=0, le=60)
+    memory_mb: int = Field(256, ge=16, le=4096)
+    files: dict[str, str] = Field(default_factory=dict, max_length=100)
+
+    @field_validator("files")
+    @classmethod
+    def _relative_paths(cls, value: dict[str, str]) -> dict[str, str]:
+        for path in value:
+            parts = path.split("/")
+            if not path or path.startswith("/") or ".." in parts or "" in parts:
+                raise ValueError(f"file path {path!r} must be relative, inside the work dir")
+        return value
+
+
+class ExecuteResponse(BaseModel):
+    status: Literal["ok", "error", "timeout", "memory_limit", "output_limit", "sandbox_error"]
+    exit_code: int | None
+    stdout: str
+    stderr: str
+    duration_ms: float
+    truncated: bool

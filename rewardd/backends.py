@@ -1,0 +1,243 @@
+"""The two execution modes behind one interface: grade a list of wire items by a deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from rewardd.config import Settings
+from rewardd.grading import failed_result, infer_task
+from rewardd.rewards.types import ItemError
+
+log = logging.getLogger(__name__)
+
+
+class BrokerUnavailable(Exception):
+    """The broker cannot be reached; the API answers 503 with Retry-After."""
+
+
+class Backend(Protocol):
+    mode: str
+
+    async def grade(
+        self, items: list[dict[str, Any]], weights: Mapping[str, float], timeout_s: float
+    ) -> list[dict[str, Any]]: ...
+
+    async def problems(self) -> dict[str, str]: ...
+
+    async def execute(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    def queue_depth(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class EmbeddedBackend:
+    """Grades on this host, in a killable process pool (see rewardd.execution.local)."""
+
+    mode = "embedded"
+
+    def __init__(self, settings: Settings) -> None:
+        from rewardd.execution.local import LocalGrader
+
+        self.grader = LocalGrader(
+            pool_size=settings.pool_size,
+            math_item_timeout_s=settings.math_item_timeout_s,
+            code_threads=settings.code_threads,
+            sandbox_kind=settings.sandbox,
+        )
+
+    async def grade(
+        self, items: list[dict[str, Any]], weights: Mapping[str, float], timeout_s: float
+    ) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout_s
+        return await asyncio.to_thread(self.grader.grade_batch, items, weights, deadline)
+
+    async def problems(self) -> dict[str, str]:
+        problems: dict[str, str] = {}
+        if self.grader.pool.alive() == 0:
+            problems["pool"] = "no grading process is alive"
+        sandbox = await asyncio.to_thread(self.grader.sandbox_problem)
+        if sandbox:
+            problems["sandbox"] = sandbox
+        return problems
+
+    async def execute(self, request: dict[str, Any]) -> dict[str, Any]:
+        return await asyncio.to_thread(execute_in_sandbox, self.grader.sandbox, request)
+
+    def queue_depth(self) -> int:
+        return self.grader.pool.queued()
+
+    def close(self) -> None:
+        self.grader.close()
+
+
+class DistributedBackend:
+    """Hands chunks of items to Celery workers over Redis."""
+
+    mode = "distributed"
+
+    def __init__(self, settings: Settings) -> None:
+        import redis
+
+        from rewardd.execution.celery_app import make_celery
+
+        assert settings.broker_url
+        self.settings = settings
+        self.app = make_celery(settings.broker_url)
+        self.task = self.app.tasks["rewardd.grade_chunk"]
+        # Short timeouts: a dead broker must turn into a 503 within a second, not a hang.
+        self.redis = redis.Redis.from_url(
+            settings.broker_url, socket_connect_timeout=0.5, socket_timeout=0.5
+        )
+
+    def _check_broker(self) -> None:
+        import redis
+
+        try:
+            self.redis.ping()
+        except redis.RedisError as exc:
+            raise BrokerUnavailable(f"broker unreachable: {exc}") from exc
+
+    async def grade(
+        self, items: list[dict[str, Any]], weights: Mapping[str, float], timeout_s: float
+    ) -> list[dict[str, Any]]:
+        await asyncio.to_thread(self._check_broker)
+        return await asyncio.to_thread(self._grade_blocking, items, dict(weights), timeout_s)
+
+    def _grade_blocking(
+        self, items: list[dict[str, Any]], weights: dict[str, float], timeout_s: float
+    ) -> list[dict[str, Any]]:
+        deadline_epoch = time.time() + timeout_s
+        chunks = _chunks(items, self.settings.chunk_size)
+        try:
+            handles = [
+                self.task.apply_async((chunk, weights, deadline_epoch), queue="rewardd")
+                for _, chunk in chunks
+            ]
+        except Exception as exc:  # kombu raises many types when Redis is down
+            raise BrokerUnavailable(f"could not queue work: {exc}") from exc
+        by_task = {
+            handle.id: positions for handle, (positions, _) in zip(handles, chunks, strict=False)
+        }
+        results: list[dict[str, Any] | None] = [None] * len(items)
+        try:
+            for task_id, meta in self.app.backend.get_many(
+                list(by_task),
+                timeout=max(0.1, deadline_epoch - time.time() + 1.0),
+                interval=0.01,
+            ):
+                positions = by_task[task_id]
+                if meta.get("status") == "SUCCESS":
+                    for position, result in zip(positions, meta["result"], strict=True):
+                        results[position] = result
+                else:
+                    error = ItemError("internal", f"worker failed: {meta.get('result')}")
+                    for position in positions:
+                        results[position] = failed_result(items[position].get("id"), weights, error)
+        except TimeoutError:
+            pass
+        except Exception as exc:
+            log.warning("lost the result backend while waiting: %s", exc)
+        for position, result in enumerate(results):
+            if result is None:
+                results[position] = failed_result(
+                    items[position].get("id"),
+                    weights,
+                    ItemError("timeout", "not graded within timeout_s"),
+                )
+        for handle in handles:
+            handle.forget()
+        return results  # type: ignore[return-value]
+
+    async def problems(self) -> dict[str, str]:
+        return await asyncio.to_thread(self._problems_blocking)
+
+    def _problems_blocking(self) -> dict[str, str]:
+        import redis
+
+        from rewardd.execution.celery_app import HEARTBEAT_PREFIX
+
+        try:
+            self.redis.ping()
+        except redis.RedisError as exc:
+            return {"broker": f"unreachable: {exc}"}
+        if not next(self.redis.scan_iter(f"{HEARTBEAT_PREFIX}*", count=1000), None):
+            return {"workers": "no rewardd worker has reported in the last 15 s"}
+        return {}
+
+    async def execute(self, request: dict[str, Any]) -> dict[str, Any]:
+        await asyncio.to_thread(self._check_broker)
+        handle = await asyncio.to_thread(
+            self.app.tasks["rewardd.execute"].apply_async, (request,), queue="rewardd"
+        )
+        try:
+            return await asyncio.to_thread(handle.get, timeout=request["timeout_s"] + 30)
+        except Exception as exc:
+            return sandbox_error(f"the worker did not answer: {exc}")
+
+    def queue_depth(self) -> int:
+        import redis
+
+        try:
+            return int(self.redis.llen("rewardd"))
+        except redis.RedisError:
+            return -1
+
+    def close(self) -> None:
+        self.redis.close()
+
+
+def _chunks(items: list[dict[str, Any]], size: int) -> list[tuple[list[int], list[dict[str, Any]]]]:
+    """Chunks of at most `size` items, samples of one prompt together where possible.
+
+    Grouping by reference keeps a prompt's 16 samples on one worker, whose per-process
+    caches then parse the gold answer once and verify each distinct final answer once.
+    """
+    order = sorted(
+        range(len(items)),
+        key=lambda i: (
+            infer_task(items[i].get("reference") or {}),
+            repr(items[i].get("reference")),
+        ),
+    )
+    chunks = []
+    for start in itertools.count(0, size):
+        positions = order[start : start + size]
+        if not positions:
+            break
+        chunks.append((positions, [items[i] for i in positions]))
+    return chunks
+
+
+def make_backend(settings: Settings) -> Backend:
+    return DistributedBackend(settings) if settings.broker_url else EmbeddedBackend(settings)
+
+
+def execute_in_sandbox(open_sandbox: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """Run one /v1/execute request; infrastructure failures become status sandbox_error."""
+    import dataclasses
+
+    from sandbox import ExecutionRequest
+
+    try:
+        result = open_sandbox().execute(ExecutionRequest(**request))
+    except Exception as exc:
+        log.exception("sandbox failed")
+        return sandbox_error(f"sandbox failed: {exc}")
+    return dataclasses.asdict(result)
+
+
+def sandbox_error(message: str) -> dict[str, Any]:
+    return {
+        "status": "sandbox_error",
+        "exit_code": None,
+        "stdout": "",
+        "stderr": message,
+        "duration_ms": 0.0,
+        "truncated": False,
+    }

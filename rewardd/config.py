@@ -1,0 +1,36 @@
+"""Settings, from REWARDD_* environment variables; every one has a default that works."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REWARDD_", extra="ignore")
+
+    broker_url: str | None = Field(
+        None, description="redis://... to hand work to Celery workers; unset = embedded mode"
+    )
+    sandbox: Literal["docker", "local", "auto"] = "auto"
+    pool_size: int | None = Field(None, ge=1, description="grading processes; default: cores")
+    math_item_timeout_s: float = Field(10.0, gt=0, description="hard deadline per math item")
+    code_threads: int = Field(8, ge=1, description="code items graded at once per process")
+    max_body_bytes: int = 32 * 1024 * 1024
+    max_completion_bytes: int = 1024 * 1024
+    max_pending_items: int = Field(65536, ge=1, description="above this, answer 503")
+    cache_entries: int = Field(200_000, ge=0, description="results kept for identical items")
+    chunk_size: int = Field(32, ge=1, description="items per Celery task")
+    visibility_timeout_s: float = Field(
+        60.0, gt=0, description="an unacknowledged task is redelivered after this long"
+    )
+    job_ttl_s: int = Field(24 * 3600, ge=60, description="how long job results are kept")
+    log_json: bool = True
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Where grading runs: an embedded killable pool, or Celery workers."""

@@ -1,0 +1,130 @@
+"""Distributed mode: Celery over Redis.
+
+Tasks are chunks of items, not single items, so a 4096-item batch is ~128 messages.
+`acks_late` + `reject_on_worker_lost` + a bounded visibility timeout mean a chunk whose
+worker dies (even by SIGKILL) is delivered again to another worker instead of being lost.
+Workers use the threads pool and grade through the same killable process pool as embedded
+mode, so both modes give identical results and the same hard per-item deadlines.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+from celery import Celery
+
+from rewardd.config import get_settings
+
+QUEUE = "rewardd"
+HEARTBEAT_PREFIX = "rewardd:worker:"
+HEARTBEAT_TTL_S = 15
+
+
+def make_celery(broker_url: str) -> Celery:
+    settings = get_settings()
+    app = Celery("rewardd", broker=broker_url, backend=broker_url)
+    transport = {
+        "visibility_timeout": settings.visibility_timeout_s,
+        "socket_connect_timeout": 1,
+        "socket_timeout": 10,
+    }
+    app.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_default_queue=QUEUE,
+        worker_prefetch_multiplier=1,
+        broker_transport_options=transport,
+        result_backend_transport_options=transport,
+        redis_socket_connect_timeout=1,
+        redis_socket_timeout=10,
+        result_expires=3600,
+        task_publish_retry=False,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+        task_ignore_result=False,
+    )
+    app.task(name="rewardd.grade_chunk")(grade_chunk)
+    app.task(name="rewardd.execute")(execute)
+    return app
+
+
+_grader = None
+_grader_lock = threading.Lock()
+
+
+def _local_grader():
+    global _grader
+    with _grader_lock:
+        if _grader is None:
+            from rewardd.execution.local import LocalGrader
+
+            settings = get_settings()
+            _grader = LocalGrader(
+                pool_size=settings.pool_size,
+                math_item_timeout_s=settings.math_item_timeout_s,
+                code_threads=settings.code_threads,
+                sandbox_kind=settings.sandbox,
+            )
+        return _grader
+
+
+def grade_chunk(
+    items: list[dict[str, Any]], weights: dict[str, float], deadline_epoch: float
+) -> list[dict[str, Any]]:
+    # Wall-clock deadline because the API and the worker may be different hosts.
+    deadline = time.monotonic() + (deadline_epoch - time.time())
+    return _local_grader().grade_batch(items, weights, deadline)
+
+
+def execute(request: dict[str, Any]) -> dict[str, Any]:
+    from rewardd.backends import execute_in_sandbox
+
+    return execute_in_sandbox(_local_grader().sandbox, request)
+
+
+def run_worker(concurrency: int | None = None, loglevel: str = "INFO") -> None:
+    settings = get_settings()
+    if not settings.broker_url:
+        raise SystemExit("rewardd worker needs REWARDD_BROKER_URL=redis://host:6379/0")
+    app = make_celery(settings.broker_url)
+    grader = _local_grader()  # warm the pool before taking work
+    threads = concurrency or 2 * grader.pool.size
+    _start_heartbeat(settings.broker_url)
+    app.worker_main(
+        [
+            "worker",
+            "--pool=threads",
+            f"--concurrency={threads}",
+            f"--loglevel={loglevel}",
+            f"--queues={QUEUE}",
+            f"--hostname=rewardd@{socket.gethostname()}-{os.getpid()}",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
+
+
+def _start_heartbeat(broker_url: str) -> None:
+    """A key per live worker, so the API's /readyz can say when no worker is up."""
+    import redis
+
+    client = redis.Redis.from_url(broker_url, socket_connect_timeout=1, socket_timeout=1)
+    key = f"{HEARTBEAT_PREFIX}{socket.gethostname()}:{os.getpid()}"
+
+    def beat() -> None:
+        while True:
+            try:
+                client.set(key, str(time.time()), ex=HEARTBEAT_TTL_S)
+            except redis.RedisError:
+                pass  # the broker is down; the API reports that on its own
+            time.sleep(HEARTBEAT_TTL_S / 3)
+
+    threading.Thread(target=beat, name="heartbeat", daemon=True).start()

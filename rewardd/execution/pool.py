@@ -1,0 +1,269 @@
+"""A pool of worker processes that the parent can kill and replace at a hard deadline.
+
+Why not `concurrent.futures.ProcessPoolExecutor` or `multiprocessing.Pool`: neither can kill
+one stuck task without breaking the whole pool, and math-verify's own `signal.alarm` timeouts
+do not stop every hang (power towers such as `5^{5^{5^{5^5}}}` spin in C code).  Here one
+dispatcher thread owns all workers; each worker runs one task at a time in its main thread, and
+a task past its deadline costs exactly one SIGKILL and one respawn.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import importlib
+import itertools
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Each worker gets this many tasks ahead, so it never idles for a pipe round trip.
+_TASKS_AHEAD = 2
+# A task whose worker died for another reason than our deadline gets one more try.
+_MAX_ATTEMPTS = 2
+
+
+class TaskTimeout(Exception):
+    """The task passed its deadline; its worker was killed."""
+
+
+class WorkerCrashed(Exception):
+    """The worker died while running the task, twice."""
+
+
+class PoolClosed(Exception):
+    pass
+
+
+@dataclass
+class _Task:
+    task_id: int
+    payload: Any
+    timeout_s: float
+    deadline: float  # time.monotonic() by which the task must be done, whatever its timeout
+    future: Future = field(default_factory=Future)
+    attempts: int = 0
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.Process
+    conn: Connection
+    tasks: collections.deque[_Task] = field(default_factory=collections.deque)
+    head_started: float = 0.0  # when the first task in `tasks` started running
+
+
+def _worker_main(conn: Connection, target: str) -> None:
+    module_name, _, function_name = target.partition(":")
+    function: Callable[[Any], Any] = getattr(importlib.import_module(module_name), function_name)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone: nothing left to work for
+        if message is None:
+            return
+        task_id, payload = message
+        try:
+            reply = (task_id, True, function(payload))
+        except BaseException as exc:  # report, never die, on a task's own exception
+            reply = (task_id, False, f"{type(exc).__name__}: {exc}")
+        conn.send(reply)
+
+
+class KillablePool:
+    """Runs `target` ("module:function") on payloads in `size` killable worker processes."""
+
+    def __init__(self, target: str, size: int | None = None) -> None:
+        self.target = target
+        self.size = size or os.cpu_count() or 1
+        module_name = target.partition(":")[0]
+        self._context = multiprocessing.get_context("forkserver")
+        # Preloading makes a respawn after a kill cost a fork, not a fresh import of sympy.
+        self._context.set_forkserver_preload([module_name])
+        self._queue: collections.deque[_Task] = collections.deque()
+        self._lock = threading.Lock()
+        self._wake_reader, self._wake_writer = self._context.Pipe(duplex=False)
+        self._ids = itertools.count()
+        self._closed = False
+        self.kills = 0
+        self.crashes = 0
+        self._workers = [self._start_worker() for _ in range(self.size)]
+        self._dispatcher = threading.Thread(
+            target=self._dispatch_forever, name="killable-pool", daemon=True
+        )
+        self._dispatcher.start()
+
+    # -- public -----------------------------------------------------------------------------
+
+    def submit(self, payload: Any, timeout_s: float, deadline: float | None = None) -> Future:
+        """Queue one task; its future raises TaskTimeout or WorkerCrashed on failure.
+
+        `timeout_s` bounds the task's own run time; `deadline` (monotonic) bounds its wait
+        in the queue too, so that a request's budget holds however busy the pool is.
+        """
+        if self._closed:
+            raise PoolClosed("the pool is closed")
+        task = _Task(
+            next(self._ids), payload, timeout_s, deadline if deadline is not None else float("inf")
+        )
+        with self._lock:
+            self._queue.append(task)
+        self._wake()
+        return task.future
+
+    def queued(self) -> int:
+        return len(self._queue)
+
+    def alive(self) -> int:
+        return sum(worker.process.is_alive() for worker in self._workers)
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake()
+        self._dispatcher.join(timeout=5)
+        for worker in self._workers:
+            _kill(worker.process)
+        for task in self._queue:
+            task.future.set_exception(PoolClosed("the pool was closed"))
+
+    # -- dispatcher -------------------------------------------------------------------------
+
+    def _start_worker(self) -> _Worker:
+        parent_end, child_end = self._context.Pipe()
+        process = self._context.Process(
+            target=_worker_main, args=(child_end, self.target), daemon=True
+        )
+        process.start()
+        child_end.close()
+        return _Worker(process, parent_end)
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_writer.send_bytes(b"")
+
+    def _dispatch_forever(self) -> None:
+        while not self._closed:
+            try:
+                self._dispatch_once()
+            except Exception:  # the dispatcher must outlive any one bad event
+                log.exception("pool dispatcher error")
+                time.sleep(0.05)
+
+    def _dispatch_once(self) -> None:
+        now = time.monotonic()
+        self._expire_queued(now)
+        self._assign(now)
+        busy = {worker.conn: worker for worker in self._workers if worker.tasks}
+        ready = wait([self._wake_reader, *busy], timeout=self._next_deadline(now))
+        now = time.monotonic()
+        for conn in ready:
+            if conn is self._wake_reader:
+                while self._wake_reader.poll():
+                    self._wake_reader.recv_bytes()
+            else:
+                self._receive(busy[conn], now)
+        self._kill_overdue(time.monotonic())
+
+    def _expire_queued(self, now: float) -> None:
+        with self._lock:
+            if not any(task.deadline <= now for task in self._queue):
+                return
+            expired = [task for task in self._queue if task.deadline <= now]
+            self._queue = collections.deque(task for task in self._queue if task.deadline > now)
+        for task in expired:
+            task.future.set_exception(TaskTimeout("the deadline passed before the task started"))
+
+    def _assign(self, now: float) -> None:
+        for worker in self._workers:
+            while len(worker.tasks) < _TASKS_AHEAD:
+                with self._lock:
+                    if not self._queue:
+                        return
+                    task = self._queue.popleft()
+                try:
+                    worker.conn.send((task.task_id, task.payload))
+                except (OSError, ValueError):
+                    self._requeue_front([task])
+                    self._replace(worker, crashed=True)
+                    break
+                if not worker.tasks:
+                    worker.head_started = now
+                worker.tasks.append(task)
+
+    def _next_deadline(self, now: float) -> float:
+        ends = [self._head_end(worker) for worker in self._workers if worker.tasks]
+        with self._lock:
+            ends += [task.deadline for task in self._queue]
+        return max(0.0, min(ends, default=now + 1.0) - now)
+
+    @staticmethod
+    def _head_end(worker: _Worker) -> float:
+        head = worker.tasks[0]
+        return min(worker.head_started + head.timeout_s, head.deadline)
+
+    def _receive(self, worker: _Worker, now: float) -> None:
+        try:
+            task_id, ok, value = worker.conn.recv()
+        except (EOFError, OSError):
+            self._on_crash(worker)
+            return
+        task = worker.tasks.popleft()
+        if task.task_id != task_id:  # cannot happen with an honest worker; never mix answers
+            self._requeue_front([task, *worker.tasks])
+            worker.tasks.clear()
+            self._replace(worker, crashed=True)
+            return
+        worker.head_started = now
+        if ok:
+            task.future.set_result(value)
+        else:
+            task.future.set_exception(RuntimeError(value))
+
+    def _on_crash(self, worker: _Worker) -> None:
+        self.crashes += 1
+        head, *rest = worker.tasks
+        worker.tasks.clear()
+        head.attempts += 1
+        retry = [head] if head.attempts < _MAX_ATTEMPTS else []
+        self._replace(worker, crashed=True)
+        self._requeue_front(retry + rest)
+        if not retry:
+            head.future.set_exception(WorkerCrashed("the grading process died on this item"))
+
+    def _kill_overdue(self, now: float) -> None:
+        for worker in list(self._workers):
+            if worker.tasks and now >= self._head_end(worker):
+                self.kills += 1
+                head, *rest = worker.tasks
+                worker.tasks.clear()
+                self._replace(worker, crashed=False)
+                self._requeue_front(rest)
+                head.future.set_exception(TaskTimeout(f"killed after {head.timeout_s:g} s"))
+
+    def _requeue_front(self, tasks: list[_Task]) -> None:
+        with self._lock:
+            self._queue.extendleft(reversed(tasks))
+
+    def _replace(self, worker: _Worker, crashed: bool) -> None:
+        _kill(worker.process)
+        worker.conn.close()
+        index = self._workers.index(worker)
+        self._workers[index] = self._start_worker()
+        if crashed:
+            log.warning("grading worker %s died; replaced", worker.process.pid)
+
+
+def _kill(process: multiprocessing.Process) -> None:
+    if process.is_alive():
+        process.kill()
+    process.join(timeout=5)

@@ -1,0 +1,80 @@
+"""Grading one item: from its wire form (a plain dict) to its result (a plain dict).
+
+This is the single function behind every transport: the embedded pool, Celery workers,
+the offline `rewardd grade` CLI and the tests all call `grade_item`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rewardd.rewards.registry import score_components
+from rewardd.rewards.types import GradingInput, ItemError, Score
+
+DEFAULT_LANG = "en"
+
+
+def grading_input(item: Mapping[str, Any]) -> GradingInput:
+    """Fill the contract's defaults: task from the reference, lang from the prompt."""
+    completion = item["completion"]
+    reference = dict(item.get("reference") or {})
+    task = item.get("task") or infer_task(reference)
+    prompt = item.get("prompt")
+    lang = item.get("lang") or _prompt_language(prompt) or DEFAULT_LANG
+    tokens = item.get("completion_tokens")
+    if tokens is None:
+        tokens = len(completion.split())
+    return GradingInput(
+        completion=completion,
+        task=task,
+        reference=reference,
+        prompt=prompt,
+        lang=lang,
+        completion_tokens=tokens,
+    )
+
+
+def infer_task(reference: Mapping[str, Any]) -> str:
+    return "code" if ("tests" in reference or "test_cases" in reference) else "math"
+
+
+def _prompt_language(prompt: str | None) -> str | None:
+    if not prompt or not prompt.strip():
+        return None
+    from rewardd.rewards.language import detect_language
+
+    return detect_language(prompt)
+
+
+def grade_item(item: Mapping[str, Any], weights: Mapping[str, float]) -> dict[str, Any]:
+    """Grade one wire item with the given weights; never raises for bad content."""
+    scores = score_components(grading_input(item), list(weights))
+    return combine(item.get("id"), scores, weights)
+
+
+def combine(
+    item_id: Any, scores: Mapping[str, Score], weights: Mapping[str, float]
+) -> dict[str, Any]:
+    """The contract's result: reward = Σ weight × component over the non-null components."""
+    components = {name: score.value for name, score in scores.items()}
+    present = [weights[name] * value for name, value in components.items() if value is not None]
+    errors = [score.error for score in scores.values() if score.error is not None]
+    return {
+        "id": item_id,
+        "reward": sum(present) if present else None,
+        "components": components,
+        "details": {name: score.details_with_reason() for name, score in scores.items()},
+        "error": errors[0].as_dict() if errors else None,
+    }
+
+
+def failed_result(item_id: Any, weights: Mapping[str, float], error: ItemError) -> dict[str, Any]:
+    """An item that could not be graded at all: every component null, the error explicit."""
+    return {
+        "id": item_id,
+        "reward": None,
+        "components": dict.fromkeys(weights),
+        "details": {name: {"reason": error.message} for name in weights},
+        "error": error.as_dict(),
+    }

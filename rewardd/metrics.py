@@ -1,0 +1,49 @@
+"""Prometheus metrics, on a registry of our own so tests can start several apps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+REGISTRY = CollectorRegistry()
+
+REQUESTS = Counter(
+    "rewardd_requests_total", "HTTP requests", ["route", "status"], registry=REGISTRY
+)
+REQUEST_SECONDS = Histogram(
+    "rewardd_request_seconds", "HTTP request latency", ["route"], registry=REGISTRY
+)
+ITEMS = Counter("rewardd_items_total", "Graded items by outcome", ["outcome"], registry=REGISTRY)
+CACHE_HITS = Counter("rewardd_cache_hits_total", "Items answered from cache", registry=REGISTRY)
+CACHE_LOOKUPS = Counter("rewardd_cache_lookups_total", "Items looked up", registry=REGISTRY)
+COMPONENT_VALUES = Counter(
+    "rewardd_component_scored_total",
+    "Component scores given",
+    ["component", "null"],
+    registry=REGISTRY,
+)
+QUEUE_DEPTH = Gauge("rewardd_queue_depth", "Items or chunks waiting", registry=REGISTRY)
+SANDBOX_OUTCOMES = Counter(
+    "rewardd_sandbox_executions_total",
+    "Sandbox executions by status",
+    ["status"],
+    registry=REGISTRY,
+)
+
+
+def record_batch(results: Iterable[dict[str, Any]], cache_hits: int) -> None:
+    count = 0
+    for result in results:
+        count += 1
+        error = result.get("error")
+        ITEMS.labels(outcome=error["code"] if error else "ok").inc()
+        for name, value in result["components"].items():
+            COMPONENT_VALUES.labels(component=name, null=str(value is None).lower()).inc()
+    CACHE_LOOKUPS.inc(count)
+    CACHE_HITS.inc(cache_hits)
+
+
+def render() -> bytes:
+    return generate_latest(REGISTRY)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install and start everything the test suite needs, on a fresh Debian 12 machine:
+# Debian packages (Docker, Redis, bubblewrap, debootstrap), the Python packages, the Docker
+# daemon and the sandbox image (built with no container registry). Idempotent and cached.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+missing=()
+for tool in dockerd:docker.io redis-server:redis-server bwrap:bubblewrap debootstrap:debootstrap; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool##*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+log "installing Python packages"
+# torch first, pinned: the CPU build lies on this machine's disk; an open range would fetch CUDA.
+python3 -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+python3 -m pip install --quiet --disable-pip-version-check -e ".[dev,train]"
+
+log "starting the Docker daemon"
+bash scripts/start_dockerd.sh
+
+log "building the sandbox image (offline path, cached)"
+bash scripts/build_sandbox_image.sh
