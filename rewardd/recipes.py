@@ -20,7 +20,7 @@ def resolve_weights(
 ) -> tuple[str, dict[str, float]]:
     """The recipe's name and the weights in force: explicit `weights` replace the recipe's."""
     if weights is not None:
-        return recipe if recipe in RECIPES else "custom", dict(weights)
+        return "custom", dict(weights)
     if recipe not in RECIPES:
         raise UnknownRecipe(f"unknown recipe {recipe!r}; known recipes: {', '.join(RECIPES)}")
     return recipe, dict(RECIPES[recipe])

@@ -9,6 +9,7 @@ mode, so both modes give identical results and the same hard per-item deadlines.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -121,10 +122,9 @@ def _start_heartbeat(broker_url: str) -> None:
 
     def beat() -> None:
         while True:
-            try:
+            # When the broker is down the API reports that on its own.
+            with contextlib.suppress(redis.RedisError):
                 client.set(key, str(time.time()), ex=HEARTBEAT_TTL_S)
-            except redis.RedisError:
-                pass  # the broker is down; the API reports that on its own
             time.sleep(HEARTBEAT_TTL_S / 3)
 
     threading.Thread(target=beat, name="heartbeat", daemon=True).start()

@@ -1,0 +1,294 @@
+"""The DeepSeek-R1 language-consistency reward, and the language of a prompt.
+
+How a text becomes language decisions:
+
+1. Code, LaTeX math, URLs and the R1 tags are cut out.
+2. The rest is split into words: runs of letters of one script.  A run of Han or kana
+   characters counts as one word per character, as Chinese and Japanese put no spaces
+   between words.  Single Latin or Greek letters, words touching a digit or a math
+   symbol (`2x`, `f(x)`, `a=b`) and bare function names (`sin`, `log`) are formula
+   parts and are not counted.
+3. Within one sentence, consecutive words of one script form a segment.  The segment,
+   not the word, is what the detector judges: lingua calls "problem" Danish and
+   "solution" French when they stand alone, but not inside a sentence.
+4. The candidates are the target language, English and Chinese (the languages that
+   reasoning models drift into), and, for each script in the text, the language a
+   fast all-language detector (lingua, low-accuracy mode) sees in all of that
+   script's text together.  Each segment goes to the likeliest candidate, judged by
+   lingua in high-accuracy mode restricted to the candidates.
+
+Cost: the all-language low-accuracy detector takes ~85 MB once per process; a
+high-accuracy model (~20-50 MB) is loaded only for a language that shares its script
+with another candidate, once per process, shared by every detector.  See
+docs/rewards-text.md for measured times.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+
+from rewardd.rewards.blocks import reasoning_text
+from rewardd.rewards.types import GradingInput, Score, not_applicable
+
+# Spans that are code or formulas rather than prose.  Inline `$...$` may not cross a
+# line, so that a lone currency sign does not swallow a paragraph.
+_NOT_PROSE = re.compile(
+    r"```.*?(?:```|\Z)"
+    r"|`[^`\n]*`"
+    r"|\$\$.*?\$\$"
+    r"|\$[^$\n]+\$"
+    r"|\\\[.*?\\\]"
+    r"|\\\(.*?\\\)"
+    r"|\\begin\{([A-Za-z*]+)\}.*?\\end\{\1\}"
+    r"|https?://\S+"
+    r"|</?(?:think|answer)>"
+    r"|\\[A-Za-z]+",
+    re.DOTALL,
+)
+# A word directly touching one of these (or a digit) is part of a formula.
+_FORMULA_NEIGHBOURS = frozenset("=+*/^_<>|\\{}[]%$&~#@")
+_SENTENCE_ENDS = frozenset(".!?;:\n。！？；：…")
+_WORD_JOINERS = frozenset("'’-")
+# Scripts in which a lone letter is almost always a variable.
+_VARIABLE_SCRIPTS = frozenset({"LATIN", "GREEK"})
+# Lone letters that are words rather than variables: English "a" and "I", and accented
+# letters such as French "à" or Spanish "é" (no one names a variable "à").
+_ONE_LETTER_WORDS = frozenset("aAI") | frozenset("àÀéÉèÈìÌòÒóÓùÚúÚ")
+_MATH_NAMES = frozenset(
+    "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln lg exp lim "
+    "max min mod gcd lcm det sqrt frac".split()
+)
+# Scripts written without spaces, where each character counts as a word.
+_CHARACTER_SCRIPTS = frozenset({"HAN", "KANA"})
+# Han, kana and Hangul mix within one Japanese or Korean sentence: one segment.
+_EAST_ASIAN = frozenset({"HAN", "KANA", "HANGUL"})
+_ALWAYS_CANDIDATES = (Language.ENGLISH, Language.CHINESE)
+# Below this many letters, the low-accuracy detector guesses too often to be asked.
+_MIN_LETTERS_FOR_DISCOVERY = 12
+# A single sentence must be longer to be trusted: at 40 letters, none of 40 English
+# reasoning sentences we tried was misread, against 4 misread at 12.
+_MIN_LETTERS_FOR_SENTENCE_DISCOVERY = 40
+_DISCOVERY_SAMPLE_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Consecutive words of one script within one sentence."""
+
+    text: str
+    script: str
+    words: int
+
+
+@cache
+def _broad_detector() -> LanguageDetector:
+    """All 75 languages, low-accuracy mode: ~85 MB, ~50 µs a call; finds candidates."""
+    return (
+        LanguageDetectorBuilder.from_all_languages()
+        .with_low_accuracy_mode()
+        .with_preloaded_language_models()
+        .build()
+    )
+
+
+@lru_cache(maxsize=64)
+def _detector_for(candidates: frozenset[Language]) -> LanguageDetector:
+    # lingua keeps loaded models in one store per process, so a detector per candidate
+    # set costs nothing beyond the models of languages never loaded before.
+    return LanguageDetectorBuilder.from_languages(*candidates).build()
+
+
+def warm_up() -> None:
+    """Load what the first item would otherwise wait for (~0.7 s): call once per worker."""
+    _broad_detector()
+    _segment_language("Let me check this again", frozenset({Language.ENGLISH, Language.FRENCH}))
+
+
+def language_from_code(code: str) -> Language | None:
+    """The lingua Language of an ISO 639-1 code such as "en" or "pt-BR", or None."""
+    base = re.split(r"[-_]", code.strip(), maxsplit=1)[0].upper()
+    iso = getattr(IsoCode639_1, base, None)
+    if not isinstance(iso, IsoCode639_1):
+        return None
+    try:
+        return Language.from_iso_code_639_1(iso)
+    except ValueError:
+        return None
+
+
+def _code(language: Language) -> str:
+    return language.iso_code_639_1.name.lower()
+
+
+@lru_cache(maxsize=4096)
+def _script_of(char: str) -> str | None:
+    """The script of a letter ("LATIN", "HAN", ...), "MARK" for a combining mark, else None."""
+    category = unicodedata.category(char)
+    # Zero-width (non-)joiners sit inside Persian and Indic words, as in "می‌کنیم".
+    if category[0] == "M" or char in "\u200c\u200d":
+        return "MARK"
+    if category[0] != "L":
+        return None
+    first = unicodedata.name(char, "OTHER").split(" ", 1)[0]
+    if first in ("CJK", "IDEOGRAPHIC"):
+        return "HAN"
+    if first in ("HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA"):
+        return "KANA"
+    if first == "MODIFIER":
+        return "MARK"
+    return first
+
+
+def _is_formula_neighbour(char: str) -> bool:
+    return char in _FORMULA_NEIGHBOURS or char.isdigit()
+
+
+def _is_formula_word(word: str, script: str, before: str, after: str) -> bool:
+    if script in _EAST_ASIAN:
+        return False
+    if script in _VARIABLE_SCRIPTS and len(word) == 1 and word not in _ONE_LETTER_WORDS:
+        return True
+    if _is_formula_neighbour(before) or _is_formula_neighbour(after) or after == "(":
+        return True
+    return word.lower() in _MATH_NAMES
+
+
+def segments(text: str) -> list[Segment]:
+    """The prose of `text`, as segments of one script within one sentence."""
+    prose = _NOT_PROSE.sub(" ", unicodedata.normalize("NFKC", text))
+    found: list[Segment] = []
+    parts: list[str] = []
+    words = 0
+    segment_script: str | None = None
+    previous_script: str | None = None
+
+    def close_segment() -> None:
+        nonlocal parts, words, segment_script, previous_script
+        if parts and segment_script is not None:
+            found.append(Segment("".join(parts), segment_script, words))
+        parts, words, segment_script, previous_script = [], 0, None, None
+
+    i, n = 0, len(prose)
+    while i < n:
+        char = prose[i]
+        script = _script_of(char)
+        if script is None or script == "MARK":
+            if char in _SENTENCE_ENDS:
+                close_segment()
+            i += 1
+            continue
+        start = i
+        i += 1
+        while i < n:
+            next_script = _script_of(prose[i])
+            if next_script == script or next_script == "MARK":
+                i += 1
+            elif (
+                prose[i] in _WORD_JOINERS
+                and i + 1 < n
+                and _script_of(prose[i + 1]) == script
+                and script not in _CHARACTER_SCRIPTS
+            ):
+                i += 2
+            else:
+                break
+        word = prose[start:i]
+        before = prose[start - 1] if start > 0 else " "
+        after = prose[i] if i < n else " "
+        if _is_formula_word(word, script, before, after):
+            continue
+        group = "EAST_ASIAN" if script in _EAST_ASIAN else script
+        if group != segment_script:
+            close_segment()
+            segment_script = group
+        # Han and kana are written without spaces; everything else gets one between words.
+        spaced = previous_script is not None and not (
+            script in _CHARACTER_SCRIPTS and previous_script in _CHARACTER_SCRIPTS
+        )
+        parts.append(" " + word if spaced else word)
+        previous_script = script
+        words += len(word) if script in _CHARACTER_SCRIPTS else 1
+    close_segment()
+    return found
+
+
+@lru_cache(maxsize=8192)
+def _dominant_language(text: str) -> Language | None:
+    return _broad_detector().detect_language_of(text)
+
+
+@lru_cache(maxsize=65536)
+def _segment_language(text: str, candidates: frozenset[Language]) -> Language | None:
+    return _detector_for(candidates).detect_language_of(text)
+
+
+def _candidates(found: list[Segment], target: Language | None) -> frozenset[Language]:
+    candidates = set(_ALWAYS_CANDIDATES)
+    if target is not None:
+        candidates.add(target)
+    by_script: dict[str, list[str]] = {}
+    for segment in found:
+        by_script.setdefault(segment.script, []).append(segment.text)
+    samples = [" ".join(texts)[:_DISCOVERY_SAMPLE_CHARS] for texts in by_script.values()]
+    # Long sentences too, to find a second language written in the same script.
+    samples += [s.text for s in found if _letters(s.text) >= _MIN_LETTERS_FOR_SENTENCE_DISCOVERY]
+    for sample in samples:
+        if _letters(sample) < _MIN_LETTERS_FOR_DISCOVERY:
+            continue
+        dominant = _dominant_language(sample)
+        if dominant is not None:
+            candidates.add(dominant)
+    return frozenset(candidates)
+
+
+def _letters(text: str) -> int:
+    return sum(char.isalpha() for char in text)
+
+
+def words_by_language(text: str, target: Language | None = None) -> dict[str, int]:
+    """How many words of `text` are in each language (ISO 639-1; "other" = undecided)."""
+    found = segments(text)
+    if not found:
+        return {}
+    candidates = _candidates(found, target)
+    counts: dict[str, int] = {}
+    for segment in found:
+        language = _segment_language(segment.text, candidates)
+        key = _code(language) if language is not None else "other"
+        counts[key] = counts.get(key, 0) + segment.words
+    return counts
+
+
+def detect_language(text: str) -> str | None:
+    """The ISO 639-1 code of the language most words of `text` are in, or None."""
+    counts = words_by_language(text)
+    counts.pop("other", None)
+    if not counts:
+        return None
+    return max(counts, key=lambda code: counts[code])
+
+
+def language_consistency(item: GradingInput) -> Score:
+    """The share of the reasoning's words that are in `item.lang` (DeepSeek-R1)."""
+    target = language_from_code(item.lang)
+    if target is None:
+        return not_applicable(f"Not applicable: '{item.lang}' is not a language we can detect.")
+    counts = words_by_language(reasoning_text(item.completion), target)
+    total = sum(counts.values())
+    if total == 0:
+        return not_applicable(
+            "Not applicable: the reasoning has no words in any language, only numbers, "
+            "formulas or code."
+        )
+    code = _code(target)
+    in_target = counts.get(code, 0)
+    value = in_target / total
+    others = sorted(((n, lang) for lang, n in counts.items() if lang != code), reverse=True)
+    rest = "; the rest: " + ", ".join(f"{lang} {n}" for n, lang in others) if others else ""
+    reason = f"{in_target} of {total} words of the reasoning are in '{code}' ({value:.0%}){rest}."
+    return Score(value, reason, {"target": code, "words": total, "languages": counts})

@@ -1,0 +1,65 @@
+"""Length-shaped rewards: open-r1's cosine-scaled correctness and DAPO's overlong penalty."""
+
+from __future__ import annotations
+
+import math
+
+from rewardd.rewards.types import GradingInput, Score, not_applicable
+
+
+def cosine_scaled(
+    item: GradingInput,
+    accuracy: Score,
+    *,
+    min_value_wrong: float = -1.0,
+    max_value_wrong: float = -0.5,
+    min_value_correct: float = 0.5,
+    max_value_correct: float = 1.0,
+    max_len: int = 1000,
+) -> Score:
+    """open-r1's get_cosine_scaled_reward on `completion_tokens`, with open-r1's defaults.
+
+    Correct answers score from max_value_correct (length 0) down to min_value_correct
+    (length max_len); wrong ones from min_value_wrong up to max_value_wrong.  The range
+    is open-r1's, [-1, 1] by default, not [0, 1].  Unlike open-r1, lengths beyond
+    max_len count as max_len: open-r1's unclamped cosine is periodic, so a wrong answer
+    of 2 * max_len tokens would score as badly as an empty one.
+    """
+    if accuracy.value is None:
+        return not_applicable("Not applicable: the accuracy of this item is unknown.")
+    is_correct = accuracy.value >= 1.0
+    length = item.completion_tokens
+    progress = min(length, max_len) / max_len
+    cosine = math.cos(progress * math.pi)
+    if is_correct:
+        low, high = min_value_correct, max_value_correct
+    else:
+        # Swapped for wrong answers, so that longer wrong answers are punished less.
+        low, high = max_value_wrong, min_value_wrong
+    value = low + 0.5 * (high - low) * (1.0 + cosine)
+    verdict = "correct" if is_correct else "wrong"
+    reason = f"A {verdict} answer of {length} tokens (scale {max_len}) scores {value:.3f}."
+    return Score(value, reason, {"tokens": length, "correct": is_correct, "max_len": max_len})
+
+
+def soft_overlong(item: GradingInput, max_completion_len: int = 16384, cache: int = 4096) -> Score:
+    """DAPO's soft overlong punishment (open-r1 get_soft_overlong_punishment), in [-1, 0].
+
+    0 up to max_completion_len - cache tokens, then falling linearly to -1 at
+    max_completion_len, and -1 beyond.
+    """
+    length = item.completion_tokens
+    threshold = max_completion_len - cache
+    if length <= threshold:
+        value = 0.0
+        reason = f"{length} tokens is within the {threshold}-token budget: no penalty."
+    elif length <= max_completion_len:
+        value = (threshold - length) / cache
+        reason = (
+            f"{length} tokens is {length - threshold} into the {cache}-token soft zone "
+            f"before {max_completion_len}: penalty {value:.3f}."
+        )
+    else:
+        value = -1.0
+        reason = f"{length} tokens is over the {max_completion_len}-token maximum: penalty -1."
+    return Score(value, reason, {"tokens": length, "max_len": max_completion_len, "cache": cache})

@@ -1,0 +1,33 @@
+"""Repeated n-grams: open-r1's get_repetition_penalty_reward for English words."""
+
+from __future__ import annotations
+
+from rewardd.rewards.types import GradingInput, Score
+
+
+def repetition_penalty(item: GradingInput, ngram_size: int = 3, max_penalty: float = -1.0) -> Score:
+    """(1 - distinct n-grams / all n-grams) * max_penalty, over lower-cased whitespace words.
+
+    The penalty is in [max_penalty, 0]; 0 for text shorter than one n-gram, as in
+    open-r1 (Appendix C.2 of "Demystifying Long Chain-of-Thought Reasoning").
+    """
+    if max_penalty > 0:
+        raise ValueError(f"max_penalty {max_penalty} should not be positive")
+    if ngram_size < 1:
+        raise ValueError(f"ngram_size {ngram_size} should be at least 1")
+    words = item.completion.lower().split()
+    if len(words) < ngram_size:
+        return Score(
+            0.0,
+            f"Fewer than {ngram_size} words: nothing can repeat.",
+            {"ngrams": 0, "distinct_ngrams": 0},
+        )
+    ngrams = list(zip(*(words[i:] for i in range(ngram_size)), strict=False))
+    distinct = len(set(ngrams))
+    repeated_share = 1 - distinct / len(ngrams)
+    value = repeated_share * max_penalty + 0.0  # + 0.0 turns -0.0 into 0.0
+    reason = (
+        f"{len(ngrams) - distinct} of {len(ngrams)} word {ngram_size}-grams repeat an "
+        f"earlier one: penalty {value:.3f}."
+    )
+    return Score(value, reason, {"ngrams": len(ngrams), "distinct_ngrams": distinct})
