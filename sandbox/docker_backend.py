@@ -30,6 +30,7 @@ from docker.types import LogConfig, Ulimit
 
 from sandbox import ExecutionRequest, ExecutionResult
 from sandbox.limits import SandboxSettings, validate_request
+from sandbox.results import infra_error
 from sandbox.runner import FRAME_HEADER, encode_frame
 
 log = logging.getLogger(__name__)
@@ -155,10 +156,10 @@ class DockerSandbox:
         validate_request(request, self._settings)
         self._ensure_pool()
         if self._closed:
-            return _infra_error("the sandbox is closed")
+            return infra_error("the sandbox is closed")
         container = self._checkout()
         if container is None:
-            return _infra_error(
+            return infra_error(
                 f"no sandbox container became available: {self.problem() or 'all busy'}"
             )
         message = {
@@ -172,7 +173,7 @@ class DockerSandbox:
             reply = container.channel.call(message, request.timeout_s + REPLY_MARGIN_S)
         except (RunnerGone, ValueError) as exc:
             self._retire(container, str(exc))
-            return _infra_error(str(exc))
+            return infra_error(str(exc))
         container.jobs += 1
         if (
             reply.get("recycle")
@@ -404,14 +405,3 @@ def _describe_start_failure(exc: Exception, image: str) -> str:
     if isinstance(exc, docker_errors.APIError):
         return f"cannot start a sandbox container: {exc.explanation or exc}"
     return f"cannot start a sandbox container: {exc}"
-
-
-def _infra_error(message: str) -> ExecutionResult:
-    return ExecutionResult(
-        status="sandbox_error",
-        exit_code=None,
-        stdout="",
-        stderr=message,
-        duration_ms=0.0,
-        truncated=False,
-    )

@@ -139,5 +139,8 @@ def _check_files(files) -> None:
         if normalized == MAIN_FILE:
             raise ValueError(f"files: {MAIN_FILE!r} is reserved for the code")
         total += len(content.encode("utf-8", "surrogatepass"))
+    directories = {"/".join(p.split("/")[:i]) for p in files for i in range(1, p.count("/") + 1)}
+    if clash := sorted(directories & set(files)):
+        raise ValueError(f"files: {clash[0]!r} is both a file and a directory")
     if total > MAX_FILES_BYTES:
         raise ValueError(f"files: {total} bytes in all is over the limit of {MAX_FILES_BYTES}")

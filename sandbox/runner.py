@@ -130,7 +130,7 @@ def _open_exit_fd(pid: int) -> int | None:
 def run_process(
     argv: list[str],
     *,
-    cwd: str,
+    cwd: str | None,
     env: Mapping[str, str],
     stdin: bytes,
     limits: JobLimits,
@@ -138,6 +138,7 @@ def run_process(
     user: int | None = None,
     preexec_fn: Callable[[], None] | None = None,
     oom_probe: Callable[[], int] | None = None,
+    pass_fds: tuple[int, ...] | list[int] = (),
 ) -> Outcome:
     """Run argv with a wall-clock deadline and output capped while it streams.
 
@@ -159,6 +160,7 @@ def run_process(
         group=user,
         extra_groups=[] if user is not None else None,
         preexec_fn=preexec_fn,
+        pass_fds=tuple(pass_fds),
     )
     stdout_fd, stderr_fd = proc.stdout.fileno(), proc.stderr.fileno()
     chunks: dict[int, list[bytes]] = {stdout_fd: [], stderr_fd: []}
@@ -366,10 +368,11 @@ def write_job_files(work_dir: str, code: str, files: Mapping[str, str]) -> None:
 
 
 def chown_tree(path: str, uid: int) -> None:
-    os.chown(path, uid, uid)
-    for root, dirs, files in os.walk(path):
+    # Bottom-up: once a 0700 directory is the job's, the runner (no CAP_DAC_OVERRIDE) is locked out.
+    for root, dirs, files in os.walk(path, topdown=False):
         for name in dirs + files:
             os.chown(os.path.join(root, name), uid, uid)
+    os.chown(path, uid, uid)
 
 
 # --- the in-container server ----------------------------------------------------------------
@@ -420,14 +423,19 @@ def run_job(request: Mapping) -> dict:
     write_job_files(work_dir, request["code"], request.get("files") or {})
     chown_tree(work_dir, uid)
 
+    def enter_job() -> None:
+        # After the switch to the job's uid: the runner itself cannot enter the 0700 work dir.
+        os.chdir(work_dir)
+        apply_rlimits(limits)
+
     outcome = run_process(
         python_argv(),
-        cwd=work_dir,
+        cwd=None,
         env=job_env(work_dir),
         stdin=request.get("stdin", "").encode("utf-8"),
         limits=limits,
         user=uid,
-        preexec_fn=lambda: apply_rlimits(limits),
+        preexec_fn=enter_job,
         kill_tree=lambda _proc: kill_and_wipe_as(uid, None),
         oom_probe=_oom_kill_count,
     )

@@ -30,6 +30,10 @@ def make_celery(broker_url: str) -> Celery:
     app = Celery("rewardd", broker=broker_url, backend=broker_url)
     transport = {
         "visibility_timeout": settings.visibility_timeout_s,
+        # Sweep for abandoned (unacked past the timeout) chunks often enough that a dead
+        # worker's chunks come back within about one visibility timeout, not kombu's ~100 s.
+        "unacked_restore_interval": max(1, int(settings.visibility_timeout_s / 4)),
+        "unacked_restore_throttle": 1,
         "socket_connect_timeout": 1,
         "socket_timeout": 10,
     }

@@ -58,21 +58,29 @@ _WORD_JOINERS = frozenset("'’-")
 _VARIABLE_SCRIPTS = frozenset({"LATIN", "GREEK"})
 # Lone letters that are words rather than variables: English "a" and "I", and accented
 # letters such as French "à" or Spanish "é" (no one names a variable "à").
-_ONE_LETTER_WORDS = frozenset("aAI") | frozenset("àÀéÉèÈìÌòÒóÓùÚúÚ")
+_ONE_LETTER_WORDS = frozenset("aAIàÀéÉèÈìÌòÒóÓùÙúÚ")
+# Function names written without a backslash, as in "sin x" or "log n".
 _MATH_NAMES = frozenset(
-    "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln lg exp lim "
-    "max min mod gcd lcm det sqrt frac".split()
+    {
+        *("sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos", "arctan"),
+        *("sinh", "cosh", "tanh", "log", "ln", "lg", "exp", "lim", "max", "min"),
+        *("mod", "gcd", "lcm", "det", "sqrt", "frac"),
+    }
 )
 # Scripts written without spaces, where each character counts as a word.
 _CHARACTER_SCRIPTS = frozenset({"HAN", "KANA"})
 # Han, kana and Hangul mix within one Japanese or Korean sentence: one segment.
 _EAST_ASIAN = frozenset({"HAN", "KANA", "HANGUL"})
 _ALWAYS_CANDIDATES = (Language.ENGLISH, Language.CHINESE)
-# Below this many letters, the low-accuracy detector guesses too often to be asked.
-_MIN_LETTERS_FOR_DISCOVERY = 12
-# A single sentence must be longer to be trusted: at 40 letters, none of 40 English
-# reasoning sentences we tried was misread, against 4 misread at 12.
-_MIN_LETTERS_FOR_SENTENCE_DISCOVERY = 40
+# Discovering a language from a text needs this many letters and this confidence
+# from the fast detector: it reads real 30-letter sentences of French, Russian,
+# Persian, ... at 1.0, but English ones sometimes as another language at ~0.4-0.8.
+# Han, kana and Hangul say far more per character: 8 of them are enough.
+_MIN_LETTERS_FOR_DISCOVERY = (30, 8)  # (other scripts, East Asian)
+# A prompt is one short text with no target to lean on, so its sentences are tried
+# from 10 letters on; the accurate detector's confirmation keeps this safe.
+_MIN_LETTERS_FOR_PROMPT_DISCOVERY = (10, 2)
+_MIN_DISCOVERY_CONFIDENCE = 0.7
 _DISCOVERY_SAMPLE_CHARS = 4000
 
 
@@ -104,9 +112,8 @@ def _detector_for(candidates: frozenset[Language]) -> LanguageDetector:
 
 
 def warm_up() -> None:
-    """Load what the first item would otherwise wait for (~0.7 s): call once per worker."""
+    """Load the fast detector (~0.3 s, ~85 MB) before the first item: call once per worker."""
     _broad_detector()
-    _segment_language("Let me check this again", frozenset({Language.ENGLISH, Language.FRENCH}))
 
 
 def language_from_code(code: str) -> Language | None:
@@ -125,7 +132,7 @@ def _code(language: Language) -> str:
     return language.iso_code_639_1.name.lower()
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)
 def _script_of(char: str) -> str | None:
     """The script of a letter ("LATIN", "HAN", ...), "MARK" for a combining mark, else None."""
     category = unicodedata.category(char)
@@ -218,8 +225,12 @@ def segments(text: str) -> list[Segment]:
 
 
 @lru_cache(maxsize=8192)
-def _dominant_language(text: str) -> Language | None:
-    return _broad_detector().detect_language_of(text)
+def _confident_language(text: str) -> Language | None:
+    """The fast detector's language for `text`, if it is confident of it."""
+    values = _broad_detector().compute_language_confidence_values(text)
+    if values and values[0].value >= _MIN_DISCOVERY_CONFIDENCE:
+        return values[0].language
+    return None
 
 
 @lru_cache(maxsize=65536)
@@ -227,35 +238,53 @@ def _segment_language(text: str, candidates: frozenset[Language]) -> Language | 
     return _detector_for(candidates).detect_language_of(text)
 
 
-def _candidates(found: list[Segment], target: Language | None) -> frozenset[Language]:
-    candidates = set(_ALWAYS_CANDIDATES)
+def _candidates(
+    found: list[Segment], target: Language | None, min_letters: tuple[int, int]
+) -> frozenset[Language]:
+    """The target, English, Chinese, and the languages the text shows it really uses."""
+    base = set(_ALWAYS_CANDIDATES)
     if target is not None:
-        candidates.add(target)
+        base.add(target)
     by_script: dict[str, list[str]] = {}
     for segment in found:
         by_script.setdefault(segment.script, []).append(segment.text)
-    samples = [" ".join(texts)[:_DISCOVERY_SAMPLE_CHARS] for texts in by_script.values()]
-    # Long sentences too, to find a second language written in the same script.
-    samples += [s.text for s in found if _letters(s.text) >= _MIN_LETTERS_FOR_SENTENCE_DISCOVERY]
-    for sample in samples:
-        if _letters(sample) < _MIN_LETTERS_FOR_DISCOVERY:
+    samples = [
+        (". ".join(texts)[:_DISCOVERY_SAMPLE_CHARS], script) for script, texts in by_script.items()
+    ]
+    # Single sentences too, to find a second language written in the same script.
+    samples += [(segment.text, segment.script) for segment in found]
+    confirmed = set()
+    for sample, script in dict.fromkeys(samples):
+        if _letters(sample) < min_letters[script == "EAST_ASIAN"]:
             continue
-        dominant = _dominant_language(sample)
-        if dominant is not None:
-            candidates.add(dominant)
-    return frozenset(candidates)
+        proposed = _confident_language(sample)
+        if proposed is None or proposed in base or proposed in confirmed:
+            continue
+        # The fast detector misreads some English sentences (as Swedish, Tagalog, ...);
+        # the accurate one, choosing between the proposal and the base, must agree.
+        if _segment_language(sample, frozenset(base | {proposed})) == proposed:
+            confirmed.add(proposed)
+    return frozenset(base | confirmed)
 
 
 def _letters(text: str) -> int:
     return sum(char.isalpha() for char in text)
 
 
-def words_by_language(text: str, target: Language | None = None) -> dict[str, int]:
-    """How many words of `text` are in each language (ISO 639-1; "other" = undecided)."""
+def words_by_language(
+    text: str,
+    target: Language | None = None,
+    min_letters: tuple[int, int] = _MIN_LETTERS_FOR_DISCOVERY,
+) -> dict[str, int]:
+    """How many words of `text` are in each language (ISO 639-1; "other" = undecided).
+
+    `min_letters` is how long a sentence (other scripts, East Asian) must be before
+    its language is considered as a candidate.
+    """
     found = segments(text)
     if not found:
         return {}
-    candidates = _candidates(found, target)
+    candidates = _candidates(found, target, min_letters)
     counts: dict[str, int] = {}
     for segment in found:
         language = _segment_language(segment.text, candidates)
@@ -266,7 +295,7 @@ def words_by_language(text: str, target: Language | None = None) -> dict[str, in
 
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the language most words of `text` are in, or None."""
-    counts = words_by_language(text)
+    counts = words_by_language(text, min_letters=_MIN_LETTERS_FOR_PROMPT_DISCOVERY)
     counts.pop("other", None)
     if not counts:
         return None

@@ -67,6 +67,7 @@ _STEP_TIMEOUT_S = 3  # one math-verify parse or verify (signal.alarm wants whole
 _ITEM_BUDGET_S = 6.0  # all steps of one item; the pool's hard kill is the backstop
 _MAX_OTHER_BOXES = 4  # more distinct boxed values than this is hedging without asking sympy
 _CACHEABLE_CHARS = 4096  # longer answers are graded uncached, so the cache stays small
+_MAX_BOX_NESTING = 8
 _SHOWN_CHARS = 500  # how much of a long answer goes into details and reasons
 _PROSE_FALLBACK_WORDS = 3  # a text answer ("Evelyn", "no solution") may still be parsed whole
 
@@ -74,6 +75,7 @@ _PROSE_FALLBACK_WORDS = 3  # a text answer ("Evelyn", "no solution") may still b
 # -- reading the final answer -----------------------------------------------------------------
 
 _BOX_COMMAND = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])\s*")
+_EMPTY_BOX = re.compile(r"\\(?:boxed|fbox)\s*\{\s*\}")
 _UNBRACED_BOX_ARGUMENT = re.compile(r"[^\s$\\{}]+")
 
 
@@ -96,7 +98,7 @@ def _closing_brace(text: str, open_at: int) -> int | None:
     return None
 
 
-def _scan_boxes(text: str) -> tuple[list[str], str | None]:
+def _scan_boxes(text: str, depth: int = 0) -> tuple[list[str], str | None]:
     """The contents of the outermost `\\boxed{}`/`\\fbox{}` in order, nested boxes unwrapped,
     and the text of a box left open at the end (a completion cut off mid-answer), if any.
 
@@ -120,7 +122,8 @@ def _scan_boxes(text: str) -> tuple[list[str], str | None]:
                 continue
             content = argument.group(0)
             position = argument.end()
-        inner, _ = _scan_boxes(content)
+        # Unwrap `\\boxed{\\boxed{5}}`, but not without end: a deep nest is not an answer.
+        inner = _scan_boxes(content, depth + 1)[0] if depth < _MAX_BOX_NESTING else []
         content = inner[-1] if inner else content.strip()
         if content:
             contents.append(content)
@@ -144,12 +147,13 @@ def extract_final_answer(completion: str) -> str | None:
     text itself, stripped.  A box left open at the end (the completion was cut off) is
     returned as written, from `\\boxed{` on: it is the last box, but it holds no answer.
     """
-    candidates = _answer_candidates(completion)
+    candidates, _ = _answer_candidates(completion)
     return candidates[-1] if candidates else None
 
 
-def _answer_candidates(completion: str) -> tuple[str, ...]:
-    """Distinct boxed answers (the final one last), or the answer text alone; () if none.
+def _answer_candidates(completion: str) -> tuple[tuple[str, ...], bool]:
+    """Distinct boxed answers (the final one last), or the answer text alone, or ();
+    and whether the final one is a box left open.
 
     Boxes that differ only in white space are one candidate.
     """
@@ -158,8 +162,8 @@ def _answer_candidates(completion: str) -> tuple[str, ...]:
     if left_open is not None:
         boxes.append(left_open)
     if not boxes:
-        stripped = text.strip()
-        return (stripped,) if stripped else ()
+        stripped = _EMPTY_BOX.sub("", text).strip()
+        return ((stripped,) if stripped else ()), False
     final = boxes[-1]
     seen = {_squash(final)}
     others: list[str] = []
@@ -168,7 +172,7 @@ def _answer_candidates(completion: str) -> tuple[str, ...]:
         if key not in seen:
             seen.add(key)
             others.append(box)
-    return (*reversed(others), final)
+    return (*reversed(others), final), left_open is not None
 
 
 def _squash(text: str) -> str:
@@ -269,7 +273,7 @@ def _parse_whole(latex: str, budget: _Budget) -> Any:
     return found[0] if found else None
 
 
-_VALUE = r"(-?\d+(?:\.\d+)?(?:/\d+)?|\$[^$]{1,60}\$)"
+_VALUE = r"(-?\d+(?:\.\d+)?(?:/\d+)?(?:\s*\\?%)?|\$[^$]{1,60}\$)"
 _ALTERNATIVES = re.compile(
     _VALUE + r"\s*,?\s*(?:\bor\b|\\text\s*\{\s*or\s*\}|\\lor)\s*(?:\beven\b\s*)?" + _VALUE
 )
@@ -325,12 +329,15 @@ def _parse_answer(text: str, budget: _Budget) -> _Parsed:
     """One answer text (a box's content, an answer block, a completion, a gold) as math."""
     bare = _as_bare_math(text)
     if bare is not None:
+        # One expression, read whole or not at all: math-verify's free extraction would
+        # fall back to its last number (`5 \\vee 6` would read as 6).
         expr = _parse_whole(bare, budget)
-        if expr is not None:
-            return _Parsed(expr, bare)
+        if expr is None:
+            return _Parsed(None, bare, "unparsable")
+        return _Parsed(expr, bare)
     parsed = _parse_free_text(text, budget)
     short = text.strip()
-    if parsed.expr is None and bare is None and len(short.split()) <= _PROSE_FALLBACK_WORDS:
+    if parsed.expr is None and len(short.split()) <= _PROSE_FALLBACK_WORDS:
         # A short text answer such as "Evelyn" or "no solution": math-verify compares these
         # as symbols, so read it whole rather than give up.
         expr = _parse_whole(short, budget)
@@ -370,10 +377,18 @@ def _assigned_value(expr: Any) -> Any:
 
 
 _SET_LIKE = (sympy.Set, sympy.Tuple, sympy.MatrixBase)
+_MAX_OFFERED_VALUES = 6  # more values than this against a one-value gold is hedging outright
 
 
-def _offers_several_values(expr: Any) -> bool:
-    return isinstance(expr, sympy.FiniteSet) and len(expr) >= 2
+def _distinct_values(offered: sympy.FiniteSet, budget: _Budget) -> list[Any]:
+    """The values of a set that are not equivalent to one another (`1/2 or 50%` is one)."""
+    distinct: list[Any] = []
+    for value in offered.args:
+        if len(distinct) > _MAX_OFFERED_VALUES:
+            break
+        if not any(_equivalent(kept, value, budget) for kept in distinct):
+            distinct.append(value)
+    return distinct
 
 
 def _is_undefined_number(expr: Any) -> bool:
@@ -453,9 +468,9 @@ def _parse_gold(gold: str) -> _Parsed:
     return parsed
 
 
-def _judge(gold_text: str, candidates: tuple[str, ...]) -> _Judgement:
+def _judge(gold_text: str, candidates: tuple[str, ...], cut_off: bool) -> _Judgement:
     """The verdict for one final answer (`candidates[-1]`, after any other distinct boxed
-    answers) against one gold."""
+    answers; a box left open when `cut_off`) against one gold."""
     gold = _parse_gold(gold_text)
     if gold.expr is None:
         return _Judgement(
@@ -466,6 +481,13 @@ def _judge(gold_text: str, candidates: tuple[str, ...]) -> _Judgement:
         )
     if not candidates:
         return _Judgement("no_answer", None, "The completion gives no final answer.")
+    if cut_off:
+        return _Judgement(
+            "unparsable_answer",
+            _shown(candidates[-1]),
+            "The last \\boxed{} is never closed (the completion was cut off), so its "
+            "value is unknown.",
+        )
     budget = _Budget.start()
     final_text = candidates[-1]
     try:
@@ -489,14 +511,6 @@ def _judge(gold_text: str, candidates: tuple[str, ...]) -> _Judgement:
 def _judge_parsed(
     gold: Any, gold_text: str, final_text: str, other_boxes: tuple[str, ...], budget: _Budget
 ) -> _Judgement:
-    if _BOX_COMMAND.match(final_text):
-        # Only a box left open starts with the command: closed boxes arrive as content.
-        return _Judgement(
-            "unparsable_answer",
-            _shown(final_text),
-            "The last \\boxed{} is never closed (the completion was cut off), so its "
-            "value is unknown.",
-        )
     final = _parse_answer(final_text, budget)
     extracted = _shown(final.shown or final_text)
     if final.problem == "nothing_found":
@@ -528,6 +542,19 @@ def _judge_parsed(
             )
 
     pred = final.expr
+    if isinstance(pred, sympy.FiniteSet) and len(pred) >= 2 and not isinstance(gold, _SET_LIKE):
+        # One value is wanted and several are on offer: hedging, unless they are one value
+        # written in several ways.
+        distinct = _distinct_values(pred, budget)
+        if len(distinct) >= 2:
+            return _Judgement(
+                "hedged",
+                extracted,
+                f"The final answer {extracted!r} offers several values, but the reference "
+                f"{_shown(gold_text)!r} is one value.",
+            )
+        pred = distinct[0]
+
     if _is_relation(pred) and not _is_relation(gold):
         value = _assigned_value(pred)
         if value is None and isinstance(pred, (sympy.Eq, sympy.And)):
@@ -545,13 +572,6 @@ def _judge_parsed(
             "equivalent",
             extracted,
             f"The final answer {extracted!r} is equivalent to the reference {_shown(gold_text)!r}.",
-        )
-    if _offers_several_values(pred) and not isinstance(gold, _SET_LIKE):
-        return _Judgement(
-            "hedged",
-            extracted,
-            f"The final answer {extracted!r} offers several values, but the reference "
-            f"{_shown(gold_text)!r} is one value.",
         )
     return _Judgement(
         "different",
@@ -584,7 +604,7 @@ def math_accuracy(item: GradingInput) -> Score:
     """1.0 when the final answer is mathematically equivalent to `reference["answer"]`, else
     0.0; None with a `bad_reference` error when the gold is missing or unreadable."""
     gold_text = _gold_text(item.reference)
-    candidates = _answer_candidates(item.completion)
+    candidates, cut_off = _answer_candidates(item.completion)
     if gold_text is None:
         judgement = _Judgement(
             "bad_reference",
@@ -592,9 +612,9 @@ def math_accuracy(item: GradingInput) -> Score:
             'The item has no usable reference["answer"], so it cannot be graded.',
         )
     elif sum(len(text) for text in candidates) <= _CACHEABLE_CHARS:
-        judgement = _judge_cached(gold_text, candidates)
+        judgement = _judge_cached(gold_text, candidates, cut_off)
     else:
-        judgement = _judge(gold_text, candidates)
+        judgement = _judge(gold_text, candidates, cut_off)
 
     details = {
         "extracted": judgement.extracted,

@@ -37,6 +37,8 @@ from trainer_client.grpo.loss import completion_log_probs, grpo_loss, token_weig
 from trainer_client.grpo.metrics import PLOT_FILE, MetricsLog, mean_std, plot_reward_curve
 
 log = logging.getLogger("trainer_client.grpo")
+# One line per reward request would drown the progress bar.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @dataclass
@@ -284,7 +286,7 @@ def optimize(
                 ref_logp=ref_logp[start:stop].to(device) if ref_logp is not None else None,
             )
             loss.backward()
-            totals["loss"] += float(loss) / cfg.num_iterations
+            totals["loss"] += loss.item() / cfg.num_iterations
             totals["kl"] += stats.kl * stats.tokens
             totals["clip_ratio/low"] += stats.clip_low * stats.tokens
             totals["clip_ratio/high"] += stats.clip_high * stats.tokens

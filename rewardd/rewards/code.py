@@ -1,0 +1,331 @@
+"""Code rewards: find the code, lint it, and run its cases in the sandbox.
+
+    extract_code(completion)      the last fenced block of the answer
+    code_format(item)             1 when the <answer> holds a block of the reference language
+    lint(item)                    ruff: 0 if it does not parse, else max(0, 1 - 0.1 x violations)
+    run_cases(item, sandbox)      share of cases passed, judged in ONE sandbox job
+
+How run_cases stays unhackable is described in docs/rewards-code.md and in
+rewardd/rewards/code_harness.py, the judge that runs inside the sandbox.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import secrets
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rewardd.rewards.blocks import answer_block
+from rewardd.rewards.code_cases import BadReference, CasePlan, plan_cases
+from rewardd.rewards.types import GradingInput, ItemError, Score, not_applicable
+
+if TYPE_CHECKING:
+    from sandbox import ExecutionResult, Sandbox
+
+__all__ = ["LINT_RULES", "code_format", "extract_code", "lint", "run_cases"]
+
+LANGUAGE_TAGS: dict[str, tuple[str, ...]] = {
+    "python": ("python", "py", "python3"),
+    "cpp": ("cpp", "c++", "cc", "cxx"),
+    "c": ("c",),
+    "javascript": ("javascript", "js"),
+    "typescript": ("typescript", "ts"),
+    "java": ("java",),
+    "rust": ("rust", "rs"),
+    "go": ("go", "golang"),
+    "bash": ("bash", "sh", "shell"),
+}
+
+# pycodestyle errors and warnings, pyflakes and bugbear: style and likely bugs, not taste.
+LINT_RULES = ("E", "F", "W", "B")
+LINT_LINE_LENGTH = 100
+LINT_PENALTY = 0.1
+LINT_TIMEOUT_S = 20.0
+
+# The sandbox caps one job at 60 s; the judge's own deadline keeps it inside that.
+MAX_BUDGET_S = 45.0
+JOB_SLACK_S = 10.0
+MAX_JOB_TIMEOUT_S = 60.0
+DEFAULT_CASE_MEMORY_MB = 256
+JUDGE_MEMORY_MB = 128  # the judge's own share of the job's memory
+MAX_REASON_CHARS = 300
+
+HARNESS_PATH = Path(__file__).with_name("code_harness.py")
+
+_FENCE_OPEN = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?P<tag>[^\s`{]*)[^`\n]*$")
+
+
+# --- extraction and format --------------------------------------------------------------------
+
+
+def fenced_blocks(text: str) -> list[tuple[str, str]]:
+    """(tag, body) of every closed fenced code block, in order; tags are lower-cased."""
+    blocks: list[tuple[str, str]] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        opening = _FENCE_OPEN.match(lines[i])
+        if not opening:
+            i += 1
+            continue
+        fence = opening["fence"]
+        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        for j in range(i + 1, len(lines)):
+            if closing.match(lines[j]):
+                blocks.append((opening["tag"].lower(), "\n".join(lines[i + 1 : j])))
+                i = j + 1
+                break
+        else:
+            break  # an unclosed fence (a truncated completion) holds no usable code
+    return blocks
+
+
+def _tags(language: str) -> tuple[str, ...]:
+    language = language.strip().lower()
+    return LANGUAGE_TAGS.get(language, (language,))
+
+
+def extract_code(completion: str, language: str = "python") -> str | None:
+    """The last fenced code block of the answer, preferring blocks tagged with the language.
+
+    The answer is the <answer> block when there is one, else the whole completion.
+    """
+    answer = answer_block(completion)
+    blocks = _nonempty(fenced_blocks(completion if answer is None else answer))
+    tagged = [body for tag, body in blocks if tag in _tags(language)]
+    if tagged:
+        return tagged[-1]
+    return blocks[-1][1] if blocks else None
+
+
+def _nonempty(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(tag, body) for tag, body in blocks if body.strip()]
+
+
+def _language(item: GradingInput) -> str:
+    return str(item.reference.get("language") or "python").strip().lower()
+
+
+def code_format(item: GradingInput) -> Score:
+    """1 when the <answer> block holds a fenced code block of the reference language."""
+    language = _language(item)
+    answer = answer_block(item.completion)
+    if answer is None:
+        return Score(0.0, "no <answer> block", {"language": language})
+    tags = [tag for tag, _ in _nonempty(fenced_blocks(answer))]
+    if any(tag in _tags(language) for tag in tags):
+        return Score(1.0, f"the answer holds a {language} code block", {"language": language})
+    if tags:
+        found = ", ".join(tag or "untagged" for tag in tags)
+        return Score(0.0, f"the answer's code blocks are {found}, not {language}", {"language": language})
+    return Score(0.0, "the answer holds no fenced code block", {"language": language})
+
+
+# --- lint -------------------------------------------------------------------------------------
+
+
+@cache
+def _ruff_executable() -> str | None:
+    try:
+        from ruff.__main__ import find_ruff_bin
+
+        return str(find_ruff_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("ruff")
+
+
+def lint(item: GradingInput) -> Score:
+    """ruff on the extracted code: 0 if it does not parse, else max(0, 1 - 0.1 x violations)."""
+    language = _language(item)
+    if language not in _tags("python"):
+        return not_applicable(f"lint runs on python code only, not {language}")
+    code = extract_code(item.completion, language)
+    if code is None:
+        return not_applicable("no code block to lint")
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        message = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+        return Score(0.0, f"the code does not parse: {message}", {"parses": False})
+    ruff = _ruff_executable()
+    if ruff is None:
+        return _lint_unavailable("the ruff executable is not installed")
+    command = [
+        ruff,
+        "check",
+        "--isolated",
+        "--no-cache",
+        "--ignore-noqa",  # a `# noqa` comment must not buy a better score
+        "--exit-zero",
+        "--output-format",
+        "json",
+        "--select",
+        ",".join(LINT_RULES),
+        "--line-length",
+        str(LINT_LINE_LENGTH),
+        "--target-version",
+        "py311",
+        "--stdin-filename",
+        "solution.py",
+        "-",
+    ]
+    try:
+        finished = subprocess.run(
+            command,
+            # A fenced block has no final newline; W292 would punish the extraction.
+            input=code if code.endswith("\n") else code + "\n",
+            capture_output=True,
+            text=True,
+            timeout=LINT_TIMEOUT_S,
+            check=False,
+        )
+        diagnostics = json.loads(finished.stdout)
+    except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
+        return _lint_unavailable(f"ruff failed: {type(exc).__name__}: {exc}")
+    codes = [d.get("code") or "invalid-syntax" for d in diagnostics]
+    if "invalid-syntax" in codes:  # ruff's parser is stricter than this interpreter's
+        return Score(0.0, "the code does not parse (ruff)", {"parses": False})
+    value = max(0.0, 1.0 - LINT_PENALTY * len(codes))
+    shown = [f"{d['code']} line {d['location']['row']}: {d['message']}" for d in diagnostics[:10]]
+    reason = "no violations" if not codes else f"{len(codes)} violation(s): {', '.join(sorted(set(codes)))}"
+    return Score(value, reason, {"parses": True, "violations": len(codes), "messages": shown})
+
+
+def _lint_unavailable(message: str) -> Score:
+    return Score(None, message, error=ItemError("internal", message))
+
+
+# --- running the cases ------------------------------------------------------------------------
+
+
+@cache
+def harness_source() -> str:
+    return HARNESS_PATH.read_text(encoding="utf-8")
+
+
+def build_payload(plan: CasePlan, code: str, token: str, memory_mb: int) -> dict[str, Any]:
+    """The judge's stdin: everything it needs, including what the solution must never see."""
+    return {
+        "token": token,
+        "mode": plan.mode,
+        "budget_s": min(plan.budget_s, MAX_BUDGET_S),
+        "memory_mb": memory_mb,
+        "solution": code,
+        "fn_name": plan.fn_name,
+        "sources": plan.sources,
+        "cases": plan.cases,
+    }
+
+
+def _case_memory_mb(reference: dict[str, Any]) -> int:
+    raw = reference.get("memory_mb", DEFAULT_CASE_MEMORY_MB)
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return DEFAULT_CASE_MEMORY_MB
+    return int(min(max(raw, 64), 1024 - JUDGE_MEMORY_MB))
+
+
+def run_cases(item: GradingInput, sandbox: Sandbox) -> Score:
+    """The share of the reference's cases the extracted code passes, from one sandbox job.
+
+    details: {"passed": n, "total": m, "cases": [{"name", "passed", "reason"}, ...]}.
+    A reference with no usable tests gives None with a bad_reference error, a sandbox that
+    failed gives None with a sandbox_error: never a made-up score.
+    """
+    try:
+        plan = plan_cases(item.reference)
+    except BadReference as exc:
+        return Score(None, f"bad reference: {exc}", error=ItemError("bad_reference", str(exc)))
+    total = len(plan.cases)
+    code = extract_code(item.completion, _language(item))
+    if code is None:
+        cases = [{"name": c["name"], "passed": False, "reason": "no code"} for c in plan.cases]
+        return Score(
+            0.0,
+            "no fenced code block in the answer",
+            {"passed": 0, "total": total, "cases": cases, "style": plan.mode},
+        )
+
+    from sandbox import ExecutionRequest
+
+    token = secrets.token_hex(16)
+    memory_mb = _case_memory_mb(item.reference)
+    payload = build_payload(plan, code, token, memory_mb)
+    request = ExecutionRequest(
+        code=harness_source(),
+        language="python",
+        stdin=json.dumps(payload),
+        timeout_s=min(payload["budget_s"] + JOB_SLACK_S, MAX_JOB_TIMEOUT_S),
+        memory_mb=memory_mb + JUDGE_MEMORY_MB,
+    )
+    try:
+        result = sandbox.execute(request)
+    except Exception as exc:  # the sandbox promises not to raise; if it does, it is broken
+        return _sandbox_failed(f"the sandbox raised {type(exc).__name__}: {exc}")
+    return score_job(result, token, plan)
+
+
+def score_job(result: ExecutionResult, token: str, plan: CasePlan) -> Score:
+    """Turn the judge's job into a score; only a line carrying our token is a verdict."""
+    total = len(plan.cases)
+    if result.status == "sandbox_error":
+        return _sandbox_failed(f"the sandbox failed: {_tail(result.stderr)}")
+    lines = _judge_lines(result.stdout, token)
+    if "rewardd_verdict" in lines:
+        cases = lines["rewardd_verdict"].get("cases")
+        if not isinstance(cases, list) or len(cases) != total:
+            return _sandbox_failed("the judge's verdict does not match the cases sent")
+        passed = sum(1 for case in cases if case.get("passed") is True)
+        return Score(
+            passed / total,
+            f"{passed} of {total} cases passed",
+            {"passed": passed, "total": total, "cases": cases, "style": plan.mode},
+        )
+    if "rewardd_internal_error" in lines:
+        message = f"the judge failed: {lines['rewardd_internal_error'].get('message')}"
+        return Score(None, message, error=ItemError("internal", message))
+    if "rewardd_started" not in lines:
+        return _sandbox_failed(
+            f"the judge never started (status {result.status}): {_tail(result.stderr)}"
+        )
+    # The judge started and was stopped before its verdict: only the solution's children
+    # run next to it, so they stopped it. Every case fails; that is what they earned.
+    if result.status == "timeout":
+        reason = "the judge was stopped at the job's time limit (the solution stalled its runner?)"
+    else:
+        reason = (
+            f"the judge was killed before its verdict (status {result.status}, exit code "
+            f"{result.exit_code}): the solution killed its runner"
+        )
+    cases = [{"name": c["name"], "passed": False, "reason": reason} for c in plan.cases]
+    return Score(0.0, reason, {"passed": 0, "total": total, "cases": cases, "style": plan.mode})
+
+
+def _judge_lines(stdout: str, token: str) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for line in stdout.splitlines():
+        if not line.startswith('{"rewardd_'):
+            continue
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        for key in ("rewardd_started", "rewardd_verdict", "rewardd_internal_error"):
+            if isinstance(message, dict) and message.get(key) == token:
+                found[key] = message
+    return found
+
+
+def _sandbox_failed(message: str) -> Score:
+    message = message[:MAX_REASON_CHARS]
+    return Score(None, message, error=ItemError("sandbox_error", message))
+
+
+def _tail(text: str) -> str:
+    text = text.strip()
+    return text[-MAX_REASON_CHARS:] if text else "no error output"

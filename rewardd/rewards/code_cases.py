@@ -1,0 +1,302 @@
+"""A code reference turned into the cases the sandbox-side judge runs.
+
+Three styles (see the contract):
+- `{"tests": "<python>"}`: each `def test_*` (top-level, or a method of a test class) is a
+  case; with none, each top-level `assert` is a case.
+- `{"test_cases": [{"input", "output"}]}`: stdin/stdout cases.
+- `{"fn_name": ..., "test_cases": [...]}`: functional cases, JSON arguments in, JSON out.
+
+Test code is rewritten before it is sent: every comparison becomes a strict one that only
+compares plain builtin values, every `assert` demands a plain truth value, and unittest's
+assert methods become the judge's own. An object whose `__eq__` always says yes gets
+nowhere.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_CASE_TIMEOUT_S = 5.0
+MIN_CASE_TIMEOUT_S = 0.1
+MAX_CASE_TIMEOUT_S = 30.0
+MAX_CASES = 512
+PYTHON_NAMES = ("python", "py", "python3")
+
+# unittest methods the judge implements itself (a solution may have patched unittest's).
+ASSERT_METHODS = frozenset(
+    {
+        "assertEqual",
+        "assertNotEqual",
+        "assertTrue",
+        "assertFalse",
+        "assertIs",
+        "assertIsNot",
+        "assertIsNone",
+        "assertIsNotNone",
+        "assertIn",
+        "assertNotIn",
+        "assertLess",
+        "assertLessEqual",
+        "assertGreater",
+        "assertGreaterEqual",
+        "assertIsInstance",
+        "assertNotIsInstance",
+        "assertAlmostEqual",
+        "assertNotAlmostEqual",
+        "assertListEqual",
+        "assertTupleEqual",
+        "assertDictEqual",
+        "assertSetEqual",
+        "assertSequenceEqual",
+        "assertMultiLineEqual",
+        "assertRaises",
+    }
+)
+
+
+class BadReference(ValueError):
+    """The reference cannot be graded against (no usable tests)."""
+
+
+@dataclass
+class CasePlan:
+    """What the judge needs: the style, the per-case data, and the shared test sources."""
+
+    mode: str  # "test", "stdio" or "call"
+    cases: list[dict[str, Any]]
+    sources: list[str] = field(default_factory=list)
+    fn_name: str | None = None
+
+    @property
+    def budget_s(self) -> float:
+        return sum(case["timeout_s"] for case in self.cases)
+
+
+def plan_cases(reference: dict[str, Any]) -> CasePlan:
+    """The cases of a code reference; raises BadReference when there are none usable."""
+    language = str(reference.get("language", "python")).strip().lower()
+    if language not in PYTHON_NAMES:
+        raise BadReference(f"language {language!r} is not supported; only python cases run")
+    timeout_s = _timeout(reference.get("timeout_s"), "timeout_s")
+    if reference.get("fn_name") is not None:
+        plan = _functional_cases(reference, timeout_s)
+    elif reference.get("test_cases") is not None:
+        plan = _stdio_cases(reference["test_cases"], timeout_s)
+    elif reference.get("tests") is not None:
+        plan = _test_code_cases(reference["tests"], timeout_s)
+    else:
+        raise BadReference("the reference has no tests, test_cases or fn_name")
+    if not plan.cases:
+        raise BadReference("the reference holds no test cases")
+    if len(plan.cases) > MAX_CASES:
+        raise BadReference(f"{len(plan.cases)} cases is over the limit of {MAX_CASES}")
+    return plan
+
+
+def _timeout(raw: Any, where: str, default: float = DEFAULT_CASE_TIMEOUT_S) -> float:
+    if raw is None:
+        return default
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or raw != raw:
+        raise BadReference(f"{where} must be a number of seconds")
+    return min(max(float(raw), MIN_CASE_TIMEOUT_S), MAX_CASE_TIMEOUT_S)
+
+
+def _case_list(raw: Any) -> list[dict[str, Any]]:
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError as exc:
+            raise BadReference("test_cases is a string that is not JSON") from exc
+    if not isinstance(raw, list):
+        raise BadReference("test_cases must be a list of {input, output} objects")
+    for i, case in enumerate(raw):
+        if not isinstance(case, dict) or "input" not in case or "output" not in case:
+            raise BadReference(f"test_cases[{i}] must be an object with input and output")
+    return raw
+
+
+def _stdio_cases(raw: Any, timeout_s: float) -> CasePlan:
+    cases = []
+    for i, case in enumerate(_case_list(raw)):
+        if not isinstance(case["input"], str) or not isinstance(case["output"], str):
+            raise BadReference(f"test_cases[{i}]: input and output must be strings")
+        cases.append(
+            {
+                "name": f"case {i + 1}",
+                "input": case["input"],
+                "output": case["output"],
+                "timeout_s": _timeout(case.get("timeout_s"), f"test_cases[{i}].timeout_s", timeout_s),
+            }
+        )
+    return CasePlan(mode="stdio", cases=cases)
+
+
+def _as_json(value: Any) -> Any:
+    """A value given either as JSON data or as a string holding that JSON."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value  # a plain string value, not JSON text
+    return value
+
+
+def _functional_cases(reference: dict[str, Any], timeout_s: float) -> CasePlan:
+    fn_name = reference["fn_name"]
+    if not isinstance(fn_name, str) or not fn_name.isidentifier():
+        raise BadReference("fn_name must be a Python identifier")
+    cases = []
+    for i, case in enumerate(_case_list(reference.get("test_cases"))):
+        args = _as_json(case["input"])
+        if not isinstance(args, list):
+            raise BadReference(f"test_cases[{i}].input must be a JSON array of arguments")
+        cases.append(
+            {
+                "name": f"case {i + 1}",
+                "args": args,
+                "expected": _as_json(case["output"]),
+                "timeout_s": _timeout(case.get("timeout_s"), f"test_cases[{i}].timeout_s", timeout_s),
+            }
+        )
+    return CasePlan(mode="call", cases=cases, fn_name=fn_name)
+
+
+# --- test code -------------------------------------------------------------------------------
+
+
+def _test_code_cases(tests: Any, timeout_s: float) -> CasePlan:
+    if not isinstance(tests, str) or not tests.strip():
+        raise BadReference("tests must be a non-empty string of Python code")
+    try:
+        module = ast.parse(tests)
+    except SyntaxError as exc:
+        raise BadReference(f"the tests do not parse: {exc.msg} (line {exc.lineno})") from exc
+
+    calls = _test_functions(module)
+    if calls:
+        source = strict_source(module)
+        cases = [
+            {
+                "name": ".".join(call),
+                "source": 0,
+                "call": list(call),
+                "is_async": is_async,
+                "timeout_s": timeout_s,
+            }
+            for call, is_async in calls
+        ]
+        return CasePlan(mode="test", cases=cases, sources=[source])
+
+    # No test functions: each top-level assert is a case, run after the code above it.
+    sources, cases = [], []
+    for index, statement in enumerate(module.body):
+        if not isinstance(statement, ast.Assert):
+            continue
+        setup = [s for s in module.body[:index] if not isinstance(s, ast.Assert)]
+        sources.append(strict_source(ast.Module(body=[*setup, statement], type_ignores=[])))
+        cases.append(
+            {
+                "name": f"assert on line {statement.lineno}",
+                "source": len(sources) - 1,
+                "call": [],
+                "timeout_s": timeout_s,
+            }
+        )
+    if not cases and any(isinstance(node, ast.Assert) for node in ast.walk(module)):
+        # HumanEval style (`def check(candidate): assert ...` then `check(f)`): one case.
+        sources.append(strict_source(module))
+        cases.append({"name": "the tests", "source": 0, "call": [], "timeout_s": timeout_s})
+    return CasePlan(mode="test", cases=cases, sources=sources)
+
+
+def _test_functions(module: ast.Module) -> list[tuple[tuple[str, ...], bool]]:
+    """(name,) for top-level test_* functions, (class, name) for test methods; with is_async."""
+    found: list[tuple[tuple[str, ...], bool]] = []
+    for node in module.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
+            "test"
+        ):
+            _require_no_arguments(node, node.name, skip=0)
+            found.append(((node.name,), isinstance(node, ast.AsyncFunctionDef)))
+        elif isinstance(node, ast.ClassDef) and _is_test_class(node):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                    item.name.startswith("test")
+                ):
+                    _require_no_arguments(item, f"{node.name}.{item.name}", skip=1)
+                    found.append(
+                        ((node.name, item.name), isinstance(item, ast.AsyncFunctionDef))
+                    )
+    return found
+
+
+def _is_test_class(node: ast.ClassDef) -> bool:
+    bases = [ast.unparse(base) for base in node.bases]
+    return node.name.startswith("Test") or any(base.endswith("TestCase") for base in bases)
+
+
+def _require_no_arguments(node: ast.FunctionDef | ast.AsyncFunctionDef, name: str, skip: int) -> None:
+    args = node.args
+    positional = [*args.posonlyargs, *args.args][skip:]
+    required = len(positional) - len(args.defaults)
+    required_kw = [a for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None]
+    if required > 0 or required_kw:
+        raise BadReference(f"test {name} takes arguments (pytest fixtures are not supported)")
+
+
+def strict_source(module: ast.Module) -> str:
+    """The test code with strict comparisons and judge-owned assertions."""
+    rewritten = _StrictRewriter().visit(module)
+    return ast.unparse(ast.fix_missing_locations(rewritten))
+
+
+def _name(identifier: str) -> ast.Name:
+    return ast.Name(id=identifier, ctx=ast.Load())
+
+
+class _StrictRewriter(ast.NodeTransformer):
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        names = [type(op).__name__ for op in node.ops]
+        if all(name in ("Is", "IsNot") for name in names):
+            return node  # identity cannot be faked
+        return ast.Call(
+            func=_name("__rewardd_cmp__"),
+            args=[
+                ast.Tuple(elts=[ast.Constant(n) for n in names], ctx=ast.Load()),
+                node.left,
+                *node.comparators,
+            ],
+            keywords=[],
+        )
+
+    def visit_Assert(self, node: ast.Assert) -> ast.AST:
+        self.generic_visit(node)
+        node.test = _strict_truth(node.test)
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if func.value.id == "self" and func.attr in ASSERT_METHODS:
+                return ast.Call(
+                    func=_name("__rewardd_assert__"),
+                    args=[ast.Constant(func.attr), *node.args],
+                    keywords=node.keywords,
+                )
+            if func.value.id == "self" and func.attr == "fail":
+                return ast.Call(func=_name("__rewardd_fail__"), args=node.args, keywords=[])
+        return node
+
+
+def _strict_truth(test: ast.expr) -> ast.expr:
+    """Rebuild an assert's boolean structure so every leaf must be a plain value."""
+    if isinstance(test, ast.BoolOp):
+        return ast.BoolOp(op=test.op, values=[_strict_truth(v) for v in test.values])
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return ast.UnaryOp(op=ast.Not(), operand=_strict_truth(test.operand))
+    return ast.Call(func=_name("__rewardd_truth__"), args=[test], keywords=[])

@@ -1,0 +1,155 @@
+"""Distributed mode: real Redis, real Celery workers, real `rewardd serve`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import RedisServer, running_service, running_worker, wait_for
+
+pytestmark = pytest.mark.redis
+
+
+def batch(count: int) -> list[dict]:
+    """Math items whose right grade is known by construction: even n answer right."""
+    items = []
+    for n in range(count):
+        answer = f"{n}/7" if n % 2 == 0 else f"{n + 1}/7"
+        items.append(
+            {
+                "id": n,
+                "completion": f"<think>Step 1: work.</think><answer>\\boxed{{\\frac{{{answer.split('/')[0]}}}{{7}}}}</answer>",
+                "reference": {"answer": f"{n}/7"},
+                "lang": "en",
+            }
+        )
+    return items
+
+
+def expected_accuracy(n: int) -> float:
+    return 1.0 if n % 2 == 0 else 0.0
+
+
+def wait_ready(url: str, timeout_s: float = 60) -> None:
+    wait_for(lambda: httpx.get(f"{url}/readyz").status_code == 200, timeout_s, "readiness")
+
+
+@pytest.fixture(scope="module")
+def cluster(redis_server, tmp_path_factory):
+    """An API in distributed mode and one worker, on the session's Redis."""
+    logs = tmp_path_factory.mktemp("cluster")
+    env = {"REWARDD_POOL_SIZE": "2", "REWARDD_CHUNK_SIZE": "8"}
+    with (
+        running_worker(logs / "worker.log", redis_server.url, **env),
+        running_service(logs / "api.log", REWARDD_BROKER_URL=redis_server.url, **env) as url,
+    ):
+        wait_ready(url)
+        yield url
+
+
+def test_distributed_and_embedded_give_identical_results(cluster, embedded_url):
+    items = batch(40) + [
+        {"completion": "<think>你好 world</think><answer>3</answer>", "reference": {"answer": "3"}},
+        {"completion": "no tags at all, answer 3", "reference": {"answer": "3"}, "prompt": "Сколько?"},
+        {"completion": "<answer>\\boxed{2} or \\boxed{3}</answer>", "reference": {"answer": "3"}},
+    ]
+    body = {"items": items, "weights": {"accuracy": 1, "format": 0.3, "language": 0.2, "tag_count": 0.1}}
+    distributed = httpx.post(f"{cluster}/v1/rewards", json=body, timeout=60).json()
+    embedded = httpx.post(f"{embedded_url}/v1/rewards", json=body, timeout=60).json()
+    assert distributed["results"] == embedded["results"]
+    assert [r["components"]["accuracy"] for r in distributed["results"][:40]] == [
+        expected_accuracy(n) for n in range(40)
+    ]
+
+
+def test_readiness_names_a_missing_worker(tmp_path):
+    other = RedisServer(tmp_path)
+    other.start()
+    try:
+        with running_service(tmp_path / "api2.log", REWARDD_BROKER_URL=other.url) as url:
+            response = httpx.get(f"{url}/readyz")
+            assert response.status_code == 503
+            assert "workers" in response.json()["problems"]
+    finally:
+        other.stop()
+
+
+def test_a_worker_killed_mid_batch_loses_no_item(tmp_path):
+    redis = RedisServer(tmp_path)
+    redis.start()
+    env = {
+        "REWARDD_POOL_SIZE": "1",
+        "REWARDD_CHUNK_SIZE": "4",
+        "REWARDD_VISIBILITY_TIMEOUT_S": "4",
+    }
+    try:
+        with (
+            running_worker(tmp_path / "victim.log", redis.url, **env) as victim,
+            running_worker(tmp_path / "survivor.log", redis.url, **env),
+            running_service(tmp_path / "api.log", REWARDD_BROKER_URL=redis.url, **env) as url,
+        ):
+            wait_ready(url)
+            items = batch(600)
+            with httpx.Client(timeout=120) as client:
+                outcome: dict = {}
+
+                def post() -> None:
+                    outcome["response"] = client.post(
+                        f"{url}/v1/rewards",
+                        json={"items": items, "recipe": "r1-zero", "timeout_s": 90},
+                    )
+
+                poster = threading.Thread(target=post)
+                poster.start()
+                wait_for(lambda: "received" in (tmp_path / "victim.log").read_text(), 30, "work")
+                os.killpg(victim.pid, signal.SIGKILL)
+                poster.join(timeout=120)
+            response = outcome["response"]
+            assert response.status_code == 200
+            results = response.json()["results"]
+            assert len(results) == len(items)
+            graded = 0
+            for n, result in enumerate(results):
+                assert result["id"] == n
+                if result["error"] is None:
+                    graded += 1
+                    assert result["components"]["accuracy"] == expected_accuracy(n)
+                else:  # allowed, but never a silent or invented score
+                    assert result["components"]["accuracy"] is None
+            # Redelivery must bring the killed worker's chunks back, not leave them to time out.
+            assert graded == len(items)
+    finally:
+        redis.stop()
+
+
+def test_broker_down_is_a_fast_503_and_recovers_without_restart(tmp_path):
+    redis = RedisServer(tmp_path)
+    redis.start()
+    body = {"items": [{"completion": "<answer>1</answer>", "reference": {"answer": "1"}}]}
+    try:
+        with (
+            running_worker(tmp_path / "worker.log", redis.url),
+            running_service(tmp_path / "api.log", REWARDD_BROKER_URL=redis.url) as url,
+        ):
+            wait_ready(url)
+            assert httpx.post(f"{url}/v1/rewards", json=body, timeout=30).status_code == 200
+            redis.stop()
+            started = time.monotonic()
+            response = httpx.post(f"{url}/v1/rewards", json=body, timeout=30)
+            assert time.monotonic() - started < 1.0
+            assert response.status_code == 503
+            assert response.headers["retry-after"]
+            ready = httpx.get(f"{url}/readyz")
+            assert ready.status_code == 503 and "broker" in ready.json()["problems"]
+            redis.start()  # same port: the service must find it again by itself
+            wait_ready(url, timeout_s=60)
+            response = httpx.post(f"{url}/v1/rewards", json=body, timeout=30)
+            assert response.status_code == 200
+            assert response.json()["results"][0]["components"]["accuracy"] == 1.0
+    finally:
+        redis.stop()
