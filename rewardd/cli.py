@@ -159,7 +159,7 @@ def _grade_lines(
     from pydantic import ValidationError
 
     from rewardd.api.schemas import RewardItem
-    from rewardd.grading import failed_result
+    from rewardd.grading import TIMINGS_KEY, failed_result
     from rewardd.rewards.types import ItemError
 
     results: list[dict[str, Any] | None] = [None] * len(batch)
@@ -176,6 +176,7 @@ def _grade_lines(
     deadline = time.monotonic() + timeout_s
     graded = grader.grade_batch([item for _, item in valid], weights, deadline)
     for (position, _), result in zip(valid, graded, strict=True):
+        result.pop(TIMINGS_KEY, None)
         results[position] = result
     return results  # type: ignore[return-value]
 

@@ -13,6 +13,7 @@ from rewardd.rewards.registry import score_components
 from rewardd.rewards.types import GradingInput, ItemError, Score
 
 DEFAULT_LANG = "en"
+TIMINGS_KEY = "_timings"
 
 
 def grading_input(item: Mapping[str, Any]) -> GradingInput:
@@ -49,8 +50,12 @@ def _prompt_language(prompt: str | None) -> str | None:
 
 def grade_item(item: Mapping[str, Any], weights: Mapping[str, float]) -> dict[str, Any]:
     """Grade one wire item with the given weights; never raises for bad content."""
-    scores = score_components(grading_input(item), list(weights))
-    return combine(item.get("id"), scores, weights)
+    timings: dict[str, float] = {}
+    scores = score_components(grading_input(item), list(weights), timings)
+    result = combine(item.get("id"), scores, weights)
+    # Travels with the result to the API process, which records it and strips it.
+    result[TIMINGS_KEY] = timings
+    return result
 
 
 def combine(

@@ -24,6 +24,13 @@ COMPONENT_VALUES = Counter(
     ["component", "null"],
     registry=REGISTRY,
 )
+COMPONENT_SECONDS = Histogram(
+    "rewardd_component_seconds",
+    "Time to compute one component of one item",
+    ["component"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
 QUEUE_DEPTH = Gauge("rewardd_queue_depth", "Items or chunks waiting", registry=REGISTRY)
 SANDBOX_OUTCOMES = Counter(
     "rewardd_sandbox_executions_total",
@@ -43,6 +50,11 @@ def record_batch(results: Iterable[dict[str, Any]], cache_hits: int) -> None:
             COMPONENT_VALUES.labels(component=name, null=str(value is None).lower()).inc()
     CACHE_LOOKUPS.inc(count)
     CACHE_HITS.inc(cache_hits)
+
+
+def record_timings(timings: dict[str, float]) -> None:
+    for name, seconds in timings.items():
+        COMPONENT_SECONDS.labels(component=name).observe(max(0.0, seconds))
 
 
 def render() -> bytes:

@@ -13,6 +13,7 @@ from typing import Any
 from rewardd import metrics
 from rewardd.backends import Backend
 from rewardd.cache import ResultCache, item_key
+from rewardd.grading import TIMINGS_KEY
 from rewardd.recipes import resolve_weights
 
 
@@ -56,6 +57,7 @@ class RewardService:
         finally:
             self.pending_items -= len(todo)
         for key, result in zip(todo, graded, strict=True):
+            metrics.record_timings(result.pop(TIMINGS_KEY, None) or {})
             self.cache.put(key, result)
             cached[key] = result
         results = [

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import queue
+import select
 import socket
 import struct
 import threading
@@ -84,6 +85,14 @@ class _Channel:
         except OSError as exc:
             raise RunnerGone(f"cannot send to the sandbox runner: {exc}") from exc
         return self._read_frame(deadline)
+
+    def looks_dead(self) -> bool:
+        """An idle runner sends nothing: anything readable (EOF above all) means it is gone."""
+        try:
+            readable, _, _ = select.select([self._sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -273,9 +282,14 @@ class DockerSandbox:
         deadline = time.monotonic() + self._settings.start_timeout_s
         while not self._closed:
             try:
-                return self._idle.get(timeout=min(0.25, max(0.0, deadline - time.monotonic())))
+                container = self._idle.get(timeout=min(0.25, max(0.0, deadline - time.monotonic())))
             except queue.Empty:
                 pass
+            else:
+                if not container.channel.looks_dead():
+                    return container
+                self._retire(container, "runner died while idle")
+                continue
             with self._lock:
                 known_down = self._start_problem is not None and self._live == 0
             if known_down or time.monotonic() >= deadline:

@@ -63,6 +63,7 @@ class Outcome:
     stderr: bytes
     duration_ms: float
     truncated: bool
+    oom_killed: bool = False  # the container's OOM killer struck during the job
 
 
 def job_env(work_dir: str) -> dict[str, str]:
@@ -267,6 +268,7 @@ def run_process(
         stderr=stderr,
         duration_ms=duration_ms,
         truncated=output_capped,
+        oom_killed=oom_killed,
     )
 
 
@@ -443,6 +445,8 @@ def run_job(request: Mapping) -> dict:
     reasons = []
     if outcome.status in ("timeout", "memory_limit"):
         reasons.append(outcome.status)
+    if outcome.oom_killed:
+        reasons.append("OOM kill in the container")
     if processes_of(uid):
         reasons.append("processes outlived the job")
     if not kill_and_wipe_as(uid, work_dir, SHARED_SCRATCH_DIRS):

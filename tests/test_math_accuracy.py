@@ -100,6 +100,7 @@ EQUIVALENT = [
     ("x > 2", r1(r"\boxed{(2, \infty)}")),
     (r"\{1, 2\}", r1(r"\boxed{2, 1}")),
     ("2, 3", r1("x is 2 or 3")),
+    (r"x = 2 \text{ or } x = 3", r1(r"\boxed{x=3 \text{ or } x=2}")),
     (r"\pm 2021", r1(r"\boxed{\pm 2021}")),
     (r"\pm 2021", "So the answer is ±2021."),
     ("(1, 2)", r1(r"\boxed{(1,2)}")),
@@ -124,6 +125,7 @@ EQUIVALENT = [
     ("7", r1(r"\boxed{7}, that is \boxed{ 7 }")),
     ("1/2", r1(r"\boxed{\frac{1}{2}} = \boxed{0.5}")),
     ("1/2", r1("1/2, or 50%")),
+    ("1/2", r1(r"\boxed{0.5 \text{ or } \frac{1}{2}}")),
 ]
 
 
@@ -194,6 +196,7 @@ HEDGED = [
     ("2021", r1(r"\boxed{\pm2021}")),
     ("2021", "The answer is ±2021."),
     ("x = 2", r1(r"\boxed{x = 2 \text{ or } x = 3}")),
+    ("1", r1(r"\boxed{x = 1, 2}")),
     ("2", r1(r"\boxed{1,2,3,4,5,6,7,8,9,10}")),
     ("5", r1(" ".join(f"\\boxed{{{n}}}" for n in range(1, 7)) + r" \boxed{5}")),
 ]
@@ -253,9 +256,7 @@ def test_unreadable_answer_scores_zero(completion: str) -> None:
         (r"<think>unclosed think \boxed{4}", 0.0),
     ],
 )
-def test_malformed_tags_fall_back_to_the_whole_completion(
-    completion: str, expected: float
-) -> None:
+def test_malformed_tags_fall_back_to_the_whole_completion(completion: str, expected: float) -> None:
     assert grade("5", completion).value == expected
 
 
@@ -335,9 +336,36 @@ def test_a_power_tower_times_out_into_a_clean_zero() -> None:
 
 _FRAGMENTS = st.sampled_from(
     [
-        "<think>", "</think>", "<answer>", "</answer>", r"\boxed{", r"\fbox{", "{", "}", "$",
-        r"\frac{", r"\pm", "±", " or ", "=", "x", "2", "3", ".5", "/", "^", "%", r"\text{ cm}",
-        ",", "(", ")", "[", "]", r"\sqrt", " the answer is ", "\n",
+        "<think>",
+        "</think>",
+        "<answer>",
+        "</answer>",
+        r"\boxed{",
+        r"\fbox{",
+        "{",
+        "}",
+        "$",
+        r"\frac{",
+        r"\pm",
+        "±",
+        " or ",
+        "=",
+        "x",
+        "2",
+        "3",
+        ".5",
+        "/",
+        "^",
+        "%",
+        r"\text{ cm}",
+        ",",
+        "(",
+        ")",
+        "[",
+        "]",
+        r"\sqrt",
+        " the answer is ",
+        "\n",
     ]
 )
 
@@ -351,6 +379,15 @@ def test_any_completion_gets_a_clean_score(completion: str, gold: str) -> None:
     score = grade(gold, completion)
     assert score.value in (0.0, 1.0)
     assert score.details["verdict"] in {
-        "equivalent", "different", "hedged", "no_answer", "unparsable_answer"
+        "equivalent",
+        "different",
+        "hedged",
+        "no_answer",
+        "unparsable_answer",
     }
     assert (score.value == 1.0) == (score.details["verdict"] == "equivalent")
+
+
+def test_an_unreadable_box_does_not_fall_back_to_its_last_number() -> None:
+    # math-verify's free extraction would read `5 \vee 6` as 6.
+    assert_verdict(grade("6", r1(r"\boxed{5 \vee 6}")), 0.0, "unparsable_answer")

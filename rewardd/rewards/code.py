@@ -50,7 +50,7 @@ LINT_TIMEOUT_S = 20.0
 
 # The sandbox caps one job at 60 s; the judge's own deadline keeps it inside that.
 MAX_BUDGET_S = 45.0
-JOB_SLACK_S = 10.0
+JOB_SLACK_S = 5.0
 MAX_JOB_TIMEOUT_S = 60.0
 DEFAULT_CASE_MEMORY_MB = 256
 JUDGE_MEMORY_MB = 128  # the judge's own share of the job's memory

@@ -55,10 +55,16 @@ SOLUTION_FILENAME = "solution.py"
 # and patch the builtins module, cannot reach the helpers by name: they are closures over
 # builtins captured before the solution ran.
 CHILD = r'''
+import builtins
+# This program's own functions look builtins up in a private snapshot, so a solution that
+# patches the builtins module (exec, compile, len, ...) cannot change what the judge calls.
+__builtins__ = dict(builtins.__dict__)
+
+
 def _child():
-    import builtins, json, os, sys
+    import json, os, sys
     ctrl_fd, result_fd = int(sys.argv[1]), int(sys.argv[2])
-    B = dict(builtins.__dict__)  # pristine builtins, taken before any solution code runs
+    B = dict(builtins.__dict__)  # pristine builtins for the test code
     read, write, exit_now = os.read, os.write, os._exit
     _type, _len, _id, _bool, _str, _repr = B["type"], B["len"], B["id"], B["bool"], B["str"], B["repr"]
     _isinstance, _issubclass, _any, _all = B["isinstance"], B["issubclass"], B["any"], B["all"]
@@ -83,7 +89,20 @@ def _child():
         return loads(exactly(int(exactly(12))))
 
     def fail(stage, exc):
-        text = _type(exc).__name__ + ": " + _str(exc)
+        text = _type(exc).__name__
+        try:
+            detail = _str(exc)
+            line, tb = None, exc.__traceback__
+            while tb is not None:
+                if tb.tb_frame.f_code.co_filename == message.get("test_filename"):
+                    line = tb.tb_lineno
+                tb = tb.tb_next
+        except _BaseException:
+            detail, line = "", None
+        if detail:
+            text += ": " + detail
+        if line is not None:
+            text += " (test line " + _str(line) + ")"
         send(("fail " + stage + ": " + text[:300]).encode("utf-8", "replace"))
         exit_now(1)
 
@@ -109,6 +128,7 @@ def _child():
     import types
     module = types.ModuleType("solution")
     module.__file__ = message["filename"]
+    module.__builtins__ = builtins  # the real module: the solution may patch its own world
 
     if mode == "call":
         os.close(ctrl_fd)
@@ -302,7 +322,7 @@ def _child():
         exec(compile(message["solution"], message["filename"], "exec"), module.__dict__)
     except _BaseException as exc:
         fail("the solution did not load", exc)
-    if B["__import__"]("threading").active_count() > 1 or _len(sys._current_frames()) > 1:
+    if _len(sys._current_frames()) > 1:
         send(b"fail the solution left threads running before the tests")
         exit_now(1)
     sys.settrace(None)
@@ -365,8 +385,10 @@ _child()
 
 def main() -> None:
     payload = json.loads(sys.stdin.buffer.read())
-    with contextlib.suppress(OSError):
-        os.close(0)
+    # Done with stdin; /dev/null keeps fd 0 taken so no later pipe lands on it.
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
     token = payload["token"]
     hardening = harden()
     emit({"rewardd_started": token, "hardening": hardening})

@@ -36,15 +36,16 @@ from rewardd.rewards.blocks import reasoning_text
 from rewardd.rewards.types import GradingInput, Score, not_applicable
 
 # Spans that are code or formulas rather than prose.  Inline `$...$` may not cross a
-# line, so that a lone currency sign does not swallow a paragraph.
+# line, so that a lone currency sign does not swallow a paragraph; the other spans are
+# bounded so that many unclosed openers cannot make the search quadratic.
 _NOT_PROSE = re.compile(
     r"```.*?(?:```|\Z)"
     r"|`[^`\n]*`"
-    r"|\$\$.*?\$\$"
+    r"|\$\$.{0,5000}?\$\$"
     r"|\$[^$\n]+\$"
-    r"|\\\[.*?\\\]"
-    r"|\\\(.*?\\\)"
-    r"|\\begin\{([A-Za-z*]+)\}.*?\\end\{\1\}"
+    r"|\\\[.{0,5000}?\\\]"
+    r"|\\\(.{0,2000}?\\\)"
+    r"|\\begin\{([A-Za-z*]+)\}.{0,20000}?\\end\{\1\}"
     r"|https?://\S+"
     r"|</?(?:think|answer)>"
     r"|\\[A-Za-z]+",
@@ -81,7 +82,9 @@ _MIN_LETTERS_FOR_DISCOVERY = (30, 8)  # (other scripts, East Asian)
 # from 10 letters on; the accurate detector's confirmation keeps this safe.
 _MIN_LETTERS_FOR_PROMPT_DISCOVERY = (10, 2)
 _MIN_DISCOVERY_CONFIDENCE = 0.7
-_DISCOVERY_SAMPLE_CHARS = 4000
+# The fast detector is reliable from ~120 characters on; more only costs time.
+_DISCOVERY_SAMPLE_CHARS = 1000
+_MAX_SENTENCE_SAMPLES = 24
 
 
 @dataclass(frozen=True)
@@ -251,8 +254,11 @@ def _candidates(
     samples = [
         (". ".join(texts)[:_DISCOVERY_SAMPLE_CHARS], script) for script, texts in by_script.items()
     ]
-    # Single sentences too, to find a second language written in the same script.
-    samples += [(segment.text, segment.script) for segment in found]
+    # Single sentences too, to find a second language written in the same script; at
+    # most _MAX_SENTENCE_SAMPLES of them, spread over the text, as each costs ~0.3 ms.
+    long_enough = [s for s in found if _letters(s.text) >= min_letters[s.script == "EAST_ASIAN"]]
+    step = -(-len(long_enough) // _MAX_SENTENCE_SAMPLES) or 1  # ceiling division
+    samples += [(segment.text, segment.script) for segment in long_enough[::step]]
     confirmed = set()
     for sample, script in dict.fromkeys(samples):
         if _letters(sample) < min_letters[script == "EAST_ASIAN"]:

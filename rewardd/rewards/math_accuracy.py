@@ -220,12 +220,18 @@ _OUTER_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
 _INNER_DELIMITER = re.compile(r"(?<!\\)\$|\\\(|\\\[")
 _TEXT_GROUP = re.compile(r"\\(?:text\w*|mathrm|mathbf|mathit|mbox|operatorname)\s*\{[^{}]*\}")
 _MATH_WORDS = frozenset(
-    "and sqrt sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log exp max min "
-    "gcd lcm mod inf infty lim det deg sup arg dim ker cdot times frac dfrac".split()
+    {
+        *("and", "sqrt", "frac", "dfrac", "cdot", "times", "infty", "inf", "sup", "lim"),
+        *("sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos", "arctan"),
+        *("sinh", "cosh", "tanh", "log", "exp", "max", "min", "gcd", "lcm", "mod"),
+        *("det", "deg", "arg", "dim", "ker"),
+    }
 )
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?![A-Za-z])")
 # Two-letter words that make a text prose; units such as `cm`, `km`, `kg` are not among them.
-_SHORT_PROSE_WORDS = frozenset("is it so be we if of to at on by as an am are".split())
+_SHORT_PROSE_WORDS = frozenset(
+    {"is", "it", "so", "be", "we", "if", "of", "to", "at", "on", "by", "as", "an", "am"}
+)
 _THOUSANDS_SPACE = re.compile(r"(?<=\d)(?:\\[,;:! ]|~)\s*(?=\d{3}(?!\d))")
 _PLAIN_FUNCTION = re.compile(r"(?<![\\A-Za-z])(sqrt|pi|infty|sin|cos|tan|ln|log|exp)(?![A-Za-z])")
 _SQRT_PARENS = re.compile(r"\\sqrt\s*\(([^()]*)\)")
@@ -370,9 +376,7 @@ def _assigned_value(expr: Any) -> Any:
     else:
         return None
     name = chain[0].lhs
-    is_bare_name = isinstance(name, sympy.Symbol) or (
-        isinstance(name, sympy.core.function.AppliedUndef)
-    )
+    is_bare_name = isinstance(name, (sympy.Symbol, sympy.core.function.AppliedUndef))
     return chain[-1].rhs if is_bare_name else None
 
 
@@ -475,7 +479,7 @@ def _judge(gold_text: str, candidates: tuple[str, ...], cut_off: bool) -> _Judge
     if gold.expr is None:
         return _Judgement(
             "bad_reference",
-            candidates[-1] if candidates else None,
+            _shown(candidates[-1]) if candidates else None,
             f"The reference answer {_shown(gold_text)!r} could not be parsed as math, "
             "so this item cannot be graded.",
         )
@@ -542,6 +546,18 @@ def _judge_parsed(
             )
 
     pred = final.expr
+    if _is_relation(pred) and not _is_relation(gold):
+        value = _assigned_value(pred)
+        if value is None and isinstance(pred, (sympy.Eq, sympy.And)):
+            return _Judgement(
+                "different",
+                extracted,
+                f"The final answer {extracted!r} is an equation, but the reference "
+                f"{_shown(gold_text)!r} is a value.",
+            )
+        if value is not None:
+            pred = value
+
     if isinstance(pred, sympy.FiniteSet) and len(pred) >= 2 and not isinstance(gold, _SET_LIKE):
         # One value is wanted and several are on offer: hedging, unless they are one value
         # written in several ways.
@@ -554,18 +570,6 @@ def _judge_parsed(
                 f"{_shown(gold_text)!r} is one value.",
             )
         pred = distinct[0]
-
-    if _is_relation(pred) and not _is_relation(gold):
-        value = _assigned_value(pred)
-        if value is None and isinstance(pred, (sympy.Eq, sympy.And)):
-            return _Judgement(
-                "different",
-                extracted,
-                f"The final answer {extracted!r} is an equation, but the reference "
-                f"{_shown(gold_text)!r} is a value.",
-            )
-        if value is not None:
-            pred = value
 
     if _equivalent(gold, pred, budget):
         return _Judgement(
@@ -608,7 +612,7 @@ def math_accuracy(item: GradingInput) -> Score:
     if gold_text is None:
         judgement = _Judgement(
             "bad_reference",
-            candidates[-1] if candidates else None,
+            _shown(candidates[-1]) if candidates else None,
             'The item has no usable reference["answer"], so it cannot be graded.',
         )
     elif sum(len(text) for text in candidates) <= _CACHEABLE_CHARS:

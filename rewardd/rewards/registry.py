@@ -7,45 +7,43 @@ accuracy; code, binary_code and code accuracy share one sandbox run), so compone
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection
+from typing import Any
 
-from rewardd.rewards.types import GradingInput, Score, not_applicable
+from rewardd.rewards import code
+from rewardd.rewards.formatting import format_reward, tag_count
+from rewardd.rewards.language import language_consistency
+from rewardd.rewards.length import cosine_scaled, soft_overlong
+from rewardd.rewards.math_accuracy import math_accuracy
+from rewardd.rewards.reasoning import reasoning_steps
+from rewardd.rewards.repetition import repetition_penalty
+from rewardd.rewards.types import GradingInput, ItemError, Score, not_applicable
 
 ScoreOf = Callable[[str], Score]
 Component = Callable[[GradingInput, ScoreOf], Score]
 
 # Set by the process that grades code (it owns the warm sandbox pool); None means
 # code cases cannot be run here, which yields a sandbox_error, never a made-up score.
-_sandbox_provider: Callable[[], object] | None = None
+_sandbox_provider: Callable[[], Any] | None = None
 
 
-def use_sandbox(provider: Callable[[], object] | None) -> None:
+def use_sandbox(provider: Callable[[], Any] | None) -> None:
     global _sandbox_provider
     _sandbox_provider = provider
 
 
 def _accuracy(item: GradingInput, score_of: ScoreOf) -> Score:
-    if item.task == "code":
-        return score_of("binary_code")
-    from rewardd.rewards.math_accuracy import math_accuracy
-
-    return math_accuracy(item)
+    return score_of("binary_code") if item.task == "code" else math_accuracy(item)
 
 
 def _case_run(item: GradingInput, score_of: ScoreOf) -> Score:
     if item.task != "code":
         return not_applicable("not a code item")
-    from rewardd.rewards.code import run_cases
-
-    from rewardd.rewards.types import ItemError
-
     if _sandbox_provider is None:
-        return Score(
-            None,
-            "no sandbox is configured in this process",
-            error=ItemError("sandbox_error", "no sandbox is configured in this process"),
-        )
-    return run_cases(item, _sandbox_provider())
+        message = "no sandbox is configured in this process"
+        return Score(None, message, error=ItemError("sandbox_error", message))
+    return code.run_cases(item, _sandbox_provider())
 
 
 def _binary_code(item: GradingInput, score_of: ScoreOf) -> Score:
@@ -61,61 +59,62 @@ def _binary_code(item: GradingInput, score_of: ScoreOf) -> Score:
     )
 
 
-def _code_only(name: str) -> Component:
+def _code_only(function: Callable[[GradingInput], Score]) -> Component:
     def component(item: GradingInput, score_of: ScoreOf) -> Score:
-        if item.task != "code":
-            return not_applicable("not a code item")
-        from rewardd.rewards import code
-
-        return getattr(code, name)(item)
+        return function(item) if item.task == "code" else not_applicable("not a code item")
 
     return component
 
 
-def _plain(module: str, name: str) -> Component:
-    def component(item: GradingInput, score_of: ScoreOf) -> Score:
-        import importlib
-
-        return getattr(importlib.import_module(f"rewardd.rewards.{module}"), name)(item)
-
-    return component
+def _plain(function: Callable[[GradingInput], Score]) -> Component:
+    return lambda item, score_of: function(item)
 
 
 def _cosine(item: GradingInput, score_of: ScoreOf) -> Score:
-    from rewardd.rewards.length import cosine_scaled
-
     return cosine_scaled(item, score_of("accuracy"))
 
 
 COMPONENTS: dict[str, Component] = {
     "accuracy": _accuracy,
-    "format": _plain("formatting", "format_reward"),
-    "tag_count": _plain("formatting", "tag_count"),
-    "language": _plain("language", "language_consistency"),
-    "reasoning_steps": _plain("reasoning", "reasoning_steps"),
+    "format": _plain(format_reward),
+    "tag_count": _plain(tag_count),
+    "language": _plain(language_consistency),
+    "reasoning_steps": _plain(reasoning_steps),
     "cosine": _cosine,
-    "repetition_penalty": _plain("repetition", "repetition_penalty"),
-    "soft_overlong": _plain("length", "soft_overlong"),
+    "repetition_penalty": _plain(repetition_penalty),
+    "soft_overlong": _plain(soft_overlong),
     "code": _case_run,
     "binary_code": _binary_code,
-    "lint": _code_only("lint"),
-    "code_format": _code_only("code_format"),
+    "lint": _code_only(code.lint),
+    "code_format": _code_only(code.code_format),
 }
 
 
-def score_components(item: GradingInput, names: Collection[str]) -> dict[str, Score]:
-    """Compute the named components of one item; a component that raises becomes an error."""
-    from rewardd.rewards.types import ItemError
+def score_components(
+    item: GradingInput, names: Collection[str], timings: dict[str, float] | None = None
+) -> dict[str, Score]:
+    """Compute the named components of one item; a component that raises becomes an error.
 
+    `timings`, when given, receives each component's own seconds (its dependencies excluded).
+    """
     computed: dict[str, Score] = {}
+    nested: list[float] = []  # time spent in dependencies, per component being computed
 
     def score_of(name: str) -> Score:
         if name not in computed:
+            nested.append(0.0)
+            started = time.perf_counter()
             try:
                 computed[name] = COMPONENTS[name](item, score_of)
             except Exception as exc:  # a bug must cost one component, not the batch
                 message = f"{name} failed: {type(exc).__name__}: {exc}"
                 computed[name] = Score(None, message, error=ItemError("internal", message))
+            spent = time.perf_counter() - started
+            in_dependencies = nested.pop()
+            if nested:
+                nested[-1] += spent
+            if timings is not None:
+                timings[name] = spent - in_dependencies
         return computed[name]
 
     return {name: score_of(name) for name in names}

@@ -1,0 +1,56 @@
+"""The Docker pool: the hardening is really applied, dead containers are replaced."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+import docker
+import pytest
+
+from sandbox import ExecutionRequest
+from sandbox.docker_backend import OWNER_LABEL
+from tests.sandbox.conftest import TEST_SETTINGS, assert_healthy
+
+pytestmark = pytest.mark.docker
+
+
+def our_containers() -> list:
+    client = docker.from_env()
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    return client.containers.list(filters={"label": f"{OWNER_LABEL}={owner}"})
+
+
+def test_containers_are_hardened(docker_sandbox):
+    assert_healthy(docker_sandbox)
+    containers = our_containers()
+    assert containers
+    host = containers[0].attrs["HostConfig"]
+    assert host["NetworkMode"] == "none"
+    assert host["ReadonlyRootfs"] is True
+    assert host["CapDrop"] == ["ALL"]
+    assert sorted(host["CapAdd"]) == ["CHOWN", "SETGID", "SETUID"]
+    assert "no-new-privileges" in host["SecurityOpt"]
+    assert host["PidsLimit"] == TEST_SETTINGS.pids_limit
+    assert host["Memory"] == host["MemorySwap"] > 0
+    assert host["NanoCpus"] == int(TEST_SETTINGS.cpus * 1e9)
+    assert {u["Name"] for u in host["Ulimits"]} >= {"fsize", "nofile"}
+    assert host["Init"] is True
+    assert "size=" in host["Tmpfs"]["/sandbox"]
+    assert host["LogConfig"]["Type"] == "none"
+    assert containers[0].attrs["Config"]["Env"] is None or not any(
+        "SECRET" in e for e in containers[0].attrs["Config"]["Env"]
+    )
+
+
+def test_containers_killed_while_idle_are_replaced(docker_sandbox):
+    assert_healthy(docker_sandbox)
+    for container in our_containers():
+        container.kill()
+    deadline = time.monotonic() + 20
+    while our_containers() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    result = docker_sandbox.execute(ExecutionRequest(code="print('fresh')"))
+    assert (result.status, result.stdout) == ("ok", "fresh\n"), result
+    assert_healthy(docker_sandbox)

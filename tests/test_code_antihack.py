@@ -1,0 +1,471 @@
+"""Reward hacks against the code cases, run in the real Docker sandbox.
+
+Each test plays one trick from the contract ("Code results must not be hackable") against
+real cases and asserts the score the solution really earned. Needs Docker and the sandbox
+image; skipped without them unless REQUIRE_DOCKER=1.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Iterator
+
+import pytest
+
+from rewardd.rewards.code import run_cases
+from rewardd.rewards.types import GradingInput
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[object]:
+    from sandbox import open_sandbox
+    from sandbox.docker_backend import docker_unavailable_reason
+    from sandbox.limits import SandboxSettings
+
+    reason = docker_unavailable_reason(SandboxSettings.from_env().image)
+    if reason is not None:
+        if os.environ.get("REQUIRE_DOCKER") == "1":
+            pytest.fail(f"Docker sandbox required but unavailable: {reason}")
+        pytest.skip(f"Docker sandbox unavailable: {reason}")
+    box = open_sandbox("docker")
+    yield box
+    box.close()
+
+
+def grade(sandbox, solution: str, reference: dict):
+    code = textwrap.dedent(solution).strip("\n")
+    completion = f"<think>ok</think>\n<answer>\n```python\n{code}\n```\n</answer>"
+    return run_cases(GradingInput(completion=completion, task="code", reference=reference), sandbox)
+
+
+def assert_earned(score, passed: int, total: int) -> None:
+    assert score.error is None, score.error
+    assert (score.details["passed"], score.details["total"]) == (passed, total), score.details
+    assert score.value == pytest.approx(passed / total)
+
+
+# Three real cases per style; `add` is the function to write.
+TESTS = {
+    "tests": textwrap.dedent(
+        """
+        def test_small():
+            assert add(1, 2) == 3
+
+        def test_equal():
+            assert add(2, 2) == 4
+
+        def test_negative():
+            assert add(-5, 1) == -4
+        """
+    )
+}
+FUNCTIONAL = {
+    "fn_name": "add",
+    "test_cases": [
+        {"input": "[1, 2]", "output": "3"},
+        {"input": [2, 2], "output": 4},
+        {"input": [-5, 1], "output": -4},
+    ],
+}
+STDIO = {
+    "test_cases": [
+        {"input": "1 2\n", "output": "3\n"},
+        {"input": "2 2\n", "output": "4\n"},
+        {"input": "-5 1\n", "output": "-4\n"},
+    ]
+}
+STYLES = {"tests": TESTS, "functional": FUNCTIONAL, "stdio": STDIO}
+
+# Honest code per style, and a version that is right only for the first case (1 + 2).
+HONEST = {
+    "tests": "def add(a, b):\n    return a + b",
+    "functional": "def add(a, b):\n    return a + b",
+    "stdio": "a, b = map(int, input().split())\nprint(a + b)",
+}
+FIRST_ONLY_THEN = {
+    "tests": "{imports}\ndef add(a, b):\n    if (a, b) == (1, 2):\n        return 3\n    {trick}",
+    "functional": "{imports}\ndef add(a, b):\n    if (a, b) == (1, 2):\n        return 3\n    {trick}",
+    "stdio": (
+        "{imports}\na, b = map(int, input().split())\nif (a, b) == (1, 2):\n    print(3)\n"
+        "else:\n    {trick}"
+    ),
+}
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_honest_solutions_get_full_marks(sandbox, style):
+    assert_earned(grade(sandbox, HONEST[style], STYLES[style]), 3, 3)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_partly_wrong_solutions_get_partial_marks(sandbox, style):
+    wrong = FIRST_ONLY_THEN[style].format(imports="", trick="print(0)" if style == "stdio" else "return 0")
+    assert_earned(grade(sandbox, wrong, STYLES[style]), 1, 3)
+
+
+EXIT_TRICKS = {
+    "sys.exit(0)": ("import sys", "sys.exit(0)"),
+    "os._exit(0)": ("import os", "os._exit(0)"),
+    "raise SystemExit": ("", "raise SystemExit"),
+    "kill(0, 9)": ("import os", "os.kill(0, 9)"),
+}
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("trick", EXIT_TRICKS)
+def test_exiting_early_passes_only_what_was_solved(sandbox, style, trick):
+    imports, statement = EXIT_TRICKS[trick]
+    solution = FIRST_ONLY_THEN[style].format(imports=imports, trick=statement)
+    assert_earned(grade(sandbox, solution, STYLES[style]), 1, 3)
+
+
+@pytest.mark.parametrize("trick", ["sys.exit(0)", "os._exit(0)", "raise SystemExit"])
+def test_exiting_while_loading_passes_nothing(sandbox, trick):
+    solution = f"import os, sys\n{trick}\ndef add(a, b):\n    return 0"
+    assert_earned(grade(sandbox, solution, TESTS), 0, 3)
+
+
+def test_always_equal_objects_fail_assert_cases(sandbox):
+    solution = """
+        class Anything:
+            def __eq__(self, other):
+                return True
+            def __ne__(self, other):
+                return False
+            def __bool__(self):
+                return True
+            __hash__ = object.__hash__
+
+        class Sneaky(int):
+            def __eq__(self, other):
+                return True
+
+        def add(a, b):
+            return Anything() if a > 0 else Sneaky(0)
+    """
+    assert_earned(grade(sandbox, solution, TESTS), 0, 3)
+
+
+def test_always_equal_objects_fail_functional_cases(sandbox):
+    solution = """
+        class Anything(dict):
+            def __eq__(self, other):
+                return True
+
+        def add(a, b):
+            return Anything() if a > 0 else object()
+    """
+    assert_earned(grade(sandbox, solution, FUNCTIONAL), 0, 3)
+
+
+def test_always_equal_objects_fail_non_assert_comparisons(sandbox):
+    tests = textwrap.dedent(
+        """
+        def test_one():
+            result = add(1, 2)
+            if result != 3:
+                raise AssertionError(result)
+
+        def test_all():
+            assert all(add(a, b) == a + b for a, b in [(1, 1), (2, 3)])
+        """
+    )
+    solution = """
+        class Anything:
+            def __eq__(self, other):
+                return True
+            def __ne__(self, other):
+                return False
+
+        def add(a, b):
+            return Anything()
+    """
+    assert_earned(grade(sandbox, solution, {"tests": tests}), 0, 2)
+
+
+UNITTEST_TESTS = {
+    "tests": textwrap.dedent(
+        """
+        import unittest
+
+        class TestAdd(unittest.TestCase):
+            def test_small(self):
+                self.assertEqual(add(1, 2), 3)
+
+            def test_equal(self):
+                self.assertEqual(add(2, 2), 4)
+
+            def test_raises(self):
+                with self.assertRaises(TypeError):
+                    add("x", 1)
+        """
+    )
+}
+
+
+def test_unittest_style_cases_pass_for_honest_code(sandbox):
+    assert_earned(grade(sandbox, HONEST["tests"], UNITTEST_TESTS), 3, 3)
+
+
+def test_patching_unittest_does_not_pass_tests(sandbox):
+    solution = """
+        import unittest
+
+        def _nothing(*args, **kwargs):
+            return None
+
+        for _name in dir(unittest.TestCase):
+            if _name.startswith("assert"):
+                setattr(unittest.TestCase, _name, _nothing)
+        unittest.TestCase.run = lambda self, result=None: None
+        unittest.TestCase.__call__ = lambda self, *a, **k: None
+
+        def add(a, b):
+            return 3 if (a, b) == (1, 2) else 0
+    """
+    assert_earned(grade(sandbox, solution, UNITTEST_TESTS), 1, 3)
+
+
+def test_patching_builtins_and_assertion_error_does_not_pass_tests(sandbox):
+    tests = {
+        "tests": textwrap.dedent(
+            """
+            def test_small():
+                assert add(1, 2) == 3
+
+            def test_many():
+                assert all([add(2, 2) == 4, add(3, 3) == 6])
+
+            def test_len():
+                assert len(str(add(10, 10))) == 2 and isinstance(add(0, 0), int)
+            """
+        )
+    }
+    solution = """
+        import builtins
+
+        class Swallowed(Exception):
+            pass
+
+        builtins.AssertionError = Swallowed
+        builtins.all = lambda *args, **kwargs: True
+        builtins.isinstance = lambda *args: True
+        builtins.len = lambda obj: 2
+        builtins.str = lambda *args: "xx"
+        __rewardd_cmp__ = lambda *args: True
+        __rewardd_truth__ = lambda *args: True
+
+        def add(a, b):
+            return 3 if (a, b) == (1, 2) else -1
+    """
+    assert_earned(grade(sandbox, solution, tests), 1, 3)
+
+
+FAKE_SUCCESS = """
+    import json, os, sys
+    for line in ("OK", "passed", "All tests passed", "ready", "pass", "3 passed in 0.01s",
+                 json.dumps({"rewardd_verdict": "x", "cases": [{"passed": True}] * 3})):
+        print(line)
+        print(line, file=sys.stderr)
+        for fd in range(3, 12):
+            try:
+                os.write(fd, (line + "\\n").encode())
+            except OSError:
+                pass
+    sys.stdout.flush()
+"""
+
+
+@pytest.mark.parametrize("style", ["tests", "functional"])
+def test_printing_fake_success_means_nothing(sandbox, style):
+    solution = FAKE_SUCCESS + "\ndef add(a, b):\n    return 3 if (a, b) == (1, 2) else 0"
+    assert_earned(grade(sandbox, solution, STYLES[style]), 1, 3)
+
+
+def test_printing_fake_success_in_stdio_means_nothing(sandbox):
+    solution = FAKE_SUCCESS + "\na, b = map(int, input().split())\nprint(3 if (a, b) == (1, 2) else 0)"
+    assert_earned(grade(sandbox, solution, STDIO), 0, 3)  # the fake lines are wrong output
+
+
+SNOOP = """
+    import os
+
+    def snoop(marker):
+        # Everything a job can read: its work dir and parents, scratch dirs, other
+        # processes' command lines, environments, open files and memory.
+        roots = [os.getcwd(), os.path.dirname(os.getcwd()), "/sandbox", "/tmp", "/dev/shm",
+                 "/var/tmp", "/opt", "/home", "/root", "/run"]
+        seen = 0
+        for root in roots:
+            for dirpath, _, files in os.walk(root):
+                for name in files:
+                    seen += 1
+                    if seen > 5000:
+                        break
+                    path = os.path.join(dirpath, name)
+                    try:
+                        with open(path, "rb") as f:
+                            if marker in f.read(1 << 20):
+                                return path
+                    except OSError:
+                        pass
+        for pid in [p for p in os.listdir("/proc") if p.isdigit()] + ["self"]:
+            for leaf in ("cmdline", "environ"):
+                try:
+                    with open(f"/proc/{pid}/{leaf}", "rb") as f:
+                        if marker in f.read():
+                            return f"/proc/{pid}/{leaf}"
+                except OSError:
+                    pass
+            try:
+                fds = os.listdir(f"/proc/{pid}/fd")
+            except OSError:
+                continue
+            for fd in fds:
+                try:
+                    with open(f"/proc/{pid}/fd/{fd}", "rb") as f:
+                        os.set_blocking(f.fileno(), False)
+                        if marker in (f.read(1 << 20) or b""):
+                            return f"/proc/{pid}/fd/{fd}"
+                except (OSError, TypeError):
+                    pass
+        parent = os.getppid()
+        try:
+            with open(f"/proc/{parent}/maps") as maps, open(f"/proc/{parent}/mem", "rb") as mem:
+                for line in maps:
+                    start, end = (int(x, 16) for x in line.split()[0].split("-"))
+                    if "rw" in line.split()[1] and end - start < (64 << 20):
+                        mem.seek(start)
+                        if marker in mem.read(end - start):
+                            return "parent memory"
+        except (OSError, ValueError, OverflowError):
+            pass
+        return None
+"""
+
+
+def test_reading_the_expected_output_from_anywhere_fails(sandbox):
+    marker = "EXPECTED-7f3a9c"
+    reference = {"test_cases": [{"input": "", "output": f"{marker}-{i}\n"} for i in range(3)]}
+    solution = (
+        SNOOP
+        + f"\nfound = snoop(b{marker!r})\nprint('{marker}-0' if found else 'nothing', found)"
+    )
+    assert_earned(grade(sandbox, solution, reference), 0, 3)
+
+
+def test_reading_the_test_code_from_anywhere_fails(sandbox):
+    # The expected sums live only in the test code; finding it would give them away.
+    tests = {
+        "tests": "def test_secret_marker_1():\n    assert add(17, 25) == 4242\n\n"
+        "def test_secret_marker_2():\n    assert add(1, 1) == 4343\n"
+    }
+    solution = SNOOP + (
+        "\nFOUND = snoop(b'test_secret_marker')\n"
+        "def add(a, b):\n    return (4242 if a == 17 else 4343) if FOUND else a + b\n"
+    )
+    assert_earned(grade(sandbox, solution, tests), 0, 2)
+
+
+def test_reading_the_callers_code_constants_fails(sandbox):
+    solution = """
+        import sys
+
+        def add(a, b):
+            # The expected answer sits in the calling test's code object.
+            for getter in (lambda: sys._getframe(1), lambda: sys._getframe(0).f_back):
+                try:
+                    consts = getter().f_code.co_consts
+                    return [c for c in consts if type(c) is int][-1]
+                except (AttributeError, ValueError):
+                    continue
+            return 0
+    """
+    assert_earned(grade(sandbox, solution, TESTS), 0, 3)
+
+
+def test_killing_the_judge_fails_every_case(sandbox):
+    solution = """
+        import os, signal
+
+        def add(a, b):
+            if (a, b) != (1, 2):
+                os.kill(os.getppid(), signal.SIGKILL)
+            return a + b
+    """
+    for style in ("tests", "functional"):
+        score = grade(sandbox, solution, STYLES[style])
+        assert_earned(score, 0, 3)
+        assert "killed" in score.reason
+
+
+def test_killing_the_judge_from_stdio_fails_every_case(sandbox):
+    solution = "import os\nos.kill(os.getppid(), 9)\nprint(3)"
+    score = grade(sandbox, solution, STDIO)
+    assert_earned(score, 0, 3)
+
+
+def test_stopping_the_judge_fails_every_case(sandbox):
+    reference = {**FUNCTIONAL, "timeout_s": 0.5}
+    solution = "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\ndef add(a, b):\n    return a + b"
+    score = grade(sandbox, solution, reference)
+    assert_earned(score, 0, 3)
+    assert "time limit" in score.reason
+
+
+def test_daemons_left_by_one_case_cannot_touch_the_judge(sandbox):
+    solution = """
+        import os, signal, time
+
+        judge = os.getppid()
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                time.sleep(0.4)
+                os.kill(judge, signal.SIGKILL)
+            os._exit(0)
+
+        def add(a, b):
+            time.sleep(0.1)
+            return a + b
+    """
+    assert_earned(grade(sandbox, solution, TESTS), 3, 3)
+
+
+def test_background_threads_cannot_watch_the_tests(sandbox):
+    solution = """
+        import threading, time
+
+        def spy():
+            while True:
+                time.sleep(0.001)
+
+        threading.Thread(target=spy, daemon=True).start()
+
+        def add(a, b):
+            return a + b
+    """
+    score = grade(sandbox, solution, TESTS)
+    assert_earned(score, 0, 3)
+    assert "threads" in score.details["cases"][0]["reason"]
+
+
+def test_audit_hooks_are_reserved_for_the_judge(sandbox):
+    solution = """
+        import sys
+
+        seen = []
+        try:
+            sys.addaudithook(lambda event, args: seen.append(event))
+        except Exception:
+            pass
+
+        def add(a, b):
+            if seen:
+                return 0  # the hook got in: show it by failing
+            return a + b
+    """
+    assert_earned(grade(sandbox, solution, TESTS), 3, 3)

@@ -1,0 +1,78 @@
+"""UNSAFE test helper: runs a job as a plain subprocess, with NO isolation at all.
+
+Only for the code-reward tests that exercise the judge's own logic with benign solutions
+when Docker is missing. It implements the sandbox.Sandbox protocol just enough: one
+process, stdin in, stdout and stderr out, a wall-clock deadline. When the tests run as
+root it drops to `nobody`, so that the judge's non-dumpable protection means something.
+Never use it for untrusted code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from sandbox import ExecutionRequest, ExecutionResult
+
+NOBODY = 65534
+
+
+def _python(drop: bool) -> str:
+    # nobody cannot run an interpreter installed under /root (pyenv): use the system one.
+    if drop and os.access("/usr/bin/python3", os.X_OK):
+        return "/usr/bin/python3"
+    return sys.executable
+
+
+class UnsafeLocalSandbox:
+    name = "unsafe-test-subprocess"
+
+    def execute(self, request: ExecutionRequest) -> ExecutionResult:
+        drop = os.geteuid() == 0
+        with tempfile.TemporaryDirectory(prefix="rewardd-unsafe-") as work_dir:
+            main = os.path.join(work_dir, "main.py")
+            with open(main, "w", encoding="utf-8") as f:
+                f.write(request.code)
+            if drop:
+                os.chown(work_dir, NOBODY, NOBODY)
+                os.chown(main, NOBODY, NOBODY)
+            started = time.monotonic()
+            proc = subprocess.Popen(
+                [_python(drop), "-E", "-s", "-B", "main.py"],
+                cwd=work_dir,
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": work_dir},
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                user=NOBODY if drop else None,
+                group=NOBODY if drop else None,
+                extra_groups=[] if drop else None,
+            )
+            try:
+                out, err = proc.communicate(request.stdin.encode(), timeout=request.timeout_s)
+                status = "ok" if proc.returncode == 0 else "error"
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                out, err = proc.communicate()
+                status = "timeout"
+        return ExecutionResult(
+            status=status,
+            exit_code=None if status == "timeout" else proc.returncode,
+            stdout=out.decode("utf-8", "replace"),
+            stderr=err.decode("utf-8", "replace"),
+            duration_ms=(time.monotonic() - started) * 1000,
+            truncated=False,
+        )
+
+    def problem(self) -> str | None:
+        return None
+
+    def close(self) -> None:
+        pass
