@@ -240,7 +240,7 @@ def test_patching_builtins_and_assertion_error_does_not_pass_tests(sandbox):
                 assert all([add(2, 2) == 4, add(3, 3) == 6])
 
             def test_len():
-                assert len(str(add(10, 10))) == 2 and isinstance(add(0, 0), int)
+                assert len([0] * add(1, 1)) == 2 and not isinstance(add(0, 0), str)
             """
         )
     }

@@ -70,7 +70,10 @@ def _child():
     _isinstance, _issubclass, _any, _all = B["isinstance"], B["issubclass"], B["any"], B["all"]
     _BaseException, _AssertionError = B["BaseException"], B["AssertionError"]
     _dict_items = dict.items
-    dumps, loads = json.dumps, json.loads
+    dumps = json.dumps
+    # The C scanner, made now: json's Python layer looks builtins up in the (patchable)
+    # builtins module, the scanner does not.
+    scan_once = json.JSONDecoder().scan_once
 
     def send(data):
         view = memoryview(data)
@@ -86,7 +89,7 @@ def _child():
                     exit_now(3)
                 buf += chunk
             return buf
-        return loads(exactly(int(exactly(12))))
+        return scan_once(exactly(int(exactly(12))).decode("utf-8", "surrogatepass"), 0)[0]
 
     def fail(stage, exc):
         text = _type(exc).__name__
