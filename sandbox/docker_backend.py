@@ -232,7 +232,8 @@ class DockerSandbox:
             except queue.Empty:
                 break
             self._retire(container, "closing")
-        self._executor.shutdown(wait=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
         if self._client is not None:
             with contextlib.suppress(Exception):
                 self._client.close()

@@ -264,33 +264,54 @@ def test_patching_builtins_and_assertion_error_does_not_pass_tests(sandbox):
     assert_earned(grade(sandbox, solution, tests), 1, 3)
 
 
-FAKE_SUCCESS = """
+FAKE_SUCCESS = textwrap.dedent(
+    """
     import json, os, sys
     for line in ("OK", "passed", "All tests passed", "ready", "pass", "3 passed in 0.01s",
                  json.dumps({"rewardd_verdict": "x", "cases": [{"passed": True}] * 3})):
         print(line)
         print(line, file=sys.stderr)
-        for fd in range(3, 12):
-            try:
-                os.write(fd, (line + "\\n").encode())
-            except OSError:
-                pass
+        if WRITE_EVERY_FD:
+            for fd in range(3, 12):
+                try:
+                    os.write(fd, (line + "\\n").encode())
+                except OSError:
+                    pass
     sys.stdout.flush()
-"""
+    """
+)
 
 
 @pytest.mark.parametrize("style", ["tests", "functional"])
 def test_printing_fake_success_means_nothing(sandbox, style):
-    solution = FAKE_SUCCESS + "\ndef add(a, b):\n    return 3 if (a, b) == (1, 2) else 0"
+    solution = (
+        "WRITE_EVERY_FD = False\n"
+        + FAKE_SUCCESS
+        + "\ndef add(a, b):\n    return 3 if (a, b) == (1, 2) else 0"
+    )
     assert_earned(grade(sandbox, solution, STYLES[style]), 1, 3)
 
 
+@pytest.mark.parametrize("style", ["tests", "functional"])
+def test_writing_fake_success_into_the_judges_pipes_gains_nothing(sandbox, style):
+    # Junk in the judge's result pipe spoils the solution's own report: never a gain.
+    solution = (
+        "WRITE_EVERY_FD = True\n"
+        + FAKE_SUCCESS
+        + "\ndef add(a, b):\n    return 3 if (a, b) == (1, 2) else 0"
+    )
+    assert_earned(grade(sandbox, solution, STYLES[style]), 0, 3)
+
+
 def test_printing_fake_success_in_stdio_means_nothing(sandbox):
-    solution = FAKE_SUCCESS + "\na, b = map(int, input().split())\nprint(3 if (a, b) == (1, 2) else 0)"
-    assert_earned(grade(sandbox, solution, STDIO), 0, 3)  # the fake lines are wrong output
+    solution = "WRITE_EVERY_FD = True\n" + FAKE_SUCCESS + "\na, b = map(int, input().split())\nprint(3 if (a, b) == (1, 2) else 0)"
+    score = grade(sandbox, solution, STDIO)
+    assert_earned(score, 0, 3)  # the fake lines are wrong output
+    assert "wrong output" in score.details["cases"][0]["reason"]
 
 
-SNOOP = """
+SNOOP = textwrap.dedent(
+    """
     import os
 
     def snoop(marker):
@@ -344,7 +365,8 @@ SNOOP = """
         except (OSError, ValueError, OverflowError):
             pass
         return None
-"""
+    """
+)
 
 
 def test_reading_the_expected_output_from_anywhere_fails(sandbox):
@@ -354,7 +376,9 @@ def test_reading_the_expected_output_from_anywhere_fails(sandbox):
         SNOOP
         + f"\nfound = snoop(b{marker!r})\nprint('{marker}-0' if found else 'nothing', found)"
     )
-    assert_earned(grade(sandbox, solution, reference), 0, 3)
+    score = grade(sandbox, solution, reference)
+    assert_earned(score, 0, 3)
+    assert "got 'nothing None" in score.details["cases"][0]["reason"]
 
 
 def test_reading_the_test_code_from_anywhere_fails(sandbox):
@@ -367,7 +391,9 @@ def test_reading_the_test_code_from_anywhere_fails(sandbox):
         "\nFOUND = snoop(b'test_secret_marker')\n"
         "def add(a, b):\n    return (4242 if a == 17 else 4343) if FOUND else a + b\n"
     )
-    assert_earned(grade(sandbox, solution, tests), 0, 2)
+    score = grade(sandbox, solution, tests)
+    assert_earned(score, 0, 2)
+    assert all("AssertionError" in case["reason"] for case in score.details["cases"])
 
 
 def test_reading_the_callers_code_constants_fails(sandbox):
