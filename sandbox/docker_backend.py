@@ -12,6 +12,7 @@ stdin, the runner exits and the container removes itself (AutoRemove).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -25,11 +26,12 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import docker
-from docker import errors as docker_errors
 from docker.types import LogConfig, Ulimit
 
+import docker
+from docker import errors as docker_errors
 from sandbox import ExecutionRequest, ExecutionResult
+from sandbox import runner as runner_module
 from sandbox.limits import SandboxSettings, validate_request
 from sandbox.results import infra_error
 from sandbox.runner import FRAME_HEADER, encode_frame
@@ -41,9 +43,11 @@ DOCKER_STREAM_HEADER = struct.Struct(">BxxxI")
 REPLY_MARGIN_S = 10.0
 RETRY_BACKOFF_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 DAEMON_CHECK_INTERVAL_S = 2.0
+DAEMON_PING_TIMEOUT_S = 3.0  # /readyz must answer promptly even when the daemon hangs
 SCRATCH_TMPFS_MB = 16
 RUNNER_MEMORY_MB = 128
 OWNER_LABEL = "rewardd.sandbox.owner"
+RUNNER_LABEL = "rewardd.sandbox.runner"  # sha256 of runner.py, set by build_sandbox_image.sh
 
 
 def docker_unavailable_reason(image: str) -> str | None:
@@ -209,7 +213,9 @@ class DockerSandbox:
         if now - self._daemon_checked_at > DAEMON_CHECK_INTERVAL_S:
             self._daemon_checked_at = now
             try:
-                self._docker().ping()
+                if self._ping_client is None:
+                    self._ping_client = docker.from_env(timeout=DAEMON_PING_TIMEOUT_S)
+                self._ping_client.ping()
                 self._daemon_problem = None
             except Exception as exc:
                 self._daemon_problem = f"Docker daemon unreachable: {exc}"
@@ -234,9 +240,10 @@ class DockerSandbox:
             self._retire(container, "closing")
         if self._executor is not None:
             self._executor.shutdown(wait=True)
-        if self._client is not None:
-            with contextlib.suppress(Exception):
-                self._client.close()
+        for client in (self._client, self._ping_client):
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    client.close()
 
     def __enter__(self) -> DockerSandbox:
         return self
@@ -260,6 +267,7 @@ class DockerSandbox:
         self._daemon_problem: str | None = None
         self._daemon_checked_at = 0.0
         self._client = None
+        self._ping_client = None
         self._executor: ThreadPoolExecutor | None = None
 
     def _ensure_pool(self) -> None:
@@ -272,6 +280,21 @@ class DockerSandbox:
             )
         for _ in range(self._settings.pool_size):
             self._schedule_start()
+        self._executor.submit(self._warn_if_runner_is_stale)
+
+    def _warn_if_runner_is_stale(self) -> None:
+        """The image carries its own copy of runner.py; say so when it is not this one."""
+        with contextlib.suppress(Exception):
+            labels = self._docker().images.get(self._settings.image).labels or {}
+            in_image = labels.get(RUNNER_LABEL)
+            with open(runner_module.__file__, "rb") as f:
+                here = hashlib.sha256(f.read()).hexdigest()
+            if in_image and in_image != here:
+                log.warning(
+                    "sandbox: image %s carries another version of sandbox/runner.py; "
+                    "rebuild it with scripts/build_sandbox_image.sh",
+                    self._settings.image,
+                )
 
     def _docker(self) -> docker.DockerClient:
         with self._lock:

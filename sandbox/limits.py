@@ -109,7 +109,7 @@ def validate_request(request: ExecutionRequest, settings: SandboxSettings) -> No
 
 
 def _check_size(field_name: str, text: str, limit: int) -> None:
-    size = len(text.encode("utf-8", "surrogatepass"))
+    size = _utf8_size(field_name, text)
     if size > limit:
         raise ValueError(f"{field_name}: {size} bytes is over the limit of {limit} bytes")
 
@@ -138,9 +138,18 @@ def _check_files(files) -> None:
             )
         if normalized == MAIN_FILE:
             raise ValueError(f"files: {MAIN_FILE!r} is reserved for the code")
-        total += len(content.encode("utf-8", "surrogatepass"))
+        total += _utf8_size(f"files[{path!r}]", content)
     directories = {"/".join(p.split("/")[:i]) for p in files for i in range(1, p.count("/") + 1)}
     if clash := sorted(directories & set(files)):
         raise ValueError(f"files: {clash[0]!r} is both a file and a directory")
     if total > MAX_FILES_BYTES:
         raise ValueError(f"files: {total} bytes in all is over the limit of {MAX_FILES_BYTES}")
+
+
+def _utf8_size(field_name: str, text: str) -> int:
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"{field_name}: not valid Unicode text (a lone surrogate at position {exc.start})"
+        ) from None

@@ -496,7 +496,7 @@ def _read_exactly(fd: int, n: int) -> bytes | None:
 
 
 def encode_frame(message: Mapping) -> bytes:
-    body = json.dumps(message, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    body = json.dumps(message, ensure_ascii=False).encode("utf-8")
     return FRAME_HEADER.pack(len(body)) + body
 
 

@@ -5,7 +5,8 @@
 #   2. `docker build --network host` of sandbox/Dockerfile on that base.
 #
 # Cached: the base is keyed by its debootstrap recipe, the image by a hash of the files it is
-# built from (label rewardd.sandbox.hash). A second run on the same machine does nothing.
+# built from, this script included (label rewardd.sandbox.hash). A second run on the same
+# machine does nothing.
 #
 # Env: REWARDD_SANDBOX_IMAGE (default rewardd-sandbox:latest), DEBIAN_MIRROR (default: the mirror
 # apt uses here), DEBIAN_SUITE (bookworm), FORCE=1 to rebuild both.
@@ -32,7 +33,7 @@ apt_mirror() {
 MIRROR="${DEBIAN_MIRROR:-$(apt_mirror)}"
 BASE_KEY="$(printf '%s|%s|%s|minbase' "$SUITE" "$MIRROR" "$PACKAGES" | sha256sum | cut -c1-12)"
 BASE_IMAGE="rewardd-sandbox-base:${SUITE}-${BASE_KEY}"
-CONTENT_HASH="$(cat "$ROOT/sandbox/Dockerfile" "$ROOT/sandbox/runner.py" \
+CONTENT_HASH="$(cat "$ROOT/sandbox/Dockerfile" "$ROOT/sandbox/runner.py" "${BASH_SOURCE[0]}" \
   | { cat; printf '%s' "$BASE_IMAGE"; } | sha256sum | cut -c1-16)"
 
 docker info >/dev/null 2>&1 || { echo "no Docker daemon: run scripts/start_dockerd.sh" >&2; exit 1; }
@@ -62,5 +63,6 @@ fi
 docker build --network host \
   --build-arg "BASE_IMAGE=$BASE_IMAGE" \
   --label "rewardd.sandbox.hash=$CONTENT_HASH" \
+  --label "rewardd.sandbox.runner=$(sha256sum "$ROOT/sandbox/runner.py" | cut -d' ' -f1)" \
   -t "$IMAGE" "$ROOT/sandbox"
 echo "built $IMAGE (hash $CONTENT_HASH) on $BASE_IMAGE"

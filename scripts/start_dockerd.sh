@@ -6,8 +6,25 @@ set -euo pipefail
 
 LOG_FILE="${DOCKERD_LOG:-/var/log/rewardd-dockerd.log}"
 WAIT_S="${DOCKERD_WAIT_S:-60}"
+# CPU weight of all containers together, in "host processes". With the cgroupfs driver every
+# container lives under one `docker` cgroup, which by default weighs as much as ONE process
+# of the host: under load, all sandbox jobs together would get the CPU share of one host
+# process. Weigh the group like the sandbox pool's worth of processes instead. 0: leave it.
+CPU_WEIGHT_TASKS="${REWARDD_DOCKER_CPU_WEIGHT_TASKS:-4}"
+
+weigh_docker_cgroup() {
+  [[ "$CPU_WEIGHT_TASKS" =~ ^[1-9][0-9]*$ ]] || return 0
+  if [[ -d /sys/fs/cgroup/cpu && -w /sys/fs/cgroup/cpu ]]; then  # cgroup v1
+    mkdir -p /sys/fs/cgroup/cpu/docker 2>/dev/null || return 0
+    echo $((1024 * CPU_WEIGHT_TASKS)) >/sys/fs/cgroup/cpu/docker/cpu.shares 2>/dev/null || true
+  elif [[ -f /sys/fs/cgroup/cgroup.controllers && -w /sys/fs/cgroup ]]; then  # cgroup v2
+    mkdir -p /sys/fs/cgroup/docker 2>/dev/null || return 0
+    echo $((100 * CPU_WEIGHT_TASKS)) >/sys/fs/cgroup/docker/cpu.weight 2>/dev/null || true
+  fi
+}
 
 if docker info >/dev/null 2>&1; then
+  weigh_docker_cgroup
   echo "dockerd already running"
   exit 0
 fi
@@ -26,6 +43,7 @@ fi
 
 for _ in $(seq 1 "$((WAIT_S * 4))"); do
   if docker info >/dev/null 2>&1; then
+    weigh_docker_cgroup
     echo "dockerd ready"
     exit 0
   fi

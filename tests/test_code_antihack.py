@@ -85,9 +85,12 @@ HONEST = {
     "functional": "def add(a, b):\n    return a + b",
     "stdio": "a, b = map(int, input().split())\nprint(a + b)",
 }
+_ADD_FIRST_ONLY = (
+    "{imports}\ndef add(a, b):\n    if (a, b) == (1, 2):\n        return 3\n    {trick}"
+)
 FIRST_ONLY_THEN = {
-    "tests": "{imports}\ndef add(a, b):\n    if (a, b) == (1, 2):\n        return 3\n    {trick}",
-    "functional": "{imports}\ndef add(a, b):\n    if (a, b) == (1, 2):\n        return 3\n    {trick}",
+    "tests": _ADD_FIRST_ONLY,
+    "functional": _ADD_FIRST_ONLY,
     "stdio": (
         "{imports}\na, b = map(int, input().split())\nif (a, b) == (1, 2):\n    print(3)\n"
         "else:\n    {trick}"
@@ -102,7 +105,9 @@ def test_honest_solutions_get_full_marks(sandbox, style):
 
 @pytest.mark.parametrize("style", STYLES)
 def test_partly_wrong_solutions_get_partial_marks(sandbox, style):
-    wrong = FIRST_ONLY_THEN[style].format(imports="", trick="print(0)" if style == "stdio" else "return 0")
+    wrong = FIRST_ONLY_THEN[style].format(
+        imports="", trick="print(0)" if style == "stdio" else "return 0"
+    )
     assert_earned(grade(sandbox, wrong, STYLES[style]), 1, 3)
 
 
@@ -264,6 +269,36 @@ def test_patching_builtins_and_assertion_error_does_not_pass_tests(sandbox):
     assert_earned(grade(sandbox, solution, tests), 1, 3)
 
 
+def test_shadowing_builtins_at_module_level_does_not_reach_the_tests(sandbox):
+    tests = {
+        "tests": textwrap.dedent(
+            """
+            def test_small():
+                assert add(1, 2) == 3
+
+            def test_length():
+                assert len(str(add(100, 100))) == 3
+
+            def test_sorted():
+                assert sorted([add(2, 1), add(1, 1)]) == [2, 3]
+            """
+        )
+    }
+    solution = """
+        input = print  # competitive-programming style rebinding stays the solution's own
+
+        def len(obj):
+            return 3
+
+        def sorted(items):
+            return [2, 3]
+
+        def add(a, b):
+            return 3 if (a, b) == (1, 2) else 0
+    """
+    assert_earned(grade(sandbox, solution, tests), 1, 3)
+
+
 FAKE_SUCCESS = textwrap.dedent(
     """
     import json, os, sys
@@ -304,7 +339,11 @@ def test_writing_fake_success_into_the_judges_pipes_gains_nothing(sandbox, style
 
 
 def test_printing_fake_success_in_stdio_means_nothing(sandbox):
-    solution = "WRITE_EVERY_FD = True\n" + FAKE_SUCCESS + "\na, b = map(int, input().split())\nprint(3 if (a, b) == (1, 2) else 0)"
+    solution = (
+        "WRITE_EVERY_FD = True\n"
+        + FAKE_SUCCESS
+        + "\na, b = map(int, input().split())\nprint(3 if (a, b) == (1, 2) else 0)"
+    )
     score = grade(sandbox, solution, STDIO)
     assert_earned(score, 0, 3)  # the fake lines are wrong output
     assert "wrong output" in score.details["cases"][0]["reason"]
@@ -373,8 +412,7 @@ def test_reading_the_expected_output_from_anywhere_fails(sandbox):
     marker = "EXPECTED-7f3a9c"
     reference = {"test_cases": [{"input": "", "output": f"{marker}-{i}\n"} for i in range(3)]}
     solution = (
-        SNOOP
-        + f"\nfound = snoop(b{marker!r})\nprint('{marker}-0' if found else 'nothing', found)"
+        SNOOP + f"\nfound = snoop(b{marker!r})\nprint('{marker}-0' if found else 'nothing', found)"
     )
     score = grade(sandbox, solution, reference)
     assert_earned(score, 0, 3)
@@ -396,19 +434,22 @@ def test_reading_the_test_code_from_anywhere_fails(sandbox):
     assert all("AssertionError" in case["reason"] for case in score.details["cases"])
 
 
-def test_reading_the_callers_code_constants_fails(sandbox):
-    solution = """
-        import sys
+@pytest.mark.parametrize(
+    "caller", ["sys._getframe(1)", "sys._getframe().f_back", "inspect.stack()[1].frame"]
+)
+def test_reading_the_callers_code_constants_fails(sandbox, caller):
+    # The expected answer sits in the calling test's code object; without the judge's
+    # guard this solution scores 3 of 3.
+    solution = f"""
+        import inspect, sys
 
         def add(a, b):
-            # The expected answer sits in the calling test's code object.
-            for getter in (lambda: sys._getframe(1), lambda: sys._getframe(0).f_back):
-                try:
-                    consts = getter().f_code.co_consts
-                    return [c for c in consts if type(c) is int][-1]
-                except (AttributeError, ValueError):
-                    continue
-            return 0
+            try:
+                consts = {caller}.f_code.co_consts
+            except (AttributeError, ValueError) as exc:
+                print(exc, file=sys.stderr)
+                return 0
+            return [c for c in consts if type(c) is int][-1]
     """
     assert_earned(grade(sandbox, solution, TESTS), 0, 3)
 
@@ -436,7 +477,9 @@ def test_killing_the_judge_from_stdio_fails_every_case(sandbox):
 
 def test_stopping_the_judge_fails_every_case(sandbox):
     reference = {**FUNCTIONAL, "timeout_s": 0.5}
-    solution = "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\ndef add(a, b):\n    return a + b"
+    solution = (
+        "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\ndef add(a, b):\n    return a + b"
+    )
     score = grade(sandbox, solution, reference)
     assert_earned(score, 0, 3)
     assert "time limit" in score.reason
@@ -450,12 +493,12 @@ def test_daemons_left_by_one_case_cannot_touch_the_judge(sandbox):
         if os.fork() == 0:
             os.setsid()
             if os.fork() == 0:
-                time.sleep(0.4)
+                time.sleep(2.5)  # by then case 1 is over and case 2 runs, unless reaped
                 os.kill(judge, signal.SIGKILL)
             os._exit(0)
 
         def add(a, b):
-            time.sleep(0.1)
+            time.sleep(1.5)
             return a + b
     """
     assert_earned(grade(sandbox, solution, TESTS), 3, 3)

@@ -122,7 +122,9 @@ def test_a_french_sentence_in_english_reasoning_is_found() -> None:
     assert share(ENGLISH_WITH_FRENCH, "en") == pytest.approx(15 / 22, abs=TOLERANCE)
 
 
-JAPANESE = "まず、関数の導関数を計算します。次に、それをゼロに等しくします。Let me check this again."
+JAPANESE = (
+    "まず、関数の導関数を計算します。次に、それをゼロに等しくします。Let me check this again."
+)
 # Japanese: 2 + 12 + 2 + 12 = 28 characters; English 5.
 
 
@@ -138,8 +140,13 @@ def test_formulas_variables_and_numbers_are_not_english_words() -> None:
 
 
 def test_code_is_not_counted() -> None:
-    reasoning = "我们写代码：\n```python\ndef solve(values):\n    return sorted(values)\n```\n结果正确。"
+    reasoning = (
+        "我们写代码：\n```python\ndef solve(values):\n    return sorted(values)\n```\n结果正确。"
+    )
     assert share(reasoning, "zh") == 1.0
+    # Without the fence, "def", "values", "return" and "values" would count as English.
+    unfenced = reasoning.replace("```python", "").replace("```", "")
+    assert share(unfenced, "zh") == pytest.approx(9 / 13, abs=TOLERANCE)
 
 
 def test_only_formulas_is_not_applicable() -> None:

@@ -123,7 +123,9 @@ def code_format(item: GradingInput) -> Score:
         return Score(1.0, f"the answer holds a {language} code block", {"language": language})
     if tags:
         found = ", ".join(tag or "untagged" for tag in tags)
-        return Score(0.0, f"the answer's code blocks are {found}, not {language}", {"language": language})
+        return Score(
+            0.0, f"the answer's code blocks are {found}, not {language}", {"language": language}
+        )
     return Score(0.0, "the answer holds no fenced code block", {"language": language})
 
 
@@ -161,7 +163,7 @@ def lint(item: GradingInput) -> Score:
         "check",
         "--isolated",
         "--no-cache",
-        "--ignore-noqa",  # a `# noqa` comment must not buy a better score
+        "--ignore-noqa",  # suppression comments must not buy a better score
         "--exit-zero",
         "--output-format",
         "json",
@@ -193,7 +195,11 @@ def lint(item: GradingInput) -> Score:
         return Score(0.0, "the code does not parse (ruff)", {"parses": False})
     value = max(0.0, 1.0 - LINT_PENALTY * len(codes))
     shown = [f"{d['code']} line {d['location']['row']}: {d['message']}" for d in diagnostics[:10]]
-    reason = "no violations" if not codes else f"{len(codes)} violation(s): {', '.join(sorted(set(codes)))}"
+    reason = (
+        "no violations"
+        if not codes
+        else f"{len(codes)} violation(s): {', '.join(sorted(set(codes)))}"
+    )
     return Score(value, reason, {"parses": True, "violations": len(codes), "messages": shown})
 
 

@@ -81,14 +81,15 @@ def plan_cases(reference: dict[str, Any]) -> CasePlan:
     if language not in PYTHON_NAMES:
         raise BadReference(f"language {language!r} is not supported; only python cases run")
     timeout_s = _timeout(reference.get("timeout_s"), "timeout_s")
-    if reference.get("fn_name") is not None:
-        plan = _functional_cases(reference, timeout_s)
-    elif reference.get("test_cases") is not None:
-        plan = _stdio_cases(reference["test_cases"], timeout_s)
+    if reference.get("test_cases") is not None:
+        if reference.get("fn_name") is not None:
+            plan = _functional_cases(reference, timeout_s)
+        else:
+            plan = _stdio_cases(reference["test_cases"], timeout_s)
     elif reference.get("tests") is not None:
         plan = _test_code_cases(reference["tests"], timeout_s)
     else:
-        raise BadReference("the reference has no tests, test_cases or fn_name")
+        raise BadReference("the reference has neither tests nor test_cases")
     if not plan.cases:
         raise BadReference("the reference holds no test cases")
     if len(plan.cases) > MAX_CASES:
@@ -128,7 +129,9 @@ def _stdio_cases(raw: Any, timeout_s: float) -> CasePlan:
                 "name": f"case {i + 1}",
                 "input": case["input"],
                 "output": case["output"],
-                "timeout_s": _timeout(case.get("timeout_s"), f"test_cases[{i}].timeout_s", timeout_s),
+                "timeout_s": _timeout(
+                    case.get("timeout_s"), f"test_cases[{i}].timeout_s", timeout_s
+                ),
             }
         )
     return CasePlan(mode="stdio", cases=cases)
@@ -158,7 +161,9 @@ def _functional_cases(reference: dict[str, Any], timeout_s: float) -> CasePlan:
                 "name": f"case {i + 1}",
                 "args": args,
                 "expected": _as_json(case["output"]),
-                "timeout_s": _timeout(case.get("timeout_s"), f"test_cases[{i}].timeout_s", timeout_s),
+                "timeout_s": _timeout(
+                    case.get("timeout_s"), f"test_cases[{i}].timeout_s", timeout_s
+                ),
             }
         )
     return CasePlan(mode="call", cases=cases, fn_name=fn_name)
@@ -227,9 +232,7 @@ def _test_functions(module: ast.Module) -> list[tuple[tuple[str, ...], bool]]:
                     item.name.startswith("test")
                 ):
                     _require_no_arguments(item, f"{node.name}.{item.name}", skip=1)
-                    found.append(
-                        ((node.name, item.name), isinstance(item, ast.AsyncFunctionDef))
-                    )
+                    found.append(((node.name, item.name), isinstance(item, ast.AsyncFunctionDef)))
     return found
 
 
@@ -238,7 +241,9 @@ def _is_test_class(node: ast.ClassDef) -> bool:
     return node.name.startswith("Test") or any(base.endswith("TestCase") for base in bases)
 
 
-def _require_no_arguments(node: ast.FunctionDef | ast.AsyncFunctionDef, name: str, skip: int) -> None:
+def _require_no_arguments(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, name: str, skip: int
+) -> None:
     args = node.args
     positional = [*args.posonlyargs, *args.args][skip:]
     required = len(positional) - len(args.defaults)

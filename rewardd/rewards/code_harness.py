@@ -54,7 +54,7 @@ SOLUTION_FILENAME = "solution.py"
 # Everything lives inside _child() so that the solution, which can rebind module globals
 # and patch the builtins module, cannot reach the helpers by name: they are closures over
 # builtins captured before the solution ran.
-CHILD = r'''
+CHILD = r"""
 import builtins
 # This program's own functions look builtins up in a private snapshot, so a solution that
 # patches the builtins module (exec, compile, len, ...) cannot change what the judge calls.
@@ -66,7 +66,7 @@ def _child():
     ctrl_fd, result_fd = int(sys.argv[1]), int(sys.argv[2])
     B = dict(builtins.__dict__)  # pristine builtins for the test code
     read, write, exit_now = os.read, os.write, os._exit
-    _type, _len, _id, _bool, _str, _repr = B["type"], B["len"], B["id"], B["bool"], B["str"], B["repr"]
+    _type, _len, _bool, _str, _repr = B["type"], B["len"], B["bool"], B["str"], B["repr"]
     _isinstance, _issubclass, _any, _all = B["isinstance"], B["issubclass"], B["any"], B["all"]
     _BaseException, _AssertionError = B["BaseException"], B["AssertionError"]
     _dict_items = dict.items
@@ -122,7 +122,6 @@ def _child():
     if mode == "stdio":
         os.close(ctrl_fd)
         os.close(result_fd)
-        del message["memory_mb"]
         source = message.pop("solution")
         scope = {"__name__": "__main__", "__builtins__": builtins}
         exec(compile(source, message["filename"], "exec"), scope)
@@ -169,9 +168,16 @@ def _child():
         "NotIn": lambda a, b: not operator.contains(b, a), "Is": operator.is_,
         "IsNot": operator.is_not,
     }
-    scalars = (_type(None), B["bool"], B["int"], B["float"], B["complex"], B["str"], B["bytes"])
-    sequences = (B["list"], B["tuple"], B["set"], B["frozenset"])
-    _dict = B["dict"]
+    import collections
+    # Exact types whose comparisons are C code no solution can patch. `type` stands for
+    # classes with the plain metaclass, which compare by identity.
+    scalars = (
+        _type(None), B["bool"], B["int"], B["float"], B["complex"], B["str"], B["bytes"],
+        B["range"], B["type"],
+    )
+    views = (_type({}.keys()), _type({}.values()), _type({}.items()))
+    sequences = (B["list"], B["tuple"], B["set"], B["frozenset"], collections.deque, *views)
+    mappings = (B["dict"], collections.defaultdict, collections.OrderedDict)
 
     def plain(value, depth=0):
         # Exact builtin types only: their __eq__ cannot be patched, a subclass's can.
@@ -182,7 +188,7 @@ def _child():
             return False
         if _any(kind is s for s in sequences):
             return _all(plain(item, depth + 1) for item in value)
-        if kind is _dict:
+        if _any(kind is m for m in mappings):
             return _all(plain(k, depth + 1) and plain(v, depth + 1) for k, v in _dict_items(value))
         return False
 
@@ -335,7 +341,11 @@ def _child():
     send(b"ready\n")
     test = recv()
     nonce = test.pop("nonce")
-    scope = {k: v for k, v in _dict_items(module.__dict__) if not k.startswith("__")}
+    # The solution's names, except dunders and names that would shadow a builtin the tests
+    # call (a solution-level `def len(x): return 3` must not answer the tests' len()).
+    scope = {
+        k: v for k, v in _dict_items(module.__dict__) if not k.startswith("__") and k not in B
+    }
     scope.update(
         __name__="rewardd_tests", __builtins__=B, __rewardd_cmp__=strict_compare,
         __rewardd_truth__=strict_truth, __rewardd_assert__=assert_method,
@@ -383,7 +393,7 @@ def _child():
 
 
 _child()
-'''
+"""
 
 
 def main() -> None:
@@ -485,7 +495,10 @@ def judge_case(payload: dict, case: dict, limit_s: float) -> tuple[bool, str]:
                 return False, "the child sent an unreadable return value"
             if json_equal(value, case["expected"]):
                 return True, "return value matches"
-            return False, f"wrong return value: got {clip(value)!r}, expected {clip(case['expected'])!r}"
+            return (
+                False,
+                f"wrong return value: got {clip(value)!r}, expected {clip(case['expected'])!r}",
+            )
         return False, run.problem or describe_failure(report, run)
 
     expected = f"pass {second['nonce']}".encode()
@@ -610,6 +623,14 @@ def run_child(first: bytes, second: bytes | None, stdin: bytes, limit_s: float) 
                 buffer += data
                 if len(buffer) > cap:
                     run.problem = "flooded its output"
+                    break
+                if (
+                    second is not None
+                    and fd == result_r
+                    and len(buffer) >= 6
+                    and not buffer.startswith((b"ready\n", b"fail "))
+                ):
+                    run.problem = "wrote out of turn into the judge's pipe"
                     break
                 if second is not None and fd == result_r and buffer.startswith(b"ready\n"):
                     # The solution has run; only now may the test code leave this process.

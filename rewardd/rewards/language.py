@@ -35,21 +35,14 @@ from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBui
 from rewardd.rewards.blocks import reasoning_text
 from rewardd.rewards.types import GradingInput, Score, not_applicable
 
-# Spans that are code or formulas rather than prose.  Inline `$...$` may not cross a
-# line, so that a lone currency sign does not swallow a paragraph; the other spans are
-# bounded so that many unclosed openers cannot make the search quadratic.
-_NOT_PROSE = re.compile(
-    r"```.*?(?:```|\Z)"
-    r"|`[^`\n]*`"
-    r"|\$\$.{0,5000}?\$\$"
-    r"|\$[^$\n]+\$"
-    r"|\\\[.{0,5000}?\\\]"
-    r"|\\\(.{0,2000}?\\\)"
-    r"|\\begin\{([A-Za-z*]+)\}.{0,20000}?\\end\{\1\}"
-    r"|https?://\S+"
-    r"|</?(?:think|answer)>"
-    r"|\\[A-Za-z]+",
-    re.DOTALL,
+# Paired spans that are code or formulas rather than prose, cut out in this order.
+# An unclosed code fence runs to the end; other unclosed openers are left alone.
+_PAIRED_SPANS = (("```", "```"), ("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"))
+_BEGIN = re.compile(r"\\begin\{([A-Za-z*]+)\}")
+# One-line spans: inline `$...$` may not cross a line, so that a lone currency sign
+# does not swallow a paragraph.
+_INLINE_NOT_PROSE = re.compile(
+    r"`[^`\n]*`|\$[^$\n]+\$|https?://\S+|</?(?:think|answer)>|\\[A-Za-z]+"
 )
 # A word directly touching one of these (or a digit) is part of a formula.
 _FORMULA_NEIGHBOURS = frozenset("=+*/^_<>|\\{}[]%$&~#@")
@@ -75,23 +68,30 @@ _EAST_ASIAN = frozenset({"HAN", "KANA", "HANGUL"})
 _ALWAYS_CANDIDATES = (Language.ENGLISH, Language.CHINESE)
 # Discovering a language from a text needs this many letters and this confidence
 # from the fast detector: it reads real 30-letter sentences of French, Russian,
-# Persian, ... at 1.0, but English ones sometimes as another language at ~0.4-0.8.
+# Persian, ... at 0.98-1.0, but English ones sometimes as another language at up to
+# ~0.95 (word salad, lists of names).  Each proposal loads that language's accurate
+# model for the confirmation, so a low bar would cost memory, not accuracy.
 # Han, kana and Hangul say far more per character: 8 of them are enough.
 _MIN_LETTERS_FOR_DISCOVERY = (30, 8)  # (other scripts, East Asian)
 # A prompt is one short text with no target to lean on, so its sentences are tried
 # from 10 letters on; the accurate detector's confirmation keeps this safe.
 _MIN_LETTERS_FOR_PROMPT_DISCOVERY = (10, 2)
-_MIN_DISCOVERY_CONFIDENCE = 0.7
+_MIN_DISCOVERY_CONFIDENCE = 0.97
 # The fast detector is reliable from ~120 characters on; more only costs time.
 _DISCOVERY_SAMPLE_CHARS = 1000
-_MAX_SENTENCE_SAMPLES = 24
+_MAX_SENTENCE_SAMPLES = 16
+# Work per item is bounded: the first and last 50k characters of a longer text
+# (a 16k-token reasoning is ~60k characters), and the first 500 characters of a
+# sentence for the detector, which is sure of a language long before that.
+_MAX_CHARS = 100_000
+_MAX_DETECTOR_CHARS = 500
 
 
 @dataclass(frozen=True)
 class Segment:
     """Consecutive words of one script within one sentence."""
 
-    text: str
+    text: str  # what the detector reads: the words, up to _MAX_DETECTOR_CHARS
     script: str
     words: int
 
@@ -168,9 +168,62 @@ def _is_formula_word(word: str, script: str, before: str, after: str) -> bool:
     return word.lower() in _MATH_NAMES
 
 
+def _bounded(text: str) -> str:
+    """At most _MAX_CHARS of `text`: its beginning and its end when it is longer."""
+    if len(text) <= _MAX_CHARS:
+        return text
+    half = _MAX_CHARS // 2
+    return text[:half] + "\n" + text[-half:]
+
+
+def _prose(text: str) -> str:
+    """`text` with code, LaTeX math, URLs and R1 tags replaced by spaces.
+
+    str.find rather than one regular expression, so that thousands of unclosed
+    openers (a model stuck repeating "\\[") cost linear time, not quadratic.
+    """
+    for opener, closer in _PAIRED_SPANS:
+        text = _without_spans(text, opener, closer)
+    text = _without_environments(text)
+    return _INLINE_NOT_PROSE.sub(" ", text)
+
+
+def _without_spans(text: str, opener: str, closer: str) -> str:
+    kept: list[str] = []
+    position = 0
+    while (start := text.find(opener, position)) != -1:
+        end = text.find(closer, start + len(opener))
+        if end == -1:
+            if opener == "```":
+                position = len(text)
+            break
+        kept.append(text[position:start])
+        position = end + len(closer)
+    kept.append(text[position:])
+    return " ".join(kept)
+
+
+def _without_environments(text: str) -> str:
+    kept: list[str] = []
+    position = 0
+    unclosed: set[str] = set()
+    for match in _BEGIN.finditer(text):
+        name = match.group(1)
+        if match.start() < position or name in unclosed:
+            continue
+        end = text.find(f"\\end{{{name}}}", match.end())
+        if end == -1:
+            unclosed.add(name)  # no closer later on either: don't search again
+            continue
+        kept.append(text[position : match.start()])
+        position = end + len(f"\\end{{{name}}}")
+    kept.append(text[position:])
+    return " ".join(kept)
+
+
 def segments(text: str) -> list[Segment]:
     """The prose of `text`, as segments of one script within one sentence."""
-    prose = _NOT_PROSE.sub(" ", unicodedata.normalize("NFKC", text))
+    prose = _prose(unicodedata.normalize("NFKC", _bounded(text)))
     found: list[Segment] = []
     parts: list[str] = []
     words = 0
@@ -180,7 +233,8 @@ def segments(text: str) -> list[Segment]:
     def close_segment() -> None:
         nonlocal parts, words, segment_script, previous_script
         if parts and segment_script is not None:
-            found.append(Segment("".join(parts), segment_script, words))
+            text = "".join(parts)[:_MAX_DETECTOR_CHARS]
+            found.append(Segment(text, segment_script, words))
         parts, words, segment_script, previous_script = [], 0, None, None
 
     i, n = 0, len(prose)

@@ -22,12 +22,12 @@ def repetition_penalty(item: GradingInput, ngram_size: int = 3, max_penalty: flo
             f"Fewer than {ngram_size} words: nothing can repeat.",
             {"ngrams": 0, "distinct_ngrams": 0},
         )
-    ngrams = list(zip(*(words[i:] for i in range(ngram_size)), strict=False))
-    distinct = len(set(ngrams))
-    repeated_share = 1 - distinct / len(ngrams)
+    total = len(words) - ngram_size + 1
+    distinct = len(set(zip(*(words[i:] for i in range(ngram_size)), strict=False)))
+    repeated_share = 1 - distinct / total
     value = repeated_share * max_penalty + 0.0  # + 0.0 turns -0.0 into 0.0
     reason = (
-        f"{len(ngrams) - distinct} of {len(ngrams)} word {ngram_size}-grams repeat an "
-        f"earlier one: penalty {value:.3f}."
+        f"{total - distinct} of {total} word {ngram_size}-grams repeat an earlier one: "
+        f"penalty {value:.3f}."
     )
-    return Score(value, reason, {"ngrams": len(ngrams), "distinct_ngrams": distinct})
+    return Score(value, reason, {"ngrams": total, "distinct_ngrams": distinct})

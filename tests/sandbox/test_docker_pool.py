@@ -6,9 +6,9 @@ import os
 import socket
 import time
 
-import docker
 import pytest
 
+import docker
 from sandbox import ExecutionRequest
 from sandbox.docker_backend import OWNER_LABEL
 from tests.sandbox.conftest import TEST_SETTINGS, assert_healthy
@@ -54,3 +54,32 @@ def test_containers_killed_while_idle_are_replaced(docker_sandbox):
     result = docker_sandbox.execute(ExecutionRequest(code="print('fresh')"))
     assert (result.status, result.stdout) == ("ok", "fresh\n"), result
     assert_healthy(docker_sandbox)
+
+
+def test_a_timeout_recycles_its_container(docker_sandbox):
+    assert_healthy(docker_sandbox)
+    before = {c.id for c in our_containers()}
+    result = docker_sandbox.execute(ExecutionRequest(code="while True: pass", timeout_s=0.5))
+    assert result.status == "timeout"
+    deadline = time.monotonic() + 20
+    while before <= {c.id for c in our_containers()} and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not before <= {c.id for c in our_containers()}
+    assert_healthy(docker_sandbox)
+
+
+def test_containers_are_replaced_after_n_jobs():
+    from sandbox.docker_backend import DockerSandbox
+    from sandbox.limits import SandboxSettings
+
+    settings = SandboxSettings(pool_size=1, jobs_per_container=2)
+    with DockerSandbox(settings) as small:
+        pids = []
+        for _ in range(4):
+            # The runner's pid in its container is the same each time; its start time is not.
+            result = small.execute(
+                ExecutionRequest(code="print(open('/proc/1/stat').read().split()[21])")
+            )
+            assert result.status == "ok"
+            pids.append(result.stdout)
+        assert pids[0] == pids[1] != pids[2] == pids[3]

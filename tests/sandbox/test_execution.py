@@ -147,6 +147,8 @@ def test_unsafe_subprocess_runs_and_times_out(tmp_path):
         ({"files": {"main.py": ""}}, "files"),
         ({"files": {"a": "", "a/b": ""}}, "files"),
         ({"files": {f"f{i}": "" for i in range(100)}}, "files"),
+        ({"code": "print('\ud800')"}, "code"),
+        ({"stdin": "\udfff"}, "stdin"),
     ],
 )
 def test_bad_requests_raise_value_error_naming_the_field(changes, field):

@@ -310,3 +310,36 @@ def test_runs_as_an_unprivileged_user(sandbox):
     assert result.status == "ok"
     assert result.stdout.splitlines()[0] == "True True"
     assert "0000000000000000" in result.stdout
+
+
+def test_deeply_nested_directories_are_cleaned_up(sandbox):
+    result = run(
+        sandbox,
+        """
+        import os
+        for _ in range(1500):
+            os.mkdir("d")
+            os.chdir("d")
+        os.chmod(".", 0)
+        print("deep")
+        """,
+    )
+    assert (result.status, result.stdout) == ("ok", "deep\n"), result
+    assert_healthy(sandbox)
+
+
+def test_stopping_every_own_process_still_ends_at_the_deadline(sandbox):
+    result = run(
+        sandbox, "import os, signal\nos.kill(-1, signal.SIGSTOP)\nos.kill(0, 19)", timeout_s=1
+    )
+    assert result.status in ("timeout", "error")
+    assert_healthy(sandbox)
+
+
+def test_cannot_become_root(sandbox):
+    code = "import os\ntry:\n    os.setuid(0)\nexcept OSError:\n    print('refused', os.getuid())"
+    result = run(sandbox, code)
+    assert result.status == "ok"
+    assert result.stdout.startswith("refused ")
+    assert result.stdout != "refused 0\n"
+    assert_healthy(sandbox)
