@@ -24,7 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.conftest import running_service  # noqa: E402
+from tests.conftest import running_service
 
 FILLER = (
     "Let me set up the problem carefully. First, I write down what is given and what is asked. "

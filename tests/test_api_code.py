@@ -15,7 +15,8 @@ SOLUTION = (
     "<think>add them</think><answer>```python\ndef add(a, b):\n    return a + b\n```</answer>"
 )
 TESTS = {
-    "tests": "def test_small():\n    assert add(1, 2) == 3\n\ndef test_zero():\n    assert add(0, 0) == 0\n"
+    "tests": "def test_small():\n    assert add(1, 2) == 3\n\n"
+    "def test_zero():\n    assert add(0, 0) == 0\n"
 }
 
 

@@ -32,8 +32,16 @@ def test_help_names_every_command_and_the_environment():
 
 def test_grade_writes_one_result_per_line_in_order_and_keeps_bad_lines(tmp_path):
     lines = [
-        {"id": "a", "completion": "<think>t</think><answer>\\boxed{4}</answer>", "reference": {"answer": "4"}},
-        {"id": "b", "completion": "<think>t</think><answer>5</answer>", "reference": {"answer": "4"}},
+        {
+            "id": "a",
+            "completion": "<think>t</think><answer>\\boxed{4}</answer>",
+            "reference": {"answer": "4"},
+        },
+        {
+            "id": "b",
+            "completion": "<think>t</think><answer>5</answer>",
+            "reference": {"answer": "4"},
+        },
     ]
     source = tmp_path / "in.jsonl"
     source.write_text(

@@ -19,11 +19,12 @@ def batch(count: int) -> list[dict]:
     """Math items whose right grade is known by construction: even n answer right."""
     items = []
     for n in range(count):
-        answer = f"{n}/7" if n % 2 == 0 else f"{n + 1}/7"
+        numerator = n if n % 2 == 0 else n + 1
+        boxed = f"\\boxed{{\\frac{{{numerator}}}{{7}}}}"
         items.append(
             {
                 "id": n,
-                "completion": f"<think>Step 1: work.</think><answer>\\boxed{{\\frac{{{answer.split('/')[0]}}}{{7}}}}</answer>",
+                "completion": f"<think>Step 1: work.</think><answer>{boxed}</answer>",
                 "reference": {"answer": f"{n}/7"},
                 "lang": "en",
             }
@@ -53,12 +54,20 @@ def cluster(redis_server, tmp_path_factory):
 
 
 def test_distributed_and_embedded_give_identical_results(cluster, embedded_url):
-    items = batch(40) + [
+    items = [
+        *batch(40),
         {"completion": "<think>你好 world</think><answer>3</answer>", "reference": {"answer": "3"}},
-        {"completion": "no tags at all, answer 3", "reference": {"answer": "3"}, "prompt": "Сколько?"},
+        {
+            "completion": "no tags at all, answer 3",
+            "reference": {"answer": "3"},
+            "prompt": "Сколько?",
+        },
         {"completion": "<answer>\\boxed{2} or \\boxed{3}</answer>", "reference": {"answer": "3"}},
     ]
-    body = {"items": items, "weights": {"accuracy": 1, "format": 0.3, "language": 0.2, "tag_count": 0.1}}
+    body = {
+        "items": items,
+        "weights": {"accuracy": 1, "format": 0.3, "language": 0.2, "tag_count": 0.1},
+    }
     distributed = httpx.post(f"{cluster}/v1/rewards", json=body, timeout=60).json()
     embedded = httpx.post(f"{embedded_url}/v1/rewards", json=body, timeout=60).json()
     assert distributed["results"] == embedded["results"]

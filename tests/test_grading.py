@@ -11,7 +11,11 @@ from rewardd.rewards.types import ItemError, Score
 
 
 def test_reward_is_the_weighted_sum_of_non_null_components():
-    scores = {"accuracy": Score(1.0, "right"), "format": Score(0.0, "no"), "language": Score(None, "n/a")}
+    scores = {
+        "accuracy": Score(1.0, "right"),
+        "format": Score(0.0, "no"),
+        "language": Score(None, "n/a"),
+    }
     result = combine("x", scores, {"accuracy": 1.0, "format": 0.3, "language": 0.2})
     assert result["reward"] == 1.0
     assert result["components"] == {"accuracy": 1.0, "format": 0.0, "language": None}
@@ -42,7 +46,9 @@ def test_defaults_task_from_reference_and_tokens_from_words():
 
 
 def test_lang_defaults_to_the_prompts_language():
-    item = grading_input({"completion": "x", "prompt": "Сколько будет два плюс два? Ответьте кратко."})
+    item = grading_input(
+        {"completion": "x", "prompt": "Сколько будет два плюс два? Ответьте кратко."}
+    )
     assert item.lang == "ru"
     assert grading_input({"completion": "x", "prompt": "x", "lang": "fa"}).lang == "fa"
 
@@ -54,8 +60,10 @@ def test_a_component_that_raises_costs_one_component_not_the_item(monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setitem(registry.COMPONENTS, "format", broken)
-    result = grade_item({"completion": "<answer>1</answer>", "reference": {"answer": "1"}},
-                        {"accuracy": 1.0, "format": 1.0})
+    result = grade_item(
+        {"completion": "<answer>1</answer>", "reference": {"answer": "1"}},
+        {"accuracy": 1.0, "format": 1.0},
+    )
     assert result["components"] == {"accuracy": 1.0, "format": None}
     assert result["error"]["code"] == "internal" and "boom" in result["error"]["message"]
 

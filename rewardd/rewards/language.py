@@ -66,17 +66,32 @@ _CHARACTER_SCRIPTS = frozenset({"HAN", "KANA"})
 # Han, kana and Hangul mix within one Japanese or Korean sentence: one segment.
 _EAST_ASIAN = frozenset({"HAN", "KANA", "HANGUL"})
 _ALWAYS_CANDIDATES = (Language.ENGLISH, Language.CHINESE)
-# Discovering a language from a text needs this many letters and this confidence
-# from the fast detector: it reads real 30-letter sentences of French, Russian,
-# Persian, ... at 0.98-1.0, but English ones sometimes as another language at up to
-# ~0.95 (word salad, lists of names).  Each proposal loads that language's accurate
-# model for the confirmation, so a low bar would cost memory, not accuracy.
-# Han, kana and Hangul say far more per character: 8 of them are enough.
-_MIN_LETTERS_FOR_DISCOVERY = (30, 8)  # (other scripts, East Asian)
-# A prompt is one short text with no target to lean on, so its sentences are tried
-# from 10 letters on; the accurate detector's confirmation keeps this safe.
-_MIN_LETTERS_FOR_PROMPT_DISCOVERY = (10, 2)
-_MIN_DISCOVERY_CONFIDENCE = 0.97
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """When a sentence's language, as the fast detector reads it, becomes a candidate.
+
+    The fast detector reads real 30-letter sentences of French, Russian, Persian, ...
+    at a confidence of 0.98-1.0, but English ones sometimes as another language at up
+    to ~0.95 (word salad, lists of names).  The accurate detector must then confirm the
+    proposal, so a low bar costs memory (the proposal's model is loaded), not accuracy.
+    Han, kana and Hangul say far more per character than letters of other scripts.
+    """
+
+    min_letters: int
+    min_east_asian_characters: int
+    min_confidence: float
+
+    def long_enough(self, segment_text: str, script: str) -> bool:
+        needed = self.min_east_asian_characters if script == "EAST_ASIAN" else self.min_letters
+        return _letters(segment_text) >= needed
+
+
+FOR_REASONING = Discovery(min_letters=30, min_east_asian_characters=8, min_confidence=0.97)
+# A prompt is one short text with no target to lean on: its sentences are tried from
+# 10 letters on and at a lower confidence (short German or Spanish prompts get ~0.95).
+FOR_PROMPTS = Discovery(min_letters=10, min_east_asian_characters=2, min_confidence=0.7)
 # The fast detector is reliable from ~120 characters on; more only costs time.
 _DISCOVERY_SAMPLE_CHARS = 1000
 _MAX_SENTENCE_SAMPLES = 16
@@ -282,12 +297,10 @@ def segments(text: str) -> list[Segment]:
 
 
 @lru_cache(maxsize=8192)
-def _confident_language(text: str) -> Language | None:
-    """The fast detector's language for `text`, if it is confident of it."""
+def _fast_guess(text: str) -> tuple[Language, float] | None:
+    """The fast detector's likeliest language for `text`, and its confidence."""
     values = _broad_detector().compute_language_confidence_values(text)
-    if values and values[0].value >= _MIN_DISCOVERY_CONFIDENCE:
-        return values[0].language
-    return None
+    return (values[0].language, values[0].value) if values else None
 
 
 @lru_cache(maxsize=65536)
@@ -296,7 +309,7 @@ def _segment_language(text: str, candidates: frozenset[Language]) -> Language | 
 
 
 def _candidates(
-    found: list[Segment], target: Language | None, min_letters: tuple[int, int]
+    found: list[Segment], target: Language | None, discovery: Discovery
 ) -> frozenset[Language]:
     """The target, English, Chinese, and the languages the text shows it really uses."""
     base = set(_ALWAYS_CANDIDATES)
@@ -310,15 +323,18 @@ def _candidates(
     ]
     # Single sentences too, to find a second language written in the same script; at
     # most _MAX_SENTENCE_SAMPLES of them, spread over the text, as each costs ~0.3 ms.
-    long_enough = [s for s in found if _letters(s.text) >= min_letters[s.script == "EAST_ASIAN"]]
+    long_enough = [s for s in found if discovery.long_enough(s.text, s.script)]
     step = -(-len(long_enough) // _MAX_SENTENCE_SAMPLES) or 1  # ceiling division
     samples += [(segment.text, segment.script) for segment in long_enough[::step]]
     confirmed = set()
     for sample, script in dict.fromkeys(samples):
-        if _letters(sample) < min_letters[script == "EAST_ASIAN"]:
+        if not discovery.long_enough(sample, script):
             continue
-        proposed = _confident_language(sample)
-        if proposed is None or proposed in base or proposed in confirmed:
+        guess = _fast_guess(sample)
+        if guess is None or guess[1] < discovery.min_confidence:
+            continue
+        proposed = guess[0]
+        if proposed in base or proposed in confirmed:
             continue
         # The fast detector misreads some English sentences (as Swedish, Tagalog, ...);
         # the accurate one, choosing between the proposal and the base, must agree.
@@ -334,17 +350,13 @@ def _letters(text: str) -> int:
 def words_by_language(
     text: str,
     target: Language | None = None,
-    min_letters: tuple[int, int] = _MIN_LETTERS_FOR_DISCOVERY,
+    discovery: Discovery = FOR_REASONING,
 ) -> dict[str, int]:
-    """How many words of `text` are in each language (ISO 639-1; "other" = undecided).
-
-    `min_letters` is how long a sentence (other scripts, East Asian) must be before
-    its language is considered as a candidate.
-    """
+    """How many words of `text` are in each language (ISO 639-1; "other" = undecided)."""
     found = segments(text)
     if not found:
         return {}
-    candidates = _candidates(found, target, min_letters)
+    candidates = _candidates(found, target, discovery)
     counts: dict[str, int] = {}
     for segment in found:
         language = _segment_language(segment.text, candidates)
@@ -355,7 +367,7 @@ def words_by_language(
 
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the language most words of `text` are in, or None."""
-    counts = words_by_language(text, min_letters=_MIN_LETTERS_FOR_PROMPT_DISCOVERY)
+    counts = words_by_language(text, discovery=FOR_PROMPTS)
     counts.pop("other", None)
     if not counts:
         return None
