@@ -16,6 +16,10 @@ from rewardd.rewards.types import ItemError
 log = logging.getLogger(__name__)
 
 
+# Returned by execute_in_sandbox (possibly from another host) for a request the sandbox refuses.
+INVALID_REQUEST = "invalid_request"
+
+
 class BrokerUnavailable(Exception):
     """The broker cannot be reached; the API answers 503 with Retry-After."""
 
@@ -32,6 +36,8 @@ class Backend(Protocol):
     async def execute(self, request: dict[str, Any]) -> dict[str, Any]: ...
 
     def queue_depth(self) -> int: ...
+
+    def sandbox_pool_size(self) -> int | None: ...
 
     def close(self) -> None: ...
 
@@ -71,6 +77,9 @@ class EmbeddedBackend:
 
     def queue_depth(self) -> int:
         return self.grader.pool.queued()
+
+    def sandbox_pool_size(self) -> int | None:
+        return self.grader.sandbox_pool_size()
 
     def close(self) -> None:
         self.grader.close()
@@ -180,6 +189,9 @@ class DistributedBackend:
         except Exception as exc:
             return sandbox_error(f"the worker did not answer: {exc}")
 
+    def sandbox_pool_size(self) -> int | None:
+        return None  # the sandboxes live in the workers; see their --metrics-port
+
     def queue_depth(self) -> int:
         import redis
 
@@ -226,6 +238,8 @@ def execute_in_sandbox(open_sandbox: Any, request: dict[str, Any]) -> dict[str, 
 
     try:
         result = open_sandbox().execute(ExecutionRequest(**request))
+    except ValueError as exc:  # the request broke a sandbox limit: the caller's fault
+        return {"status": INVALID_REQUEST, "message": str(exc)}
     except Exception as exc:
         log.exception("sandbox failed")
         return sandbox_error(f"sandbox failed: {exc}")

@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--concurrency", type=int, default=None, help="chunks in flight (default 2 × pool size)"
     )
     worker.add_argument("--log-level", default="INFO")
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="serve this worker's Prometheus metrics (sandbox outcomes, pool) on this port",
+    )
 
     grade = commands.add_parser(
         "grade",
@@ -90,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         configure_logging(args.log_level.upper())
         from rewardd.execution.celery_app import run_worker
 
-        run_worker(args.concurrency, args.log_level.upper())
+        run_worker(args.concurrency, args.log_level.upper(), args.metrics_port)
         return 0
     return _grade(args)
 

@@ -32,12 +32,37 @@ COMPONENT_SECONDS = Histogram(
     registry=REGISTRY,
 )
 QUEUE_DEPTH = Gauge("rewardd_queue_depth", "Items or chunks waiting", registry=REGISTRY)
+SANDBOX_POOL = Gauge(
+    "rewardd_sandbox_pool_size", "Warm sandbox containers in this process", registry=REGISTRY
+)
 SANDBOX_OUTCOMES = Counter(
     "rewardd_sandbox_executions_total",
     "Sandbox executions by status",
     ["status"],
     registry=REGISTRY,
 )
+
+
+class MeteredSandbox:
+    """A sandbox whose every execution is counted by status, whoever calls it."""
+
+    def __init__(self, sandbox: Any) -> None:
+        self.sandbox = sandbox
+        self.name = sandbox.name
+
+    def execute(self, request: Any) -> Any:
+        result = self.sandbox.execute(request)
+        SANDBOX_OUTCOMES.labels(status=result.status).inc()
+        return result
+
+    def problem(self) -> str | None:
+        return self.sandbox.problem()
+
+    def close(self) -> None:
+        self.sandbox.close()
+
+    def pool_size(self) -> int | None:
+        return getattr(self.sandbox, "live_containers", None)
 
 
 def record_batch(results: Iterable[dict[str, Any]], cache_hits: int) -> None:

@@ -226,6 +226,11 @@ class DockerSandbox:
                 return self._start_problem
         return None
 
+    @property
+    def live_containers(self) -> int:
+        """Containers in the pool now, idle or running a job (for metrics)."""
+        return self._live
+
     def close(self) -> None:
         with self._lock:
             if self._closed:
@@ -303,7 +308,10 @@ class DockerSandbox:
             return self._client
 
     def _checkout(self) -> _Container | None:
-        deadline = time.monotonic() + self._settings.start_timeout_s
+        # Busy is not broken: wait long enough for a container to finish the longest job and
+        # be replaced; give up at once when containers cannot be started at all.
+        patience = self._settings.start_timeout_s + self._settings.max_timeout_s + REPLY_MARGIN_S
+        deadline = time.monotonic() + patience
         while not self._closed:
             try:
                 container = self._idle.get(timeout=min(0.25, max(0.0, deadline - time.monotonic())))

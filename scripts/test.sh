@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_test_env.sh
-export REQUIRE_DOCKER=1 REQUIRE_REDIS=1
+export REQUIRE_DOCKER=1 REQUIRE_REDIS=1 REQUIRE_BWRAP=1
 ruff check .
 ruff format --check .
 exec python3 -m pytest -q -ra "$@"

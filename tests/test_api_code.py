@@ -108,3 +108,17 @@ def test_execute_rejects_paths_outside_the_work_dir(client):
     response = client.post("/v1/execute", json={"code": "1", "files": {"../etc/x": "y"}})
     assert response.status_code == 422
     assert "files" in str(response.json()["detail"][0]["loc"])
+
+
+def test_execute_refuses_what_the_sandbox_limits_forbid(client):
+    response = client.post("/v1/execute", json={"code": "1", "memory_mb": 4096})
+    assert response.status_code == 422
+    assert "memory" in response.json()["detail"][0]["msg"]
+
+
+def test_metrics_count_sandbox_outcomes_and_the_pool(client):
+    client.post("/v1/execute", json={"code": "raise SystemExit(3)"})
+    text = client.get("/metrics").text
+    assert 'rewardd_sandbox_executions_total{status="error"}' in text
+    pool = next(line for line in text.splitlines() if line.startswith("rewardd_sandbox_pool_size"))
+    assert float(pool.split()[-1]) >= 1

@@ -26,7 +26,7 @@ from rewardd.api.schemas import (
     RewardsRequest,
     RewardsResponse,
 )
-from rewardd.backends import BrokerUnavailable, make_backend
+from rewardd.backends import INVALID_REQUEST, BrokerUnavailable, make_backend
 from rewardd.cache import ResultCache
 from rewardd.config import Settings, get_settings
 from rewardd.jobs import JobStore, MemoryJobStore, RedisJobStore
@@ -193,7 +193,8 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
         """Run code in the sandbox: no network, limits on memory, processes, output, time."""
         backend = service(request).backend
         result = await backend.execute(body.model_dump())
-        metrics.SANDBOX_OUTCOMES.labels(status=result["status"]).inc()
+        if result["status"] == INVALID_REQUEST:
+            return _error(422, ["body"], result["message"], "value_error")
         return result
 
     @app.get("/healthz", tags=["health"])
@@ -214,7 +215,11 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/metrics", tags=["health"])
     async def prometheus(request: Request) -> Response:
-        metrics.QUEUE_DEPTH.set(service(request).backend.queue_depth())
+        backend = service(request).backend
+        metrics.QUEUE_DEPTH.set(backend.queue_depth())
+        pool_size = backend.sandbox_pool_size()
+        if pool_size is not None:
+            metrics.SANDBOX_POOL.set(pool_size)
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
 

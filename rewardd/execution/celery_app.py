@@ -95,12 +95,16 @@ def execute(request: dict[str, Any]) -> dict[str, Any]:
     return execute_in_sandbox(_local_grader().sandbox, request)
 
 
-def run_worker(concurrency: int | None = None, loglevel: str = "INFO") -> None:
+def run_worker(
+    concurrency: int | None = None, loglevel: str = "INFO", metrics_port: int | None = None
+) -> None:
     settings = get_settings()
     if not settings.broker_url:
         raise SystemExit("rewardd worker needs REWARDD_BROKER_URL=redis://host:6379/0")
     app = make_celery(settings.broker_url)
     grader = _local_grader()  # warm the pool before taking work
+    if metrics_port:
+        _serve_metrics(metrics_port, grader)
     threads = concurrency or 2 * grader.pool.size
     _start_heartbeat(settings.broker_url)
     app.worker_main(
@@ -115,6 +119,24 @@ def run_worker(concurrency: int | None = None, loglevel: str = "INFO") -> None:
             "--without-mingle",
         ]
     )
+
+
+def _serve_metrics(port: int, grader: Any) -> None:
+    """Prometheus text for this worker: sandbox outcomes and pool size live here."""
+    from prometheus_client import start_http_server
+
+    from rewardd import metrics
+
+    def refresh() -> None:
+        while True:
+            size = grader.sandbox_pool_size()
+            if size is not None:
+                metrics.SANDBOX_POOL.set(size)
+            metrics.QUEUE_DEPTH.set(grader.pool.queued())
+            time.sleep(5)
+
+    start_http_server(port, registry=metrics.REGISTRY)
+    threading.Thread(target=refresh, name="metrics", daemon=True).start()
 
 
 def _start_heartbeat(broker_url: str) -> None:

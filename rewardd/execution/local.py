@@ -16,6 +16,7 @@ from typing import Any
 
 from rewardd.execution.pool import KillablePool, TaskTimeout, WorkerCrashed
 from rewardd.grading import failed_result, grade_item, infer_task
+from rewardd.metrics import MeteredSandbox
 from rewardd.rewards import registry
 from rewardd.rewards.types import ItemError
 
@@ -44,8 +45,11 @@ class LocalGrader:
             if self._sandbox is None:
                 from sandbox import open_sandbox
 
-                self._sandbox = open_sandbox(self.sandbox_kind)
+                self._sandbox = MeteredSandbox(open_sandbox(self.sandbox_kind))
             return self._sandbox
+
+    def sandbox_pool_size(self) -> int | None:
+        return self._sandbox.pool_size() if self._sandbox is not None else None
 
     def sandbox_problem(self) -> str | None:
         try:
