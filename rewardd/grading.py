@@ -16,13 +16,18 @@ DEFAULT_LANG = "en"
 TIMINGS_KEY = "_timings"
 
 
-def grading_input(item: Mapping[str, Any]) -> GradingInput:
-    """Fill the contract's defaults: task from the reference, lang from the prompt."""
+def grading_input(item: Mapping[str, Any], needs_lang: bool = True) -> GradingInput:
+    """Fill the contract's defaults: task from the reference, lang from the prompt.
+
+    Detecting the prompt's language costs a few milliseconds, so it is skipped
+    (`needs_lang=False`) when no weighted component reads `lang`.
+    """
     completion = item["completion"]
     reference = dict(item.get("reference") or {})
     task = item.get("task") or infer_task(reference)
     prompt = item.get("prompt")
-    lang = item.get("lang") or _prompt_language(prompt) or DEFAULT_LANG
+    detected = _prompt_language(prompt) if needs_lang and not item.get("lang") else None
+    lang = item.get("lang") or detected or DEFAULT_LANG
     tokens = item.get("completion_tokens")
     if tokens is None:
         tokens = len(completion.split())
@@ -51,7 +56,8 @@ def _prompt_language(prompt: str | None) -> str | None:
 def grade_item(item: Mapping[str, Any], weights: Mapping[str, float]) -> dict[str, Any]:
     """Grade one wire item with the given weights; never raises for bad content."""
     timings: dict[str, float] = {}
-    scores = score_components(grading_input(item), list(weights), timings)
+    item_input = grading_input(item, needs_lang="language" in weights)
+    scores = score_components(item_input, list(weights), timings)
     result = combine(item.get("id"), scores, weights)
     # Travels with the result to the API process, which records it and strips it.
     result[TIMINGS_KEY] = timings

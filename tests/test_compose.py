@@ -348,5 +348,5 @@ def test_a_worker_killed_mid_batch_loses_no_item(stack):
 
     # The stack is still ready and grades on.
     stack.wait_ready()
-    [after] = grade(stack, slow_code_items(1))
+    [after] = grade(stack, slow_code_items(1), recipe="code")
     assert after["components"]["code"] == 1.0
