@@ -71,14 +71,11 @@ def build_model(tokenizer: Any, seed: int = 0) -> Any:
     return AutoModelForCausalLM.from_config(config)
 
 
-def addition_records() -> list[dict[str, str]]:
-    """Single-digit sums with a single-digit answer: the answer is one token."""
-    return [
-        {"prompt": f"{a} + {b}", "answer": str(a + b)}
-        for a in range(10)
-        for b in range(10)
-        if a + b < 10
-    ]
+def addition_records(max_operand: int = 2) -> list[dict[str, str]]:
+    """a + b for digits up to `max_operand`: the answer is one token. Small operands keep the
+    task learnable by a random 2-layer model from sparse rewards in a few dozen steps."""
+    operands = range(max_operand + 1)
+    return [{"prompt": f"{a} + {b}", "answer": str(a + b)} for a in operands for b in operands]
 
 
 def toy_config(directory: Path, **overrides: Any) -> dict[str, Any]:
@@ -87,12 +84,12 @@ def toy_config(directory: Path, **overrides: Any) -> dict[str, Any]:
         "data": str(directory / "prompts.jsonl"),
         "output_dir": str(directory / "run"),
         "template": "r1-zero",
-        "weights": {"accuracy": 1.0, "format": 0.5},
-        "prompts_per_step": 4,
-        "num_generations": 4,
-        "max_completion_length": 12,
-        "steps": 30,
-        "learning_rate": 3e-3,
+        "recipe": "r1-zero",  # accuracy 1.0, format 0.3
+        "prompts_per_step": 8,
+        "num_generations": 8,
+        "max_completion_length": 8,
+        "steps": 40,
+        "learning_rate": 1e-2,
         "loss_type": "dapo",
         "seed": 0,
     }
