@@ -2,19 +2,20 @@
 # Build every image of the compose stack with no container registry (CI, air-gapped hosts):
 #
 #   1. the sandbox image and its debootstrap base: scripts/build_sandbox_image.sh;
-#   2. a wheelhouse: the Python packages of pyproject.toml as wheels for the image's Python,
-#      fetched on this host with pip (cached, keyed by a hash of pyproject.toml);
-#   3. rewardd:latest (api and worker) from ./Dockerfile on that same base, installing only
-#      from the wheelhouse (pip --no-index: the build needs no network);
+#   2. a wheelhouse: the Python packages of pyproject.toml as wheels, resolved by the base's own
+#      python3 in a throwaway container (cached, keyed by pyproject.toml and the base);
+#   3. rewardd:latest (api and worker) from ./Dockerfile on that same base, with no network:
+#      pip installs from the wheelhouse only;
 #   4. rewardd-redis:latest from docker/redis.Dockerfile on that base (Debian's redis-server).
 #
-# Then `docker-compose up` uses these images as they are (it builds only missing images).
-# An air-gapped cluster runs steps 1-2 where the package mirrors are, and moves the images with
-# `docker save | docker load`.
+# Then `docker compose up` uses these images as they are (it builds only missing images).
+# An air-gapped cluster runs this where the package mirrors are and moves the images with
+# `docker save | docker load` (docs/deploy.md).
 #
 # Env: REWARDD_IMAGE (rewardd:latest), REWARDD_REDIS_IMAGE (rewardd-redis:latest),
 # REWARDD_SANDBOX_IMAGE (rewardd-sandbox:latest), REWARDD_BASE_IMAGE (default: the sandbox's
-# debootstrap base), REWARDD_WHEEL_CACHE (/var/tmp/rewardd-wheels).
+# debootstrap base), REWARDD_WHEEL_CACHE (/var/tmp/rewardd-wheels), REWARDD_CA_BUNDLE (the
+# host's CA bundle, for pip's HTTPS inside the wheel download container).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +27,11 @@ WHEEL_CACHE="${REWARDD_WHEEL_CACHE:-/var/tmp/rewardd-wheels}"
 log() { printf '== %s\n' "$*" >&2; }
 
 docker info >/dev/null 2>&1 || { echo "no Docker daemon: run scripts/start_dockerd.sh" >&2; exit 1; }
+
+# One build at a time on this host: two would fight over the wheel cache.
+mkdir -p "$WHEEL_CACHE"
+exec 9>"$WHEEL_CACHE/.lock"
+flock 9
 
 # 1. The sandbox image, and with it the debootstrap base that every image here is built on.
 REWARDD_SANDBOX_IMAGE="$SANDBOX_IMAGE" bash "$ROOT/scripts/build_sandbox_image.sh"
@@ -58,7 +64,8 @@ log "base image: $BASE_IMAGE"
 # --python-version` does not give them), in a throwaway container of the base on the host's
 # network. It trusts the host's CA bundle, since the image's own store does not know the CAs
 # this host trusts. pip itself comes in as a wheel first: the base's python3 has no pip.
-CA_BUNDLE="${REWARDD_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
+CA_BUNDLE="${REWARDD_CA_BUNDLE:-${PIP_CERT:-$(python3 -c 'import ssl; print(ssl.get_default_verify_paths().cafile or "")')}}"
+[[ -f "$CA_BUNDLE" ]] || { echo "no CA bundle found: set REWARDD_CA_BUNDLE" >&2; exit 1; }
 KEY="$({ cat "$ROOT/pyproject.toml"; docker image inspect -f '{{.Id}}' "$BASE_IMAGE"; } \
   | sha256sum | cut -c1-16)"
 WHEELS="$WHEEL_CACHE/$KEY"
@@ -85,7 +92,7 @@ fi
 # wheelhouse, so the wheels never enter the work tree and Docker's layer cache does the rest.
 log "building $IMAGE"
 tar --create --file - --exclude '__pycache__' --exclude '*.pyc' \
-  -C "$ROOT" Dockerfile pyproject.toml README.md rewardd sandbox docker/entrypoint.sh \
+  -C "$ROOT" Dockerfile pyproject.toml rewardd sandbox docker/entrypoint.sh \
   --transform "s,^${WHEELS#/},wheelhouse," -C / "${WHEELS#/}" \
   | docker build --network none --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$IMAGE" -
 

@@ -49,11 +49,21 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _require_compose() -> str:
-    compose = shutil.which("docker-compose")
-    if compose is None:
-        _unavailable("docker-compose missing: apt-get install docker-compose")
-    return compose
+def _require_compose() -> list[str]:
+    """Compose v1 (Debian's docker-compose, as on the CI machines), else the v2 plugin."""
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        return ["docker", "compose"]
+    _unavailable("docker-compose missing: apt-get install docker-compose")
+    raise AssertionError("unreachable")
+
+
+def _port(port: str | dict) -> str:
+    """host_ip:published:target, from v1's short syntax or v2's long one."""
+    if isinstance(port, dict):
+        return f"{port.get('host_ip', '')}:{port['published']}:{port['target']}"
+    return port.split("/")[0]
 
 
 def _run(args: list[str], env: dict[str, str] | None = None, timeout: float = 300) -> str:
@@ -68,7 +78,7 @@ def _run(args: list[str], env: dict[str, str] | None = None, timeout: float = 30
 
 
 def _config(*files: Path, env: dict[str, str] | None = None) -> dict:
-    args = [_require_compose(), "--project-directory", str(ROOT)]
+    args = [*_require_compose(), "--project-directory", str(ROOT)]
     for file in files:
         args += ["-f", str(file)]
     # The defaults, whatever REWARDD_* this shell happens to have.
@@ -81,12 +91,12 @@ def test_compose_files_are_valid_and_publish_only_the_api():
     services = default["services"]
     assert set(services) == {"redis", "sandbox", "api", "worker"}
     published = {
-        name: [port["published"] if isinstance(port, dict) else port for port in svc["ports"]]
+        name: [_port(port) for port in svc["ports"]]
         for name, svc in services.items()
         if svc.get("ports")
     }
     assert list(published) == ["api"]
-    assert str(published["api"][0]).startswith("127.0.0.1:8000:8000")
+    assert published["api"] == ["127.0.0.1:8000:8000"]
     for name, service in services.items():
         assert "test" in service["healthcheck"], f"{name} has no health check"
         assert service["restart"] in {"unless-stopped", "no"}, name
@@ -112,21 +122,14 @@ def test_compose_files_are_valid_and_publish_only_the_api():
 class Stack:
     """One docker-compose project of ours; every command is scoped to it by its name."""
 
-    def __init__(self, project: str, env: dict[str, str]) -> None:
+    def __init__(self, project: str, files: list[Path], env: dict[str, str]) -> None:
         self.project = project
         self.env = env
         self.url = f"http://127.0.0.1:{env['REWARDD_PORT']}"
-        self.base = [
-            _require_compose(),
-            "--project-name",
-            project,
-            "--project-directory",
-            str(ROOT),
-            "-f",
-            str(BASE_FILE),
-            "-f",
-            str(HOSTNET_FILE),
-        ]
+        self.base = [*_require_compose(), "--project-name", project]
+        self.base += ["--project-directory", str(ROOT)]
+        for file in files:
+            self.base += ["-f", str(file)]
 
     def compose(self, *args: str, timeout: float = 300) -> str:
         return _run([*self.base, *args], env=self.env, timeout=timeout)
@@ -146,34 +149,88 @@ class Stack:
         )
 
 
+def stack_env(**settings: str) -> dict[str, str]:
+    """This process's environment without any REWARDD_* of its own, plus `settings`."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("REWARDD_")}
+    return {**clean, "REWARDD_PORT": str(free_port()), **settings}
+
+
+@contextlib.contextmanager
+def running_stack(name: str, files: list[Path], env: dict[str, str], logs: Path) -> Iterator[Stack]:
+    """`up -d` until /readyz answers 200; always `down`, keeping the logs for a post-mortem."""
+    stack = Stack(f"rewardd-test-{name}-{os.getpid()}", files, env)
+    try:
+        stack.compose("up", "-d", timeout=300)
+        try:
+            stack.wait_ready()
+        except TimeoutError as exc:
+            tail = stack.compose("logs", "--no-color", "--tail", "30", timeout=60)
+            raise AssertionError(f"{exc}; the stack's last log lines:\n{tail}") from exc
+        yield stack
+    finally:
+        with contextlib.suppress(Exception):
+            logs.write_text(stack.compose("logs", "--no-color", "--tail", "300", timeout=60))
+            print(f"compose logs: {logs}")
+        stack.compose("down", "--volumes", "--remove-orphans", "--timeout", "10", timeout=180)
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory) -> Iterator[Stack]:
+def images() -> None:
+    """The images, built the offline way (cached: a second build only checks the layers)."""
     _require_compose()
     if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
         _unavailable("no Docker daemon (scripts/start_dockerd.sh)")
     _run(["bash", str(ROOT / "scripts" / "build_images.sh")], timeout=BUILD_TIMEOUT_S)
 
-    env = {
-        **os.environ,
-        "REWARDD_PORT": str(free_port()),
-        "REWARDD_REDIS_PORT": str(free_port()),
+
+@pytest.fixture(scope="module")
+def stack(images, tmp_path_factory) -> Iterator[Stack]:
+    """The stack on the host's network (docker-compose.hostnet.yml), on free ports."""
+    env = stack_env(
+        REWARDD_REDIS_PORT=str(free_port()),
         # Small chunks spread a batch over both workers; a short visibility timeout brings a
         # killed worker's chunks back within seconds instead of a minute.
-        "REWARDD_CHUNK_SIZE": "8",
-        "REWARDD_VISIBILITY_TIMEOUT_S": "10",
-        "REWARDD_SANDBOX_POOL": "4",
-    }
-    stack = Stack(f"rewardd-test-{os.getpid()}", env)
-    logs = tmp_path_factory.mktemp("compose") / "stack.log"
-    try:
-        stack.compose("up", "-d", timeout=300)
-        stack.wait_ready()
+        REWARDD_CHUNK_SIZE="8",
+        REWARDD_VISIBILITY_TIMEOUT_S="10",
+        REWARDD_SANDBOX_POOL="4",
+    )
+    logs = tmp_path_factory.mktemp("compose") / "hostnet.log"
+    with running_stack("hostnet", [BASE_FILE, HOSTNET_FILE], env, logs) as stack:
         yield stack
-    finally:
-        with contextlib.suppress(Exception):
-            logs.write_text(stack.compose("logs", "--no-color", "--tail", "200", timeout=60))
-            print(f"compose logs: {logs}")
-        stack.compose("down", "--volumes", "--remove-orphans", "--timeout", "10", timeout=180)
+
+
+README_ITEM = {
+    "id": "q1",
+    "completion": "<think>72 divided by 19 does not simplify.</think>"
+    "<answer>\\frac{72}{19}</answer>",
+    "reference": {"answer": "72/19"},
+}
+
+
+def test_plain_compose_up_serves_the_readme_example(images, tmp_path):
+    """`docker compose up` as a new user runs it: the default files, a bridge network."""
+    probe = f"rewardd-test-probe-{os.getpid()}"
+    if subprocess.run(["docker", "network", "create", probe], capture_output=True).returncode:
+        pytest.skip(
+            "this daemon cannot create bridge networks: docker-compose.hostnet.yml is the way"
+        )
+    subprocess.run(["docker", "network", "rm", probe], capture_output=True)
+
+    files = [BASE_FILE, OVERRIDE_FILE]
+    with running_stack("bridge", files, stack_env(), tmp_path / "bridge.log") as stack:
+        [result] = grade(stack, [README_ITEM])
+        assert result["components"] == {"accuracy": 1.0, "format": 1.0, "language": 1.0}
+        [code] = grade(
+            stack,
+            [
+                {
+                    "completion": SUM_STDIN,
+                    "reference": {"test_cases": [{"input": "2 3", "output": "5"}]},
+                }
+            ],
+            recipe="code",
+        )
+        assert code["components"]["code"] == 1.0, code
 
 
 def grade(stack: Stack, items: list[dict], timeout_s: float = 60, **body) -> list[dict]:
@@ -187,13 +244,7 @@ def grade(stack: Stack, items: list[dict], timeout_s: float = 60, **body) -> lis
 
 
 def test_readme_example_grades_through_the_stack(stack):
-    item = {
-        "id": "q1",
-        "completion": "<think>72 divided by 19 does not simplify.</think>"
-        "<answer>\\frac{72}{19}</answer>",
-        "reference": {"answer": "72/19"},
-    }
-    [result] = grade(stack, [item])
+    [result] = grade(stack, [README_ITEM])
     assert result["id"] == "q1"
     assert result["components"] == {"accuracy": 1.0, "format": 1.0, "language": 1.0}
     assert result["reward"] == pytest.approx(1.5)
@@ -265,6 +316,37 @@ def test_code_batch_runs_in_the_workers_sandbox(stack):
         timeout=60,
     ).json()
     assert (executed["status"], executed["stdout"]) == ("ok", "hello\n")
+
+
+PROCESS_STATUS = """
+import os
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        if b"-m\\0rewardd\\0" not in cmdline.read():
+            continue
+    with open(f"/proc/{pid}/status") as status:
+        fields = dict(line.split(":", 1) for line in status)
+    print(fields["Uid"].split()[0], fields["CapEff"].strip(), fields["Groups"].strip())
+"""
+
+
+def test_services_run_as_an_unprivileged_user(stack):
+    socket_gid = str(os.stat("/var/run/docker.sock").st_gid)
+    for service in ("api", "worker"):
+        [container] = stack.containers(service)[:1]
+        done = subprocess.run(
+            ["docker", "exec", container, "python3", "-c", PROCESS_STATUS],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rows = [line.split(maxsplit=2) for line in done.stdout.splitlines()]
+        assert rows, f"no rewardd process in {service}"
+        for uid, capabilities, *groups in rows:
+            assert uid == "10001", (service, rows)
+            assert int(capabilities, 16) == 0, (service, rows)
+            if service == "worker":  # the Docker socket's group, and nothing else of root's
+                assert set(groups[0].split()) == {"10001", socket_gid}, rows
 
 
 def slow_code_items(count: int) -> list[dict]:

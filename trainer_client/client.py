@@ -135,7 +135,9 @@ class RewardClient:
         connect_timeout_s: float = 5.0,
     ) -> None:
         if not 1 <= batch_size <= MAX_ITEMS_PER_REQUEST:
-            raise ValueError(f"batch_size must be in [1, {MAX_ITEMS_PER_REQUEST}], not {batch_size}")
+            raise ValueError(
+                f"batch_size must be in [1, {MAX_ITEMS_PER_REQUEST}], not {batch_size}"
+            )
         self.url = (url or default_url()).rstrip("/")
         self.recipe = recipe
         self.weights = dict(weights) if weights is not None else None
@@ -143,7 +145,9 @@ class RewardClient:
         self.batch_size = batch_size
         self.retry = retry or RetryPolicy()
         self.connect_timeout_s = connect_timeout_s
-        self._sync: httpx.Client | None = None
+        # The recipe the service applied last, {"name": ..., "weights": {...}}, for the record.
+        self.last_recipe: dict[str, Any] | None = None
+        self._sync: httpx.Client | None = httpx.Client(base_url=self.url)
         self._async: httpx.AsyncClient | None = None
 
     # ---- request building -------------------------------------------------------------------
@@ -168,9 +172,10 @@ class RewardClient:
     def _http_timeout(self, budget_s: float) -> httpx.Timeout:
         return httpx.Timeout(budget_s + _TIMEOUT_MARGIN_S, connect=self.connect_timeout_s)
 
-    @staticmethod
-    def _results(body: dict[str, Any], response: httpx.Response) -> list[RewardResult]:
+    def _results(self, body: dict[str, Any], response: httpx.Response) -> list[RewardResult]:
         payload = response.json()
+        if isinstance(payload.get("recipe"), dict):
+            self.last_recipe = payload["recipe"]
         raw_results = payload.get("results")
         if not isinstance(raw_results, list) or len(raw_results) != len(body["items"]):
             raise RewardServiceError(
@@ -204,7 +209,7 @@ class RewardClient:
     # ---- sync -------------------------------------------------------------------------------
 
     def _client(self) -> httpx.Client:
-        if self._sync is None:
+        if self._sync is None:  # closed: reopen, so a closed client still works
             self._sync = httpx.Client(base_url=self.url)
         return self._sync
 

@@ -1,9 +1,10 @@
 """A verl custom reward function backed by a rewardd service.
 
-In the verl config:
+In the verl config (`python -c "import trainer_client.verl as m; print(m.__file__)"` prints
+the path):
 
     custom_reward_function:
-      path: <site-packages>/trainer_client/verl.py   # python -c "import trainer_client.verl as m; print(m.__file__)"
+      path: /path/to/trainer_client/verl.py
       name: compute_score            # or compute_score_batch with reward_model.reward_manager=batch
       reward_kwargs:                 # optional, passed through by verl
         recipe: r1-zero

@@ -41,7 +41,7 @@ def rewardd_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             [sys.executable, "-m", "rewardd", "serve", "--host", "127.0.0.1", "--port", str(port)],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=subprocess_env(),
+            env={k: v for k, v in subprocess_env().items() if k != "REWARDD_BROKER_URL"},
             cwd=REPO,
         )
     url = f"http://127.0.0.1:{port}"
@@ -49,7 +49,9 @@ def rewardd_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         deadline = time.monotonic() + 90
         while True:
             if server.poll() is not None:
-                pytest.fail(f"rewardd serve exited with {server.returncode}:\n{log_path.read_text()}")
+                pytest.fail(
+                    f"rewardd serve exited with {server.returncode}:\n{log_path.read_text()}"
+                )
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break

@@ -43,10 +43,14 @@ class GRPOConfig:
     # Rewards, from the service
     reward_url: str | None = _opt(None, "rewardd URL (default: $REWARDD_URL or 127.0.0.1:8000)")
     recipe: str = _opt("r1-zero", "the service's reward recipe")
-    weights: dict[str, float] | None = _opt(
-        None, 'component weights, replacing the recipe\'s: JSON, e.g. \'{"accuracy": 1.0}\''
+    weights: dict[str, float] | None = field(
+        default=None,
+        metadata={
+            "help": "component weights replacing the recipe's, as JSON: '{\"accuracy\": 1.0}'"
+        },
     )
     reward_timeout_s: float = _opt(60.0, "the service's time budget for one batch")
+    reward_retries: int = _opt(6, "retries (with backoff) when the service is down or busy")
 
     # Sampling
     backend: str = _opt("hf", "generation backend: hf (CPU or GPU) or vllm (GPU, colocated)")
@@ -149,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "example: python -m trainer_client.grpo --model Qwen/Qwen2.5-0.5B "
-            "--data prompts.jsonl --weights '{\"accuracy\": 1.0, \"format\": 0.3}' "
+            '--data prompts.jsonl --weights \'{"accuracy": 1.0, "format": 0.3}\' '
             "--loss_type dr_grpo --scale_rewards none --steps 200"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -77,19 +77,30 @@ class HFGenerator:
             output = self.model.generate(
                 input_ids=input_ids.to(device),
                 attention_mask=attention_mask.to(device),
-                do_sample=True,
-                temperature=self.settings.temperature,
-                top_p=self.settings.top_p,
-                top_k=self.settings.top_k or None,
-                max_new_tokens=self.settings.max_new_tokens,
-                eos_token_id=sorted(self.eos_ids),
-                pad_token_id=self.pad_id,
+                generation_config=self._generation_config(),
             )
         finally:
             self.model.train(was_training)
         return [
             _cut_at_eos(row[width:].tolist(), self.eos_ids, self.pad_id) for row in output.cpu()
         ]
+
+    def _generation_config(self) -> Any:
+        """Sampling from exactly π_θ / temperature: the model's own generation_config.json
+        (often with top_k, top_p or a repetition penalty) must not reshape the distribution the
+        loss assumes."""
+        from transformers import GenerationConfig
+
+        return GenerationConfig(
+            do_sample=True,
+            temperature=self.settings.temperature,
+            top_p=self.settings.top_p,
+            top_k=self.settings.top_k,  # 0: off
+            repetition_penalty=1.0,
+            max_new_tokens=self.settings.max_new_tokens,
+            eos_token_id=sorted(self.eos_ids),
+            pad_token_id=self.pad_id,
+        )
 
     def load_weights(self, model: torch.nn.Module) -> None:
         self.model = model
@@ -120,11 +131,12 @@ class VLLMGenerator:
         dtype: str = "auto",
         seed: int = 0,
     ) -> None:
+        # Before vLLM reads it: keep the engine in this process, where load_weights reaches it.
+        os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
         try:
             import vllm
         except ImportError as exc:
             raise ImportError(VLLM_MISSING) from exc
-        os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
         self._vllm = vllm
         self.settings = settings
         self.llm = vllm.LLM(

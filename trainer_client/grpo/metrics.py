@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 METRICS_FILE = "metrics.jsonl"
+SAMPLES_FILE = "samples.jsonl"
 PLOT_FILE = "reward_curve.png"
 
 
@@ -22,17 +23,18 @@ def mean_std(values: Sequence[float | None]) -> tuple[float | None, float | None
 
 
 class MetricsLog:
-    """Appends each step's metrics to metrics.jsonl and to TensorBoard under `output_dir`."""
+    """Appends each step's metrics to metrics.jsonl and TensorBoard, and a sample of its
+    completions to samples.jsonl, under `output_dir`."""
 
     def __init__(self, output_dir: Path, *, tensorboard: bool, resume_after_step: int = 0) -> None:
-        self.path = output_dir / METRICS_FILE
         output_dir.mkdir(parents=True, exist_ok=True)
-        if resume_after_step:
-            # A resumed run rewrites the steps after its checkpoint; keep the ones before.
-            kept = [row for row in read_metrics(self.path) if row["step"] <= resume_after_step]
-            self.path.write_text("".join(json.dumps(row) + "\n" for row in kept))
-        elif self.path.exists():
-            self.path.unlink()
+        self.path = output_dir / METRICS_FILE
+        self.samples_path = output_dir / SAMPLES_FILE
+        for path in (self.path, self.samples_path):
+            # A resumed run rewrites the steps after its checkpoint and keeps those before;
+            # a new run starts afresh.
+            kept = [row for row in read_metrics(path) if row["step"] <= resume_after_step]
+            path.write_text("".join(json.dumps(row) + "\n" for row in kept))
         self.writer = None
         if tensorboard:
             from torch.utils.tensorboard import SummaryWriter
@@ -40,17 +42,23 @@ class MetricsLog:
             self.writer = SummaryWriter(log_dir=str(output_dir / "tensorboard"))
 
     def log(self, step: int, metrics: dict[str, Any]) -> None:
-        row = {"step": step, **metrics}
-        with self.path.open("a") as out:
-            out.write(json.dumps(row) + "\n")
+        _append(self.path, {"step": step, **metrics})
         if self.writer is not None:
             for name, value in metrics.items():
-                if isinstance(value, int | float) and value is not None:
+                if isinstance(value, int | float):
                     self.writer.add_scalar(name, value, step)
+
+    def log_samples(self, step: int, record: dict[str, Any]) -> None:
+        _append(self.samples_path, {"step": step, **record})
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
+
+
+def _append(path: Path, row: dict[str, Any]) -> None:
+    with path.open("a") as out:
+        out.write(json.dumps(row) + "\n")
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:

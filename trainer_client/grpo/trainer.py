@@ -3,6 +3,7 @@ group-relative advantages, and take μ clipped policy-gradient steps on the batc
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -12,7 +13,7 @@ from typing import Any
 
 import torch
 
-from trainer_client.client import RewardClient
+from trainer_client.client import RetryPolicy, RewardClient
 from trainer_client.grpo.advantages import group_advantages, groups_with_signal
 from trainer_client.grpo.checkpoint import (
     Progress,
@@ -37,6 +38,7 @@ from trainer_client.grpo.loss import completion_log_probs, grpo_loss, token_weig
 from trainer_client.grpo.metrics import PLOT_FILE, MetricsLog, mean_std, plot_reward_curve
 
 log = logging.getLogger("trainer_client.grpo")
+RECIPE_FILE = "reward_recipe.json"
 # One line per reward request would drown the progress bar.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -58,7 +60,7 @@ class Group:
 
 @dataclass
 class Batch:
-    """The tensors of one training batch: rows are [left-padded prompt | right-padded completion]."""
+    """One training batch. Rows are [left-padded prompt | right-padded completion]."""
 
     input_ids: torch.Tensor
     attention_mask: torch.Tensor
@@ -154,9 +156,7 @@ def grade_groups(groups: list[Group], cfg: GRPOConfig, client: RewardClient) -> 
                 item["task"] = group.example.task
             items.append(item)
     results = iter(
-        client.grade(
-            items, recipe=cfg.recipe, weights=cfg.weights, timeout_s=cfg.reward_timeout_s
-        )
+        client.grade(items, recipe=cfg.recipe, weights=cfg.weights, timeout_s=cfg.reward_timeout_s)
     )
     for group in groups:
         graded = [next(results) for _ in group.completions]
@@ -187,7 +187,9 @@ def collect_groups(
         sampled.extend(groups)
         if not cfg.dynamic_sampling:
             return groups, sampled, round_number
-        kept.extend(g for g in groups if bool(groups_with_signal(g.reward_tensor(), len(g.rewards))))
+        kept.extend(
+            g for g in groups if bool(groups_with_signal(g.reward_tensor(), len(g.rewards)))
+        )
         if len(kept) == cfg.prompts_per_step:
             break
     return kept, sampled, round_number
@@ -347,30 +349,51 @@ def _resume_directory(cfg: GRPOConfig) -> Path | None:
 def _progress_bar(cfg: GRPOConfig, done: int) -> Any:
     from tqdm.auto import tqdm
 
-    return tqdm(
-        total=cfg.steps, initial=done, desc="GRPO", unit="step", disable=not cfg.progress
-    )
+    return tqdm(total=cfg.steps, initial=done, desc="GRPO", unit="step", disable=not cfg.progress)
 
 
-def train(cfg: GRPOConfig) -> Path:
-    """Runs GRPO as configured; returns the directory of the final checkpoint."""
-    cfg.validate()
-    output_dir = Path(cfg.output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
+@dataclass
+class Run:
+    """Everything a training run holds between steps."""
+
+    model: Any
+    ref_model: Any | None
+    tokenizer: Any
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    sampler: PromptSampler
+    generator: Generator
+    client: RewardClient
+    progress: Progress
+
+    def save(self, cfg: GRPOConfig) -> Path:
+        directory = save_checkpoint(
+            step_directory(cfg.output_dir, self.progress.step),
+            model=self.model,
+            tokenizer=self.tokenizer,
+            optimizer=self.optimizer,
+            scheduler=self.scheduler,
+            progress=self.progress,
+        )
+        prune_checkpoints(cfg.output_dir, max(cfg.keep_checkpoints, 1))
+        return directory
+
+
+def start_run(cfg: GRPOConfig) -> Run:
+    """Loads the policy (from the checkpoint when resuming), the reference model when β ≠ 0,
+    the optimizer, the prompts and the service client."""
     resume_from = _resume_directory(cfg)
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
-
     device = _device(cfg.device)
     policy_path = str(resume_from) if resume_from else cfg.model
     model = load_model(policy_path, cfg.dtype, device)
     model.train()
-    model.config.use_cache = True
     tokenizer = load_tokenizer(policy_path)
     # No reference model without a KL term: it would only cost memory.
-    ref_model = load_model(cfg.model, cfg.dtype, device).eval() if cfg.beta != 0.0 else None
-    if ref_model is not None:
-        ref_model.requires_grad_(False)
+    ref_model = None
+    if cfg.beta != 0.0:
+        ref_model = load_model(cfg.model, cfg.dtype, device).eval().requires_grad_(False)
 
     optimizer = torch.optim.AdamW(
         model.parameters(),
@@ -393,68 +416,101 @@ def train(cfg: GRPOConfig) -> Path:
         answer_field=cfg.answer_field,
         reference_field=cfg.reference_field,
     )
-    sampler = PromptSampler(examples, cfg.seed, drawn=progress.prompts_drawn)
-    generator = make_generator(cfg, model, tokenizer, policy_path)
-    client = RewardClient(cfg.reward_url, timeout_s=cfg.reward_timeout_s)
-    metrics_log = MetricsLog(
-        output_dir, tensorboard=cfg.tensorboard, resume_after_step=progress.step
+    client = RewardClient(
+        cfg.reward_url,
+        timeout_s=cfg.reward_timeout_s,
+        retry=RetryPolicy(max_retries=cfg.reward_retries),
     )
-    (output_dir / "config.yaml").write_text(_config_yaml(cfg))
-
-    last_checkpoint = resume_from
-    bar = _progress_bar(cfg, progress.step)
-    try:
-        for step in range(progress.step + 1, cfg.steps + 1):
-            started = time.perf_counter()
-            kept, sampled, rounds = collect_groups(cfg, sampler, tokenizer, generator, client)
-            sampled_at = time.perf_counter()
-            metrics = rollout_metrics(sampled, kept, rounds)
-            batch = build_batch(kept, cfg, tokenizer.pad_token_id) if kept else None
-            if batch is not None and batch.completion_mask.sum() > 0:
-                metrics |= optimize(model, ref_model, batch, cfg, optimizer, scheduler)
-                metrics["skipped"] = 0
-                generator.load_weights(model)
-            else:
-                metrics["skipped"] = 1  # nothing to learn from: no group had a reward signal
-            finished_at = time.perf_counter()
-            metrics["learning_rate"] = scheduler.get_last_lr()[0]
-            metrics["time/sampling_and_grading_s"] = sampled_at - started
-            metrics["time/optimization_s"] = finished_at - sampled_at
-            metrics["time/step_s"] = finished_at - started
-            metrics_log.log(step, metrics)
-
-            progress = Progress(step=step, prompts_drawn=sampler.drawn)
-            if cfg.save_every and step % cfg.save_every == 0 and step != cfg.steps:
-                last_checkpoint = save_checkpoint(
-                    step_directory(cfg.output_dir, step),
-                    model=model,
-                    tokenizer=tokenizer,
-                    optimizer=optimizer,
-                    scheduler=scheduler,
-                    progress=progress,
-                )
-                prune_checkpoints(cfg.output_dir, cfg.keep_checkpoints)
-            bar.update(1)
-            bar.set_postfix(
-                reward=f"{metrics['reward/mean']:.3f}" if metrics["reward/mean"] is not None else "-"
-            )
-    finally:
-        bar.close()
-        metrics_log.close()
-        client.close()
-
-    last_checkpoint = save_checkpoint(
-        step_directory(cfg.output_dir, progress.step),
+    return Run(
         model=model,
+        ref_model=ref_model,
         tokenizer=tokenizer,
         optimizer=optimizer,
         scheduler=scheduler,
+        sampler=PromptSampler(examples, cfg.seed, drawn=progress.prompts_drawn),
+        generator=make_generator(cfg, model, tokenizer, policy_path),
+        client=client,
         progress=progress,
     )
-    prune_checkpoints(cfg.output_dir, max(cfg.keep_checkpoints, 1))
+
+
+def grpo_step(cfg: GRPOConfig, run: Run) -> tuple[dict[str, Any], list[Group]]:
+    """Sample and grade, then learn from the groups that carry a signal.
+
+    Returns the step's metrics and every group sampled."""
+    started = time.perf_counter()
+    kept, sampled, rounds = collect_groups(
+        cfg, run.sampler, run.tokenizer, run.generator, run.client
+    )
+    sampled_at = time.perf_counter()
+    metrics = rollout_metrics(sampled, kept, rounds)
+    batch = build_batch(kept, cfg, run.tokenizer.pad_token_id) if kept else None
+    if batch is not None and batch.completion_mask.sum() > 0:
+        metrics |= optimize(run.model, run.ref_model, batch, cfg, run.optimizer, run.scheduler)
+        metrics["skipped"] = 0
+        # The next samples must come from the updated policy (a no-op for the HF backend).
+        run.generator.load_weights(run.model)
+    else:
+        metrics["skipped"] = 1  # nothing to learn from: no group had a reward signal
+    finished_at = time.perf_counter()
+    metrics["learning_rate"] = run.scheduler.get_last_lr()[0]
+    metrics["time/sampling_and_grading_s"] = sampled_at - started
+    metrics["time/optimization_s"] = finished_at - sampled_at
+    metrics["time/step_s"] = finished_at - started
+    run.progress = Progress(step=run.progress.step + 1, prompts_drawn=run.sampler.drawn)
+    return metrics, sampled
+
+
+def sample_record(group: Group) -> dict[str, Any]:
+    """One group as text, so that a run can be read as well as plotted."""
+    return {
+        "prompt": group.example.question,
+        "reference": group.example.reference,
+        "completions": [
+            {"text": text, "reward": reward, "finished": completion.finished}
+            for text, reward, completion in zip(
+                group.texts, group.rewards, group.completions, strict=True
+            )
+        ],
+    }
+
+
+def train(cfg: GRPOConfig) -> Path:
+    """Runs GRPO as configured; returns the directory of the final checkpoint."""
+    cfg.validate()
+    output_dir = Path(cfg.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    run = start_run(cfg)
+    (output_dir / "config.yaml").write_text(_config_yaml(cfg))
+    metrics_log = MetricsLog(
+        output_dir, tensorboard=cfg.tensorboard, resume_after_step=run.progress.step
+    )
+    bar = _progress_bar(cfg, run.progress.step)
+    recipe_recorded = False
+    try:
+        while run.progress.step < cfg.steps:
+            metrics, sampled = grpo_step(cfg, run)
+            step = run.progress.step
+            metrics_log.log(step, metrics)
+            metrics_log.log_samples(step, sample_record(sampled[0]))
+            if not recipe_recorded and run.client.last_recipe is not None:
+                # What the service actually weighted, next to what was asked for.
+                (output_dir / RECIPE_FILE).write_text(json.dumps(run.client.last_recipe) + "\n")
+                log.info("rewards: %s", run.client.last_recipe)
+                recipe_recorded = True
+            if cfg.save_every and step % cfg.save_every == 0 and step != cfg.steps:
+                run.save(cfg)
+            bar.update(1)
+            reward = metrics["reward/mean"]
+            bar.set_postfix(reward="-" if reward is None else f"{reward:.3f}")
+    finally:
+        bar.close()
+        metrics_log.close()
+        run.client.close()
+    final = run.save(cfg)
     if cfg.plot:
         plot_reward_curve(metrics_log.path, output_dir / PLOT_FILE)
-    return last_checkpoint
+    return final
 
 
 def _config_yaml(cfg: GRPOConfig) -> str:

@@ -1,0 +1,301 @@
+"""The open-r1 / TRL, verl and OpenRLHF adapters against a real `rewardd serve`.
+
+Each adapter must give the numbers the service's own components give for the same inputs. The
+service's side is read from one separate request that weights every component at once, so the
+test also checks that the adapters build their items (references, lengths, tasks) correctly.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from trainer_client import rewards, verl
+from trainer_client.client import RewardClient
+
+pytestmark = pytest.mark.slow
+
+PROMPTS = ["What is 3 + 4?", "What is half of one?", "Name a prime.", "Say it twice."]
+COMPLETIONS = [
+    "<think>\n3 plus 4 is 7.\n</think>\n<answer>\n7\n</answer>",
+    "<think>First, one over two. Second, simplify. Finally, done.</think> "
+    "<answer>\\frac{1}{2}</answer>",
+    "<answer>4</answer> and then some trailing words",
+    "yes yes yes yes yes yes no no no",
+]
+SOLUTIONS = ["7", "0.5", "2", "\\frac{"]  # the last gold answer cannot be parsed
+
+
+def chat(text: str) -> list[dict[str, str]]:
+    return [{"role": "assistant", "content": text}]
+
+
+def trl_kwargs(**extra: Any) -> dict[str, Any]:
+    """What TRL's GRPOTrainer passes to a reward function (conversational format)."""
+    return {
+        "prompts": [[{"role": "user", "content": p}] for p in PROMPTS],
+        "completions": [chat(c) for c in COMPLETIONS],
+        "completion_ids": [list(range(len(c.split()) * 2)) for c in COMPLETIONS],
+        "trainer_state": None,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def client(rewardd_url: str) -> RewardClient:
+    rewards.configure(rewardd_url)
+    return RewardClient(rewardd_url)
+
+
+def service_components(
+    client: RewardClient, references: list[dict[str, Any]], task: str | None = None
+) -> list[dict[str, float | None]]:
+    weights = dict.fromkeys(
+        [
+            "accuracy",
+            "format",
+            "tag_count",
+            "reasoning_steps",
+            "cosine",
+            "repetition_penalty",
+            "soft_overlong",
+        ],
+        1.0,
+    )
+    items = []
+    for prompt, completion, ids, reference in zip(
+        PROMPTS, COMPLETIONS, trl_kwargs()["completion_ids"], references, strict=True
+    ):
+        item = {"prompt": prompt, "completion": completion, "reference": reference}
+        item["completion_tokens"] = len(ids)
+        if task:
+            item["task"] = task
+        items.append(item)
+    return [result.components for result in client.grade(items, weights=weights)]
+
+
+@pytest.fixture(scope="module")
+def expected(client: RewardClient) -> list[dict[str, float | None]]:
+    return service_components(client, [{"answer": s} for s in SOLUTIONS], task="math")
+
+
+def column(expected: list[dict[str, float | None]], name: str) -> list[float | None]:
+    return [components[name] for components in expected]
+
+
+def test_accuracy_reward_matches_the_service(expected: list, client: RewardClient) -> None:
+    values = rewards.accuracy_reward(solution=SOLUTIONS, **trl_kwargs())
+    assert values == column(expected, "accuracy")
+    assert values == [1.0, 1.0, 0.0, None]  # None: the gold answer is unusable, not "wrong"
+
+
+@pytest.mark.parametrize(
+    ("function", "component"),
+    [
+        (rewards.format_reward, "format"),
+        (rewards.tag_count_reward, "tag_count"),
+        (rewards.reasoning_steps_reward, "reasoning_steps"),
+    ],
+)
+def test_text_rewards_match_the_service(
+    function: Any, component: str, expected: list, client: RewardClient
+) -> None:
+    assert function(solution=SOLUTIONS, **trl_kwargs()) == column(expected, component)
+
+
+def test_text_rewards_take_plain_string_completions(expected: list, client: RewardClient) -> None:
+    assert rewards.format_reward(COMPLETIONS) == column(expected, "format")
+    assert rewards.format_reward(COMPLETIONS)[:2] == [1.0, 1.0]
+    assert rewards.tag_count_reward(COMPLETIONS)[2] == 0.5
+
+
+def test_cosine_reward_with_defaults_is_the_service_component(
+    expected: list, client: RewardClient
+) -> None:
+    values = rewards.get_cosine_scaled_reward()(solution=SOLUTIONS, **trl_kwargs())
+    assert values == column(expected, "cosine")
+    # The local formula, on the service's correctness and token counts, agrees with it.
+    lengths = [len(ids) for ids in trl_kwargs()["completion_ids"]]
+    for value, correct, length in zip(values[:3], [True, True, False], lengths, strict=False):
+        local = rewards.cosine_scaled(correct, length, **rewards._COSINE_DEFAULTS)
+        assert value == pytest.approx(local)
+
+
+def test_cosine_reward_with_other_settings(client: RewardClient) -> None:
+    settings = {
+        "min_value_wrong": -0.4,
+        "max_value_wrong": -0.1,
+        "min_value_correct": 0.2,
+        "max_value_correct": 0.9,
+        "max_len": 50,
+    }
+    kwargs = trl_kwargs()
+    values = rewards.get_cosine_scaled_reward(**settings)(solution=SOLUTIONS, **kwargs)
+    lengths = [len(ids) for ids in kwargs["completion_ids"]]
+    assert values[:3] == pytest.approx(
+        [
+            rewards.cosine_scaled(True, lengths[0], **settings),
+            rewards.cosine_scaled(True, lengths[1], **settings),
+            rewards.cosine_scaled(False, lengths[2], **settings),
+        ]
+    )
+    assert values[3] is None
+
+
+def test_len_reward_is_relative_to_the_batch(client: RewardClient) -> None:
+    values = rewards.len_reward(solution=SOLUTIONS, **trl_kwargs())
+    lengths = [len(c) for c in COMPLETIONS]
+    low, high = min(lengths), max(lengths)
+    lam = [0.5 - (n - low) / (high - low) for n in lengths]
+    assert values == pytest.approx([lam[0], lam[1], min(0.0, lam[2]), None])
+    same = rewards.len_reward([chat("<answer>7</answer>")] * 2, solution=["7", "8"])
+    assert same == [0.0, 0.0]
+
+
+def test_repetition_penalty_matches_the_service_and_scales(
+    expected: list, client: RewardClient
+) -> None:
+    service = column(expected, "repetition_penalty")
+    assert rewards.get_repetition_penalty_reward(3, -1.0)(**trl_kwargs()) == service
+    assert rewards.get_repetition_penalty_reward(3, -0.5)(**trl_kwargs()) == pytest.approx(
+        [v * 0.5 for v in service]
+    )
+    # Other n-gram sizes use the same formula, which agrees with the service at n = 3.
+    for completion, value in zip(COMPLETIONS, service, strict=True):
+        assert -rewards.repetition_scaling(completion, 3) == pytest.approx(value)
+    two = rewards.get_repetition_penalty_reward(2, -1.0)(**trl_kwargs())
+    assert two[3] == pytest.approx(-(1 - 3 / 8))  # 8 bigrams, 3 distinct
+    with pytest.raises(ValueError, match="should not be positive"):
+        rewards.get_repetition_penalty_reward(3, 0.5)
+
+
+def test_soft_overlong_punishment_matches_the_service(client: RewardClient) -> None:
+    lengths = [100, 12288, 14336, 16384, 20000]
+    completion_ids = [[0] * n for n in lengths]
+    completions = [chat("x")] * len(lengths)
+    values = rewards.get_soft_overlong_punishment(16384, 4096)(
+        completion_ids=completion_ids, completions=completions
+    )
+    assert values == pytest.approx([0.0, 0.0, -0.5, -1.0, -1.0])
+    local = [rewards.soft_overlong(n, 16384, 4096) for n in lengths]
+    assert values == pytest.approx(local)
+    small = rewards.get_soft_overlong_punishment(20, 10)(completion_ids=[[0] * 5, [0] * 15])
+    assert small == pytest.approx([0.0, -0.5])
+
+
+CODE_INFO = [
+    {
+        "language": "python",
+        "test_cases": [{"input": "2\n", "output": "4"}, {"input": "3\n", "output": "9"}],
+    }
+] * 3
+CODE_COMPLETIONS = [
+    "<think>square it</think>\n<answer>\n```python\nn = int(input())\nprint(n * n)\n```\n</answer>",
+    "<think>double it</think>\n<answer>\n```python\nprint(int(input()) * 2)\n```\n</answer>",
+    "<think>none</think><answer>no code here</answer>",
+]
+
+
+def test_code_rewards_match_the_service(client: RewardClient) -> None:
+    references = [{"test_cases": info["test_cases"], "language": "python"} for info in CODE_INFO]
+    items = [
+        {"completion": c, "reference": r, "task": "code"}
+        for c, r in zip(CODE_COMPLETIONS, references, strict=True)
+    ]
+    weights = {"code": 1.0, "binary_code": 1.0, "code_format": 1.0}
+    service = [r.components for r in client.grade(items, weights=weights)]
+    completions = [chat(c) for c in CODE_COMPLETIONS]
+
+    code = rewards.code_reward(completions, verification_info=CODE_INFO)
+    assert code == [s["code"] for s in service] == [1.0, 0.5, 0.0]
+    binary = rewards.binary_code_reward(completions, verification_info=CODE_INFO)
+    assert binary == [s["binary_code"] for s in service] == [1.0, 0.0, 0.0]
+    code_format = rewards.get_code_format_reward("python")(completions, verification_info=CODE_INFO)
+    assert code_format == [s["code_format"] for s in service] == [1.0, 1.0, 0.0]
+    # A per-row `language` column overrides the default language.
+    other = rewards.get_code_format_reward("python")(
+        completions[:1], language=["cpp"], verification_info=CODE_INFO[:1]
+    )
+    assert other == [0.0]
+
+
+def test_code_reward_can_insist_on_one_language(client: RewardClient) -> None:
+    mixed = [CODE_INFO[0], {**CODE_INFO[0], "language": "cpp"}]
+    with pytest.raises(ValueError, match="same language"):
+        rewards.code_reward(
+            [chat(c) for c in CODE_COMPLETIONS[:2]],
+            verification_info=mixed,
+            enforce_same_language=True,
+        )
+
+
+def test_adapters_work_as_trl_reward_functions(client: RewardClient) -> None:
+    """TRL calls reward_func(prompts=, completions=, completion_ids=, **dataset_columns)."""
+    for function in (rewards.accuracy_reward, rewards.format_reward, rewards.len_reward):
+        values = function(**trl_kwargs(solution=SOLUTIONS))
+        assert len(values) == len(COMPLETIONS)
+        assert all(v is None or isinstance(v, float) for v in values)
+
+
+# ---- verl ---------------------------------------------------------------------------------------
+
+
+def test_verl_compute_score_is_the_services_reward(rewardd_url: str, client: RewardClient) -> None:
+    item = {"completion": COMPLETIONS[0], "reference": {"answer": "7"}}
+    service = client.grade([item])[0].reward
+    score = verl.compute_score("openai/gsm8k", COMPLETIONS[0], "7", url=rewardd_url)
+    assert isinstance(score, float)
+    assert score == pytest.approx(service)
+    wrong = verl.compute_score(
+        "math", COMPLETIONS[0], "8", {"index": 0}, weights={"accuracy": 1.0}, url=rewardd_url
+    )
+    assert wrong == 0.0
+
+
+def test_verl_takes_code_references_as_json_and_batches(rewardd_url: str) -> None:
+    truth = json.dumps({"test_cases": CODE_INFO[0]["test_cases"]})
+    scores = verl.compute_score_batch(
+        ["code", "code", "math"],
+        [CODE_COMPLETIONS[0], CODE_COMPLETIONS[1], "<answer>7</answer>"],
+        [truth, truth, "7"],
+        [None, None, None],
+        weights={"code": 1.0, "accuracy": 1.0},
+        url=rewardd_url,
+    )
+    # code items: code (share passed) + accuracy (all passed); the math item: accuracy
+    assert scores == pytest.approx([2.0, 0.5, 1.0])
+    # An item the service cannot grade still gives verl a number.
+    assert verl.compute_score("math", "<answer>1</answer>", "\\frac{", url=rewardd_url) == 0.0
+
+
+# ---- OpenRLHF -----------------------------------------------------------------------------------
+
+
+def test_openrlhf_remote_reward_request(rewardd_url: str, client: RewardClient) -> None:
+    """OpenRLHF's --remote_rm_url posts exactly this body and reads `rewards`."""
+    prompts = [f"<|im_start|>user\n{p}<|im_end|>\n<|im_start|>assistant\n" for p in PROMPTS[:2]]
+    queries = [p + c + "<|im_end|>" for p, c in zip(prompts, COMPLETIONS[:2], strict=True)]
+    labels = SOLUTIONS[:2]
+    response = httpx.post(
+        f"{rewardd_url}/get_reward",
+        json={"query": queries, "prompts": prompts, "labels": labels},
+        timeout=60,
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["rewards"]) == len(body["scores"]) == 2
+    assert body["extra_logs"]["accuracy"] == [1.0, 1.0]
+
+    # The same as grading the bare completions with the r1 recipe.
+    items = [
+        {"completion": c, "reference": {"answer": s}, "prompt": p}
+        for c, s, p in zip(COMPLETIONS[:2], labels, PROMPTS[:2], strict=True)
+    ]
+    expected = [r.reward for r in client.grade(items, recipe="r1")]
+    assert body["rewards"] == pytest.approx(expected)
+    assert RewardClient(rewardd_url).get_reward(queries, prompts, labels)["rewards"] == (
+        pytest.approx(expected)
+    )
