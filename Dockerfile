@@ -2,7 +2,7 @@
 #
 # Hosts with a registry:  docker build -t rewardd:latest .       (or: docker compose build)
 # No registry/air-gapped: scripts/build_images.sh   (same file, on a debootstrap base, with
-#                         the Python packages as wheels made on the host; no network needed)
+#                         the Python packages as wheels fetched beforehand; built with no network)
 #
 # Works with the classic builder as well as BuildKit: no RUN --mount, no heredocs.
 ARG BASE_IMAGE=python:3.11-slim-bookworm

@@ -125,7 +125,12 @@ class DistributedBackend:
         chunks = _chunks(items, self.settings.chunk_size)
         try:
             handles = [
-                self.task.apply_async((chunk, weights, deadline_epoch), queue="rewardd")
+                self.task.apply_async(
+                    (chunk, weights, deadline_epoch),
+                    queue="rewardd",
+                    # Worker logs name the chunk, not every completion in it.
+                    argsrepr=f"({len(chunk)} items, weights={weights})",
+                )
                 for _, chunk in chunks
             ]
         except Exception as exc:  # kombu raises many types when Redis is down

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 log() { printf '\n== %s\n' "$*" >&2; }
 
 missing=()
-for tool in dockerd:docker.io redis-server:redis-server bwrap:bubblewrap debootstrap:debootstrap; do
+for tool in dockerd:docker.io redis-server:redis-server bwrap:bubblewrap debootstrap:debootstrap \
+    docker-compose:docker-compose; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool##*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -3,17 +3,20 @@
 Builds the images with scripts/build_images.sh (the offline path), brings the stack up with
 docker-compose.hostnet.yml (the daemons here have no bridge network) on free 127.0.0.1 ports
 under a project name of its own, grades through the API, scales the workers and kills one in the
-middle of a batch. Always tears the stack down. Skipped without Docker and docker-compose unless
-REQUIRE_DOCKER=1, then it fails.
+middle of a batch. Before that, plain `docker compose up` (the default files, a bridge network)
+serves the README's example, where the daemon can make bridge networks. Always tears the stacks
+down. Skipped without Docker and docker-compose unless REQUIRE_DOCKER=1, then it fails.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -432,3 +435,29 @@ def test_a_worker_killed_mid_batch_loses_no_item(stack):
     stack.wait_ready()
     [after] = grade(stack, slow_code_items(1), recipe="code")
     assert after["components"]["code"] == 1.0
+
+
+def test_load_script_runs_clean_against_the_stack(stack):
+    """bench/load.py as docs/benchmarks.md runs it, briefly: items graded, no error."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "load.py"),
+            "--url",
+            stack.url,
+            "--duration",
+            "3",
+            "--concurrency",
+            "4",
+            "--kind",
+            "mixed",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    summary = json.loads(done.stdout)
+    assert done.returncode == 0, summary
+    assert summary["errors"] == 0, summary
+    assert summary["items"] >= 32 and summary["mode"] == "distributed", summary

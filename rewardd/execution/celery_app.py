@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import socket
 import threading
 import time
@@ -114,7 +115,8 @@ def run_worker(
             f"--concurrency={threads}",
             f"--loglevel={loglevel}",
             f"--queues={QUEUE}",
-            f"--hostname=rewardd@{socket.gethostname()}-{os.getpid()}",
+            # Containers on host networking share hostname and pid: a random part tells them apart.
+            f"--hostname=rewardd@{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}",
             "--without-gossip",
             "--without-mingle",
         ]
@@ -144,7 +146,7 @@ def _start_heartbeat(broker_url: str) -> None:
     import redis
 
     client = redis.Redis.from_url(broker_url, socket_connect_timeout=1, socket_timeout=1)
-    key = f"{HEARTBEAT_PREFIX}{socket.gethostname()}:{os.getpid()}"
+    key = f"{HEARTBEAT_PREFIX}{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
     def beat() -> None:
         while True:
