@@ -480,7 +480,7 @@ def _judge(gold_text: str, candidates: tuple[str, ...], cut_off: bool) -> _Judge
         return _Judgement(
             "bad_reference",
             _shown(candidates[-1]) if candidates else None,
-            f"The reference answer {_shown(gold_text)!r} could not be parsed as math, "
+            f"The reference answer '{_shown(gold_text)}' could not be parsed as math, "
             "so this item cannot be graded.",
         )
     if not candidates:
@@ -525,7 +525,7 @@ def _judge_parsed(
         )
     if final.expr is None:
         return _Judgement(
-            "unparsable_answer", extracted, f"The final answer {extracted!r} is not readable math."
+            "unparsable_answer", extracted, f"The final answer '{extracted}' is not readable math."
         )
 
     if len(other_boxes) > _MAX_OTHER_BOXES:
@@ -541,7 +541,7 @@ def _judge_parsed(
             return _Judgement(
                 "hedged",
                 extracted,
-                f"The answer boxes different values ({_shown(box)!r} and {extracted!r}); "
+                f"The answer boxes different values ('{_shown(box)}' and '{extracted}'); "
                 "one final value is required.",
             )
 
@@ -552,8 +552,8 @@ def _judge_parsed(
             return _Judgement(
                 "different",
                 extracted,
-                f"The final answer {extracted!r} is an equation, but the reference "
-                f"{_shown(gold_text)!r} is a value.",
+                f"The final answer '{extracted}' is an equation, but the reference "
+                f"'{_shown(gold_text)}' is a value.",
             )
         if value is not None:
             pred = value
@@ -566,8 +566,8 @@ def _judge_parsed(
             return _Judgement(
                 "hedged",
                 extracted,
-                f"The final answer {extracted!r} offers several values, but the reference "
-                f"{_shown(gold_text)!r} is one value.",
+                f"The final answer '{extracted}' offers several values, but the reference "
+                f"'{_shown(gold_text)}' is one value.",
             )
         pred = distinct[0]
 
@@ -575,12 +575,12 @@ def _judge_parsed(
         return _Judgement(
             "equivalent",
             extracted,
-            f"The final answer {extracted!r} is equivalent to the reference {_shown(gold_text)!r}.",
+            f"The final answer '{extracted}' is equivalent to the reference '{_shown(gold_text)}'.",
         )
     return _Judgement(
         "different",
         extracted,
-        f"The final answer {extracted!r} is not equivalent to the reference {_shown(gold_text)!r}.",
+        f"The final answer '{extracted}' is not equivalent to the reference '{_shown(gold_text)}'.",
     )
 
 
