@@ -208,6 +208,14 @@ class RewardClient:
 
     # ---- sync -------------------------------------------------------------------------------
 
+    def _is_final(self, response: httpx.Response) -> bool:
+        """True for a success; raises for a refusal (4xx); False when worth retrying."""
+        if _is_retryable_status(response.status_code):
+            return False
+        if response.is_success:
+            return True
+        raise self._refusal(response)
+
     def _client(self) -> httpx.Client:
         if self._sync is None:  # closed: reopen, so a closed client still works
             self._sync = httpx.Client(base_url=self.url)
@@ -224,10 +232,8 @@ class RewardClient:
             except httpx.TransportError as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
             else:
-                if not _is_retryable_status(response.status_code):
-                    if response.is_success:
-                        return response
-                    raise self._refusal(response)
+                if self._is_final(response):
+                    return response
                 last_problem = f"HTTP {response.status_code}"
                 retry_after = retry_after_seconds(response)
             if attempt < self.retry.max_retries:
@@ -301,10 +307,8 @@ class RewardClient:
             except httpx.TransportError as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
             else:
-                if not _is_retryable_status(response.status_code):
-                    if response.is_success:
-                        return response
-                    raise self._refusal(response)
+                if self._is_final(response):
+                    return response
                 last_problem = f"HTTP {response.status_code}"
                 retry_after = retry_after_seconds(response)
             if attempt < self.retry.max_retries:
