@@ -225,3 +225,15 @@ def test_unknown_recipe_on_get_reward_is_a_422(client):
     response = client.post("/get_reward?recipe=nope", json={"query": ["x"]})
     assert response.status_code == 422
     assert json.dumps(response.json()).count("recipe")
+
+
+def test_logs_are_json_lines_carrying_the_request_id(tmp_path):
+    from tests.conftest import running_service
+
+    log = tmp_path / "serve.log"
+    with running_service(log) as url:
+        httpx.get(f"{url}/healthz", headers={"x-request-id": "find-me-42"})
+    entries = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    mine = [e for e in entries if e.get("request_id") == "find-me-42"]
+    assert mine and mine[0]["path"] == "/healthz" and mine[0]["status"] == 200
+    assert all({"ts", "level", "logger", "msg"} <= set(e) for e in entries)
