@@ -141,7 +141,7 @@ def test_dynamic_sampling_and_dr_grpo_options_run(rewardd_url: str, tmp_path: Pa
 
 
 def test_a_missing_service_is_reported_clearly(tmp_path: Path) -> None:
-    from tests.trainer.conftest import free_port
+    from tests.conftest import free_port
 
     config = write_toy(tmp_path, steps=1, progress=False, reward_retries=1)
     result = subprocess.run(
