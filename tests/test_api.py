@@ -237,3 +237,31 @@ def test_logs_are_json_lines_carrying_the_request_id(tmp_path):
     mine = [e for e in entries if e.get("request_id") == "find-me-42"]
     assert mine and mine[0]["path"] == "/healthz" and mine[0]["status"] == 200
     assert all({"ts", "level", "logger", "msg"} <= set(e) for e in entries)
+
+
+def test_the_request_budget_bounds_the_whole_batch(client):
+    tower = "<answer>\\boxed{5^{5^{5^{5^5}}}}</answer>"
+    items = [
+        {"id": "tower", "completion": tower, "reference": {"answer": "5"}},
+        {"id": "easy", "completion": "<answer>\\boxed{9}</answer>", "reference": {"answer": "9"}},
+    ]
+    started = time.monotonic()
+    tower_result, easy = grade(client, items, recipe="r1-zero", timeout_s=1)["results"]
+    assert time.monotonic() - started < 2.9  # below the server's 3 s per-item deadline
+    assert tower_result["error"]["code"] == "timeout"
+    assert easy["components"]["accuracy"] == 1.0
+
+
+def test_overload_is_a_503_with_retry_after(tmp_path):
+    from tests.conftest import running_service
+
+    items = [
+        {"completion": f"<answer>{n}</answer>", "reference": {"answer": "1"}} for n in range(3)
+    ]
+    with running_service(tmp_path / "serve.log", REWARDD_MAX_PENDING_ITEMS="2") as url:
+        response = httpx.post(f"{url}/v1/rewards", json={"items": items}, timeout=30)
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "1"
+        assert "overloaded" in response.json()["detail"]
+        small = httpx.post(f"{url}/v1/rewards", json={"items": items[:2]}, timeout=30)
+        assert small.status_code == 200

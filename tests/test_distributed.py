@@ -76,6 +76,23 @@ def test_distributed_and_embedded_give_identical_results(cluster, embedded_url):
     ]
 
 
+def test_jobs_in_distributed_mode_are_kept_in_redis(cluster, redis_server):
+    import redis
+
+    items = batch(10)
+    accepted = httpx.post(f"{cluster}/v1/jobs", json={"items": items, "recipe": "r1-zero"})
+    assert accepted.status_code == 202
+    job_id = accepted.json()["job_id"]
+    deadline = time.monotonic() + 60
+    while (job := httpx.get(f"{cluster}/v1/jobs/{job_id}").json())["status"] != "done":
+        assert job["status"] in ("queued", "running") and time.monotonic() < deadline
+        time.sleep(0.05)
+    assert [r["components"]["accuracy"] for r in job["results"]] == [
+        expected_accuracy(n) for n in range(10)
+    ]
+    assert redis.Redis.from_url(redis_server.url).exists(f"rewardd:job:{job_id}")
+
+
 def test_readiness_names_a_missing_worker(tmp_path):
     other = RedisServer(tmp_path)
     other.start()

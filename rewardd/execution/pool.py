@@ -184,8 +184,12 @@ class KillablePool:
             task.future.set_exception(TaskTimeout("the deadline passed before the task started"))
 
     def _assign(self, now: float) -> None:
-        for worker in self._workers:
-            while len(worker.tasks) < _TASKS_AHEAD:
+        # Idle workers first, then one task ahead each: two tasks must never queue behind
+        # one worker (and one hang) while another worker sits idle.
+        for depth in range(1, _TASKS_AHEAD + 1):
+            for worker in self._workers:
+                if len(worker.tasks) >= depth:
+                    continue
                 with self._lock:
                     if not self._queue:
                         return
@@ -195,7 +199,7 @@ class KillablePool:
                 except (OSError, ValueError):
                     self._requeue_front([task])
                     self._replace(worker, crashed=True)
-                    break
+                    continue
                 if not worker.tasks:
                     worker.head_started = now
                 worker.tasks.append(task)
