@@ -538,3 +538,213 @@ def test_audit_hooks_are_reserved_for_the_judge(sandbox):
             return a + b
     """
     assert_earned(grade(sandbox, solution, TESTS), 3, 3)
+
+
+# --- the zygote: the clean interpreter each case is forked from --------------------------------
+
+# A case finds the zygote as the other child of the judge (its own parent).
+FIND_ZYGOTE = textwrap.dedent(
+    """
+    import os
+
+    def find_zygote():
+        me, judge = os.getpid(), os.getppid()
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) == me:
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == judge:
+                return int(entry)
+        raise RuntimeError("no zygote found")
+    """
+)
+ADD_CASES = [(1, 2), (2, 2), (-5, 1)]  # the three cases of TESTS and FUNCTIONAL, in order
+
+
+def assert_via_zygote(score, cases=None) -> None:
+    details = score.details["cases"]
+    for i in cases if cases is not None else range(len(details)):
+        assert details[i]["via"] == "zygote", details[i]
+
+
+@pytest.mark.parametrize("style", ["tests", "functional"])
+def test_honest_solutions_run_in_processes_forked_from_the_zygote(sandbox, style):
+    score = grade(sandbox, HONEST[style], STYLES[style])
+    assert_earned(score, 3, 3)
+    assert_via_zygote(score)
+
+
+TAMPERING = {
+    "SIGKILL": "os.kill(find_zygote(), signal.SIGKILL)",
+    "SIGSTOP": "os.kill(find_zygote(), signal.SIGSTOP)",
+    "SIGSTOP then SIGCONT": (
+        "z = find_zygote(); os.kill(z, signal.SIGSTOP); os.kill(z, signal.SIGCONT)"
+    ),
+    "SIGTERM": "os.kill(find_zygote(), signal.SIGTERM)",
+    "its process group": "os.killpg(os.getpgid(find_zygote()), signal.SIGINT)",
+    "lower its limits": (
+        "import resource; resource.prlimit(find_zygote(), resource.RLIMIT_NOFILE, (16, 16))"
+    ),
+    "renice it": "os.setpriority(os.PRIO_PROCESS, find_zygote(), 19)",
+}
+
+
+@pytest.mark.parametrize("style", ["tests", "functional"])
+@pytest.mark.parametrize("trick", TAMPERING)
+def test_tampering_with_the_zygote_fails_that_case_only(sandbox, style, trick):
+    # Right for every case; the second case also attacks the zygote. That case fails, and
+    # the third runs in a new zygote's process.
+    solution = (
+        FIND_ZYGOTE
+        + "\nimport signal\n\ndef add(a, b):\n    if (a, b) == (2, 2):\n"
+        + f"        {TAMPERING[trick]}\n    return a + b\n"
+    )
+    score = grade(sandbox, solution, STYLES[style])
+    assert_earned(score, 2, 3)
+    cases = score.details["cases"]
+    assert [case["passed"] for case in cases] == [True, False, True]
+    assert "tampered with the judge's zygote" in cases[1]["reason"]
+    assert_via_zygote(score)
+
+
+def test_tampering_with_the_zygote_while_loading_fails_every_case(sandbox):
+    solution = FIND_ZYGOTE + (
+        "\nimport signal\nos.kill(find_zygote(), signal.SIGSTOP)\n"
+        "def add(a, b):\n    return a + b\n"
+    )
+    score = grade(sandbox, solution, FUNCTIONAL)
+    assert_earned(score, 0, 3)
+    assert all("zygote" in case["reason"] for case in score.details["cases"])
+
+
+def test_the_zygote_cannot_be_read_or_traced(sandbox):
+    # Every way in is refused; had any worked, the solution would answer 0. Failed attempts
+    # change nothing, so the honest answers pass.
+    solution = FIND_ZYGOTE + textwrap.dedent(
+        """
+        import ctypes
+
+        zygote = find_zygote()
+        got_in = []
+        for leaf in ("mem", "environ", "fd/0", "maps"):
+            try:
+                with open(f"/proc/{zygote}/{leaf}", "rb") as f:
+                    f.read(1)
+                got_in.append(leaf)
+            except OSError:
+                pass
+        try:
+            os.listdir(f"/proc/{zygote}/fd")
+            got_in.append("fd")
+        except OSError:
+            pass
+        libc = ctypes.CDLL(None, use_errno=True)
+        PTRACE_ATTACH, PTRACE_SEIZE = 16, 0x4206
+        for request in (PTRACE_ATTACH, PTRACE_SEIZE):
+            if libc.ptrace(request, zygote, None, None) == 0:
+                got_in.append(f"ptrace {request}")
+        try:
+            pidfd = os.pidfd_open(zygote)
+            if libc.syscall(438, pidfd, 3, 0) >= 0:  # pidfd_getfd: steal its socket
+                got_in.append("pidfd_getfd")
+        except OSError:
+            pass
+
+        def add(a, b):
+            return 0 if got_in else a + b
+        """
+    )
+    score = grade(sandbox, solution, FUNCTIONAL)
+    assert_earned(score, 3, 3)
+    assert_via_zygote(score)
+
+
+def test_daemons_left_by_one_case_cannot_touch_the_zygote(sandbox):
+    # Case 1 leaves a double-forked daemon that kills the zygote as soon as a later case's
+    # process shows up. It is killed when case 1 ends, so every case passes.
+    solution = FIND_ZYGOTE + textwrap.dedent(
+        """
+        import signal, time
+
+        first_case, judge, zygote = os.getpid(), os.getppid(), find_zygote()
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                me, deadline = os.getpid(), time.monotonic() + 10
+                while time.monotonic() < deadline:
+                    for entry in os.listdir("/proc"):
+                        if not entry.isdigit() or int(entry) in (me, first_case, zygote):
+                            continue
+                        try:
+                            with open(f"/proc/{entry}/stat") as f:
+                                state, parent = f.read().rsplit(")", 1)[1].split()[:2]
+                        except (OSError, ValueError):
+                            continue
+                        if state != "Z" and int(parent) == judge:  # a later case: strike
+                            os.kill(zygote, signal.SIGKILL)
+                            os._exit(0)
+                    time.sleep(0.001)
+                os._exit(0)
+            os._exit(0)
+
+        def add(a, b):
+            time.sleep(0.3)
+            return a + b
+        """
+    )
+    score = grade(sandbox, solution, TESTS)
+    assert_earned(score, 3, 3)
+    assert_via_zygote(score)
+
+
+def test_what_one_case_changes_in_its_memory_does_not_reach_the_next(sandbox):
+    # The first case is solved; the others only if a change made by an earlier case leaked.
+    solution = """
+        import builtins, json, os, sys
+        import __main__
+
+        leaked = any([
+            getattr(builtins, "rewardd_leak", False),
+            getattr(json, "rewardd_leak", False),
+            getattr(__main__, "rewardd_leak", False),
+            os.environ.get("REWARDD_LEAK") == "1",
+            "rewardd_leak" in sys.modules,
+            os.getcwd().endswith("leak"),
+        ])
+        builtins.rewardd_leak = json.rewardd_leak = __main__.rewardd_leak = True
+        os.environ["REWARDD_LEAK"] = "1"
+        sys.modules["rewardd_leak"] = json
+        json.loads = json.dumps = lambda *args, **kwargs: "3"  # what the judge's child uses
+        __main__._child = __main__._become_case = None
+        os.makedirs("leak", exist_ok=True)
+        os.chdir("leak")
+
+        def add(a, b):
+            if (a, b) == (1, 2):
+                return 3
+            return a + b if leaked else 0
+    """
+    for style in ("tests", "functional"):
+        score = grade(sandbox, solution, STYLES[style])
+        assert_earned(score, 1, 3)
+        assert_via_zygote(score)
+
+
+def test_changing_the_judges_limits_fails_the_rest(sandbox):
+    solution = """
+        import os, resource
+
+        def add(a, b):
+            if (a, b) == (2, 2):
+                resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE, (200, 200))
+            return a + b
+    """
+    score = grade(sandbox, solution, FUNCTIONAL)
+    assert_earned(score, 1, 3)
+    reasons = [case["reason"] for case in score.details["cases"]]
+    assert "judge's limits" in reasons[1]
+    assert reasons[2].startswith("not run")

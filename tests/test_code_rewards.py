@@ -573,3 +573,30 @@ def test_judge_reports_a_solution_that_does_not_load(sandbox):
     score = grade(sandbox, "def inc(x):\n    return x +", {"tests": "assert inc(1) == 2"})
     assert passed_of(score) == (0, 1)
     assert "SyntaxError" in score.details["cases"][0]["reason"]
+
+
+def test_judge_falls_back_to_fresh_interpreters_with_the_same_verdicts(sandbox):
+    # Cases normally run in processes forked from the judge's zygote; without one, each case
+    # starts a fresh interpreter, as the judge did before. The verdicts are the same.
+    import secrets
+
+    from rewardd.rewards.code import build_payload, harness_source
+    from sandbox import ExecutionRequest
+
+    reference = {
+        "tests": "def test_a():\n    assert inc(1) == 2\n\ndef test_b():\n    assert inc(2) == 4\n"
+    }
+    plan = plan_cases(reference)
+    verdicts = {}
+    for zygote in (True, False):
+        token = secrets.token_hex(8)
+        payload = build_payload(plan, "def inc(x):\n    return x + 1", token, 256)
+        payload["zygote"] = zygote
+        request = ExecutionRequest(
+            code=harness_source(), stdin=json.dumps(payload), timeout_s=30, memory_mb=384
+        )
+        score = score_job(sandbox.execute(request), token, plan)
+        assert passed_of(score) == (1, 2)
+        verdicts[zygote] = [(case["passed"], case["via"]) for case in score.details["cases"]]
+    assert verdicts[True] == [(True, "zygote"), (False, "zygote")]
+    assert verdicts[False] == [(True, "fresh"), (False, "fresh")]

@@ -6,35 +6,43 @@ stdin, are read once into this process's memory, and are never written to disk.
 
 Verdicts come from outside the solution's reach:
 
-- Every case runs the solution in a fresh child interpreter with its own pipes (close_fds,
-  its own session). This process judges; a child's exit code or stdout is never the verdict.
-- stdin/stdout and functional cases: the expected outputs stay in this process. The child
+- Every case runs the solution in its own process with its own pipes, its own session and
+  an empty work dir. This process judges; a case's exit code or stdout is never the verdict.
+- stdin/stdout and functional cases: the expected outputs stay in this process. The case
   gets the input (or the arguments) only and reports a return value as plain JSON.
-- test-code cases: the child first runs the solution and says "ready"; only then does it get
+- test-code cases: the case first runs the solution and says "ready"; only then does it get
   the test code and a fresh per-case nonce over a pipe. It echoes the nonce only when the
   test returned normally, so an exit, a kill or a crash before that is a failure.
-- This process is not dumpable (so same-uid children cannot ptrace it or read its memory or
+- This process is not dumpable (so same-uid cases cannot ptrace it or read its memory or
   /proc/<pid>/fd) and is a child subreaper (so daemons a case leaves behind come back to it
   and are killed before the next case).
 - It prints one line `{"rewardd_started": token}` when it starts and one verdict line
   `{"rewardd_verdict": token, "cases": [...]}` at the end. The token comes from stdin; a
   verdict without it is not ours.
 
+Case processes come from a zygote: a clean `python3 -I` interpreter started BEFORE this
+process reads its stdin (so it never holds the solution, the tests, the answers or a nonce),
+which pre-imports what a case needs and forks one process per case on request. A case
+process is the zygote's copy, made into what a fresh `python3 -I -c CHILD` would be before
+any of the solution reaches it; nothing flows back into the zygote. The zygote is not
+dumpable, blocks every signal it can, and is checked after each case: a case that signalled,
+stopped, killed or re-limited it fails, and it is replaced. When no zygote can run, each case
+starts a fresh interpreter, as before.
+
 Usage: python3 code_harness.py < payload.json  (see rewardd.rewards.code for the payload).
 """
 
 from __future__ import annotations
 
+import _socket
+import array
 import contextlib
 import json
 import os
-import secrets
+import resource
 import selectors
-import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import time
 
 PR_SET_DUMPABLE = 4
@@ -46,24 +54,33 @@ MAX_STDOUT_BYTES = 16 * 1024 * 1024
 STDERR_TAIL_BYTES = 2048
 # Once a child's main process is gone, how long its pipes may take to drain.
 DRAIN_GRACE_S = 0.05
+# How long the zygote may take to start (normally about 20 ms) and to answer a fork request
+# (well under a millisecond). Both waits come out of the job's 5 s of slack, not out of a
+# case's time: past them, cases start fresh interpreters instead.
+ZYGOTE_START_TIMEOUT_S = 2.0
+ZYGOTE_REPLY_TIMEOUT_S = 2.0
+# Fork requests a zygote may fail (not through a case) before cases go back to fresh ones.
+ZYGOTE_MAX_FAILURES = 2
 # Files named only to show up in tracebacks and to let the guard recognise test code.
 TEST_FILENAME = "<rewardd-tests>"
 SOLUTION_FILENAME = "solution.py"
+# A case's pipes, in the order they are handed to its process; a zygote-forked case gets them
+# as fds 0-4.
+CASE_FDS = ("stdin", "stdout", "stderr", "ctrl", "result")
 
-# The program each case's child interpreter runs (python3 -I -c CHILD ctrl_fd result_fd).
+# The program of each case (python3 -I -c CHILD ctrl_fd result_fd, or forked from the zygote).
 # Everything lives inside _child() so that the solution, which can rebind module globals
 # and patch the builtins module, cannot reach the helpers by name: they are closures over
 # builtins captured before the solution ran.
-CHILD = r"""
+CHILD_BODY = r"""
 import builtins
 # This program's own functions look builtins up in a private snapshot, so a solution that
 # patches the builtins module (exec, compile, len, ...) cannot change what the judge calls.
 __builtins__ = dict(builtins.__dict__)
 
 
-def _child():
+def _child(ctrl_fd, result_fd):
     import json, os, sys
-    ctrl_fd, result_fd = int(sys.argv[1]), int(sys.argv[2])
     B = dict(builtins.__dict__)  # pristine builtins for the test code
     read, write, exit_now = os.read, os.write, os._exit
     _type, _len, _bool, _str, _repr = B["type"], B["len"], B["bool"], B["str"], B["repr"]
@@ -392,24 +409,129 @@ def _child():
     exit_now(0)
 
 
-_child()
 """
+CHILD = CHILD_BODY + '_child(*map(int, __import__("sys").argv[1:3]))\n'
+
+# The zygote: CHILD's definitions, then a loop that forks a case process per request. It
+# starts before the judge reads the payload and never receives any of it: a request carries
+# only the case's work dir, its environment and its five pipes (SCM_RIGHTS).
+ZYGOTE = (
+    CHILD_BODY
+    + r"""
+def _zygote():
+    import _socket, array, ctypes, os, signal, sys
+    import collections, fcntl, json, operator, resource, types  # what a case imports: once
+    sock = _socket.socket(fileno=int(sys.argv[1]))
+    libc = ctypes.CDLL(None, use_errno=True)
+    # Cases run under this uid: not dumpable, they cannot ptrace it or read its memory.
+    if libc.prctl(4, 0, 0, 0, 0) != 0:
+        sock.send(b"error: prctl(PR_SET_DUMPABLE, 0) failed")
+        os._exit(1)
+    # Nothing a case sends can change what it does: signals stay pending, where the judge
+    # sees them. SIGKILL and SIGSTOP cannot be blocked; the judge sees their effect.
+    signal.pthread_sigmask(signal.SIG_BLOCK, set(signal.valid_signals()) - {signal.SIGCHLD})
+    sock.send(b"ready")
+    while True:
+        fds = array.array("i")
+        data, ancillary, flags, _ = sock.recvmsg(1 << 16, _socket.CMSG_SPACE(8 * fds.itemsize))
+        for level, kind, blob in ancillary:
+            if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+                fds.frombytes(blob[: len(blob) - len(blob) % fds.itemsize])
+        fds = list(fds)
+        if not data:
+            os._exit(0)  # the judge is gone
+        pid, report_r, report_w, middle, request = b"", -1, -1, -1, None
+        try:
+            request = json.loads(data)
+            if len(fds) == 5 and not flags & _socket.MSG_CTRUNC:
+                report_r, report_w = os.pipe()
+                middle = os.fork()
+        except Exception:
+            pass
+        if middle == 0:
+            # The middle process forks the case and exits at once, so that the case's parent
+            # becomes the judge (a child subreaper), which waits for it itself.
+            case = -1
+            try:
+                case = os.fork()
+                if case > 0:
+                    os.write(report_w, b"%d" % case)
+            except BaseException:
+                pass
+            if case != 0:
+                os._exit(0)
+            return sock, fds, request, libc
+        for fd in (*fds, report_w):
+            if fd >= 0:
+                os.close(fd)
+        if middle > 0:
+            os.waitpid(middle, 0)
+            pid = os.read(report_r, 32)
+        if report_r >= 0:
+            os.close(report_r)
+        sock.send(b"pid " + pid if pid else b"error: could not fork the case")
+        del request, fds, data, ancillary
+
+
+def _become_case(sock, fds, request, libc):
+    # A copy of the zygote; the solution has not arrived. Make it what `python3 -I -c CHILD`
+    # started by the judge would be: its own session, only its own five fds (as 0-4), no
+    # blocked signals, its work dir and environment, dumpable like any fresh process.
+    import fcntl, os, signal, sys
+    os.setsid()
+    sock.detach()  # its fd is closed below; the object must never close a reused number
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 5) for fd in fds]
+    for target, fd in enumerate(high):
+        os.dup2(fd, target)
+    try:
+        extra = [int(fd) for fd in os.listdir("/proc/self/fd") if int(fd) >= 5]
+    except OSError:
+        extra = range(5, 1 << 16)
+    for fd in extra:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    signal.pthread_sigmask(signal.SIG_SETMASK, ())
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    libc.prctl(4, 1, 0, 0, 0)
+    if "random" in sys.modules:
+        sys.modules["random"].seed()  # a fresh process would have its own seed
+
+
+_become_case(*_zygote())
+del _zygote, _become_case
+_child(3, 4)
+"""
+)
 
 
 def main() -> None:
-    payload = json.loads(sys.stdin.buffer.read())
-    # Done with stdin; /dev/null keeps fd 0 taken so no later pipe lands on it.
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
-    token = payload["token"]
+    # Before the payload is read: hardening first, then the zygote, so that no process of
+    # ours ever sees the payload except this one (and each case, its own part of it).
     hardening = harden()
-    emit({"rewardd_started": token, "hardening": hardening})
+    baseline = fingerprint(os.getpid())
+    zygote = Zygote() if hardening["subreaper"] else None
     try:
-        results = judge_all(payload)
-    except Exception as exc:  # a judge bug: report it, never a made-up verdict
-        emit({"rewardd_internal_error": token, "message": f"{type(exc).__name__}: {exc}"})
-        return
+        payload = json.loads(sys.stdin.buffer.read())
+        # Done with stdin; /dev/null keeps fd 0 taken so no later pipe lands on it.
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        token = payload["token"]
+        if zygote is not None and payload.get("zygote") is False:
+            zygote.disable("not wanted by the payload")
+        emit({"rewardd_started": token, "hardening": hardening})
+        try:
+            results = judge_all(payload, zygote, baseline)
+        except Exception as exc:  # a judge bug: report it, never a made-up verdict
+            emit({"rewardd_internal_error": token, "message": f"{type(exc).__name__}: {exc}"})
+            return
+    finally:
+        if zygote is not None:
+            zygote.discard()
     emit({"rewardd_verdict": token, "cases": results})
 
 
@@ -432,19 +554,237 @@ def harden() -> dict[str, bool]:
     return done
 
 
-def judge_all(payload: dict) -> list[dict]:
+# --- what a case could change in another process of our uid ----------------------------------
+
+RLIMITS = tuple(getattr(resource, name) for name in dir(resource) if name.startswith("RLIMIT_"))
+
+
+def fingerprint(pid: int) -> tuple:
+    """What any process of our uid may change in another one (prlimit, nice, affinity,
+    scheduling policy); signals and stops are checked apart. A probe this platform does not
+    offer reads as None, the same every time."""
+    probes = [lambda limit=limit: resource.prlimit(pid, limit) for limit in RLIMITS]
+    probes += [
+        lambda: os.getpriority(os.PRIO_PROCESS, pid),
+        lambda: tuple(sorted(os.sched_getaffinity(pid))),
+        lambda: os.sched_getscheduler(pid),
+    ]
+    values = []
+    for probe in probes:
+        try:
+            values.append(probe())
+        except (OSError, AttributeError) as exc:
+            values.append(type(exc).__name__)
+    return tuple(values)
+
+
+def proc_status(pid: int) -> dict[str, str]:
+    with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as f:
+        return dict((key, value.strip()) for key, _, value in (line.partition(":") for line in f))
+
+
+class Zygote:
+    """The job's zygote: started before the payload is read, forks one process per case.
+
+    After each case, `check()` tells whether the case touched it; a touched zygote is
+    replaced. `fork_case` gives None when no zygote can serve; the case then starts a fresh
+    interpreter.
+    """
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self.sock = None
+        self.output = -1  # the read end of the zygote's stdout and stderr, for diagnostics
+        self.ready = False
+        self.baseline: tuple | None = None
+        self.failures = 0
+        self.unavailable: str | None = None
+        self.spawn()
+
+    def spawn(self) -> None:
+        fds: list[int] = []
+        try:
+            judge_end, zygote_end = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
+            fds.append(zygote_end.detach())
+            self.sock = judge_end
+            in_r, in_w = os.pipe()
+            fds += [in_r, in_w]
+            self.output, out_w = os.pipe()
+            fds.append(out_w)
+            os.set_blocking(self.output, False)
+            os.set_inheritable(fds[0], True)
+            # stdin and stdout are pipes, as a case's are: its sys.stdin and sys.stdout are
+            # then made exactly as a fresh interpreter's would be.
+            self.pid = os.posix_spawn(
+                sys.executable,
+                [sys.executable, "-I", "-c", ZYGOTE, str(fds[0])],
+                child_env(os.getcwd()),
+                file_actions=[
+                    (os.POSIX_SPAWN_DUP2, in_r, 0),
+                    (os.POSIX_SPAWN_DUP2, out_w, 1),
+                    (os.POSIX_SPAWN_DUP2, out_w, 2),
+                ],
+                setsid=True,
+                setsigdef=(signal.SIGPIPE, signal.SIGXFSZ),
+            )
+        except OSError as exc:
+            self.disable(f"could not start: {exc}")
+        finally:
+            for fd in fds:
+                close_quietly(fd)
+
+    def disable(self, why: str) -> None:
+        self.unavailable = why
+        self.discard()
+
+    def discard(self) -> None:
+        """Kill it and forget it; the next fork_case starts a new one unless disabled."""
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+        if self.sock is not None:
+            self.sock.close()
+        close_quietly(self.output)
+        self.pid, self.sock, self.output, self.ready, self.baseline = None, None, -1, False, None
+
+    def failed(self, why: str) -> None:
+        self.failures += 1
+        if self.failures >= ZYGOTE_MAX_FAILURES:
+            self.disable(f"{why} ({self.failures} times)")
+        else:
+            self.discard()
+
+    def reply(self, timeout_s: float) -> bytes:
+        self.sock.settimeout(timeout_s)
+        try:
+            return self.sock.recv(4096)
+        except OSError:
+            return b""
+
+    def start(self) -> bool:
+        """Spawn it if needed and wait until it is ready; False when it cannot serve."""
+        if self.ready:
+            return True
+        if self.unavailable is not None:
+            return False
+        if self.pid is None:
+            self.spawn()
+            if self.pid is None:
+                return False
+        answer = self.reply(ZYGOTE_START_TIMEOUT_S)
+        if answer != b"ready":
+            try:
+                said = os.read(self.output, 2048).decode("utf-8", "replace").strip()
+            except OSError:
+                said = ""
+            self.disable(f"did not start: {(answer.decode('utf-8', 'replace') or said)[-200:]}")
+            return False
+        try:
+            proc_status(self.pid)  # a platform without it could not check the zygote
+        except OSError as exc:
+            self.disable(f"cannot be checked: {exc}")
+            return False
+        self.baseline = fingerprint(self.pid)
+        self.ready = True
+        return True
+
+    def fork_case(self, fds: list[int], work_dir: str) -> int | None:
+        """The pid of a new case process holding `fds` as 0-4, or None."""
+        if not self.start():
+            return None
+        request = json.dumps({"cwd": work_dir, "env": child_env(work_dir)}).encode()
+        try:
+            self.sock.sendmsg(
+                [request], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, array.array("i", fds))]
+            )
+            answer = self.reply(ZYGOTE_REPLY_TIMEOUT_S)
+        except OSError:
+            answer = b""
+        if answer.startswith(b"pid "):
+            return int(answer[4:])
+        self.failed(f"no case from it: {answer[:100]!r}")
+        return None
+
+    def check(self) -> str | None:
+        """After a case (all its processes gone): what it did to the zygote, or None."""
+        if not self.ready:
+            return None
+        problem = None
+        try:
+            waited, status = os.waitpid(
+                self.pid, os.WNOHANG | os.WUNTRACED | getattr(os, "WCONTINUED", 0)
+            )
+        except ChildProcessError:
+            waited, status = self.pid, None
+        if waited:
+            problem = describe_status(status)
+        else:
+            try:
+                now = proc_status(self.pid)
+                state = now.get("State", "?")[:1]
+                if state in ("T", "t", "Z", "X"):
+                    problem = f"left it in state {now.get('State')}"
+                elif int(now.get("SigPnd", "0"), 16) or int(now.get("ShdPnd", "0"), 16):
+                    problem = "sent it a signal"
+                elif now.get("TracerPid", "0") != "0":
+                    problem = "traced it"
+                elif fingerprint(self.pid) != self.baseline:
+                    problem = "changed its limits or scheduling"
+            except (OSError, ValueError):
+                problem = "made it vanish"
+        if problem is not None:
+            self.discard()  # the next case gets a new one
+        return problem
+
+
+def describe_status(status: int | None) -> str:
+    if status is None:
+        return "made it vanish"
+    if os.WIFSTOPPED(status):
+        return f"stopped it (signal {os.WSTOPSIG(status)})"
+    if getattr(os, "WIFCONTINUED", lambda _: False)(status):
+        return "stopped and continued it"
+    if os.WIFSIGNALED(status):
+        return f"killed it (signal {os.WTERMSIG(status)})"
+    return f"made it exit (status {os.WEXITSTATUS(status)})"
+
+
+def close_quietly(fd: int) -> None:
+    if fd >= 0:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+# --- judging ----------------------------------------------------------------------------------
+
+
+def judge_all(payload: dict, zygote: Zygote | None, baseline: tuple) -> list[dict]:
     deadline = time.monotonic() + float(payload["budget_s"])
     results = []
+    judge_touched = None
     for case in payload["cases"]:
         left = deadline - time.monotonic()
+        if judge_touched is not None:
+            results.append(verdict(case, False, f"not run: {judge_touched}"))
+            continue
         if left <= 0:
             results.append(verdict(case, False, "not run: the time budget of the job ran out"))
             continue
         limit = min(float(case["timeout_s"]), left)
         started = time.monotonic()
-        passed, reason = judge_case(payload, case, limit)
+        passed, reason, via = judge_case(payload, case, limit, zygote)
+        # Every process of the case is gone now: whatever changed was its doing.
+        touched = zygote.check() if zygote is not None else None
+        if touched is not None:
+            passed, reason = False, f"the case tampered with the judge's zygote: it {touched}"
+        if fingerprint(os.getpid()) != baseline:
+            judge_touched = "a case changed the judge's limits or scheduling"
+            passed, reason = False, judge_touched
         result = verdict(case, passed, reason)
         result["ms"] = round((time.monotonic() - started) * 1000, 1)
+        result["via"] = via
         results.append(result)
     return results
 
@@ -453,7 +793,9 @@ def verdict(case: dict, passed: bool, reason: str) -> dict:
     return {"name": case["name"], "passed": passed, "reason": reason[:300]}
 
 
-def judge_case(payload: dict, case: dict, limit_s: float) -> tuple[bool, str]:
+def judge_case(
+    payload: dict, case: dict, limit_s: float, zygote: Zygote | None
+) -> tuple[bool, str, str]:
     mode = payload["mode"]
     first = {
         "mode": mode,
@@ -466,7 +808,7 @@ def judge_case(payload: dict, case: dict, limit_s: float) -> tuple[bool, str]:
         first.update(fn_name=payload["fn_name"], args=case["args"])
     second = None
     if mode == "test":
-        nonce = secrets.token_hex(16)
+        nonce = os.urandom(16).hex()
         second = {
             "source": payload["sources"][case["source"]],
             "call": case["call"],
@@ -474,8 +816,12 @@ def judge_case(payload: dict, case: dict, limit_s: float) -> tuple[bool, str]:
             "nonce": nonce,
         }
     stdin = case["input"].encode("utf-8", "surrogatepass") if mode == "stdio" else b""
-    run = run_child(frame(first), frame(second) if second else None, stdin, limit_s)
+    run = run_child(frame(first), frame(second) if second else None, stdin, limit_s, zygote)
+    passed, reason = read_verdict(mode, case, run, second)
+    return passed, reason, run.via
 
+
+def read_verdict(mode: str, case: dict, run: ChildRun, second: dict | None) -> tuple[bool, str]:
     if mode == "stdio":
         if run.problem:
             return False, run.problem
@@ -529,56 +875,103 @@ class ChildRun:
         self.result = bytearray()
         self.returncode: int | None = None
         self.problem: str | None = None
+        self.via = "none"  # "zygote" or "fresh": where the case's process came from
 
     def stderr_tail(self) -> str:
         lines = bytes(self.stderr[-STDERR_TAIL_BYTES:]).decode("utf-8", "replace").strip()
         return lines.splitlines()[-1] if lines else "no error output"
 
 
-def run_child(first: bytes, second: bytes | None, stdin: bytes, limit_s: float) -> ChildRun:
+class ForkedCase:
+    """A case process from the zygote: our child once the zygote's middle process exited."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        return self._wait(os.WNOHANG)
+
+    def wait(self) -> int | None:
+        return self._wait(0)
+
+    def _wait(self, flags: int) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, flags)
+            except ChildProcessError:  # not ours after all: report it as killed
+                pid, status = self.pid, signal.SIGKILL
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+
+def start_case(fds: list[int], work_dir: str, zygote: Zygote | None, run: ChildRun):
+    """The case's process, holding `fds` (CASE_FDS order): forked by the zygote if it can,
+    else a fresh interpreter."""
+    pid = zygote.fork_case(fds, work_dir) if zygote is not None else None
+    if pid is not None:
+        run.via = "zygote"
+        return ForkedCase(pid)
+    import subprocess
+
+    run.via = "fresh"
+    return subprocess.Popen(
+        [sys.executable, "-I", "-c", CHILD, str(fds[3]), str(fds[4])],
+        stdin=fds[0],
+        stdout=fds[1],
+        stderr=fds[2],
+        pass_fds=(fds[3], fds[4]),
+        close_fds=True,
+        start_new_session=True,
+        cwd=work_dir,
+        env=child_env(work_dir),
+    )
+
+
+def run_child(
+    first: bytes, second: bytes | None, stdin: bytes, limit_s: float, zygote: Zygote | None
+) -> ChildRun:
     """Run one case's child; `second` goes down the control pipe once the child says ready."""
     run = ChildRun()
-    work_dir = tempfile.mkdtemp(prefix="case-")
-    ctrl_r, ctrl_w = os.pipe()
-    result_r, result_w = os.pipe()
+    work_dir = make_work_dir()
+    pipes = [os.pipe() for _ in CASE_FDS]
+    # The case's ends (stdin's read end, the others' write ends but ctrl's) and ours.
+    theirs = [
+        r if name in ("stdin", "ctrl") else w for name, (r, w) in zip(CASE_FDS, pipes, strict=True)
+    ]
+    stdin_w, stdout_r, stderr_r, ctrl_w, result_r = (
+        w if name in ("stdin", "ctrl") else r for name, (r, w) in zip(CASE_FDS, pipes, strict=True)
+    )
+    if zygote is not None:
+        zygote.start()  # a zygote still starting up is not the case's time
     started = time.monotonic()
     deadline = started + limit_s
     try:
-        proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", CHILD, str(ctrl_r), str(result_w)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            pass_fds=(ctrl_r, result_w),
-            close_fds=True,
-            start_new_session=True,
-            cwd=work_dir,
-            env=child_env(work_dir),
-        )
+        proc = start_case(theirs, work_dir, zygote, run)
     except OSError as exc:
-        for fd in (ctrl_r, ctrl_w, result_r, result_w):
+        for fd in (stdin_w, stdout_r, stderr_r, ctrl_w, result_r):
             os.close(fd)
-        shutil.rmtree(work_dir, ignore_errors=True)
+        remove_work_dir(work_dir)
         run.problem = f"could not start the case: {exc}"
         return run
-    os.close(ctrl_r)
-    os.close(result_w)
-    # Each fd is closed once, by its owner: a second close could hit a reused number.
-    owners = {f.fileno(): f for f in (proc.stdin, proc.stdout, proc.stderr)}
-    open_fds = {*owners, ctrl_w, result_r}
+    finally:
+        for fd in theirs:
+            os.close(fd)
+    # Each fd is closed once: a second close could hit a reused number.
+    open_fds = {stdin_w, stdout_r, stderr_r, ctrl_w, result_r}
 
     def close(fd: int) -> None:
         if fd in open_fds:
             open_fds.discard(fd)
-            with contextlib.suppress(OSError):
-                owners[fd].close() if fd in owners else os.close(fd)
+            close_quietly(fd)
 
     streams = {
-        proc.stdout.fileno(): (run.stdout, MAX_STDOUT_BYTES),
-        proc.stderr.fileno(): (run.stderr, MAX_STDOUT_BYTES),
+        stdout_r: (run.stdout, MAX_STDOUT_BYTES),
+        stderr_r: (run.stderr, MAX_STDOUT_BYTES),
         result_r: (run.result, MAX_RESULT_BYTES),
     }
-    outbox = {proc.stdin.fileno(): memoryview(stdin), ctrl_w: memoryview(first)}
+    outbox = {stdin_w: memoryview(stdin), ctrl_w: memoryview(first)}
     keep_open = {ctrl_w} if second is not None else set()
     sel = selectors.DefaultSelector()
     for fd in (*streams, *outbox):
@@ -618,7 +1011,7 @@ def run_child(first: bytes, second: bytes | None, stdin: bytes, limit_s: float) 
                     sel.unregister(fd)
                     continue
                 buffer, cap = streams[fd]
-                if fd == proc.stderr.fileno() and len(buffer) > 2 * STDERR_TAIL_BYTES:
+                if fd == stderr_r and len(buffer) > 2 * STDERR_TAIL_BYTES:
                     del buffer[:-STDERR_TAIL_BYTES]
                 buffer += data
                 if len(buffer) > cap:
@@ -647,10 +1040,10 @@ def run_child(first: bytes, second: bytes | None, stdin: bytes, limit_s: float) 
                 drain_until = time.monotonic() + DRAIN_GRACE_S
     finally:
         sel.close()
-        kill_everything(proc)
+        kill_everything(proc, zygote.pid if zygote is not None else None)
         for fd in list(open_fds):
             close(fd)
-        shutil.rmtree(work_dir, ignore_errors=True)
+        remove_work_dir(work_dir)
     run.returncode = proc.returncode
     if run.problem is None and run.returncode is not None and run.returncode < 0:
         signame = signal.Signals(-run.returncode).name if -run.returncode in _SIGNALS else ""
@@ -659,6 +1052,28 @@ def run_child(first: bytes, second: bytes | None, stdin: bytes, limit_s: float) 
 
 
 _SIGNALS = {s.value for s in signal.Signals}
+
+
+def make_work_dir() -> str:
+    """A fresh, empty, private dir for one case (tempfile.mkdtemp without its imports)."""
+    base = os.environ.get("TMPDIR") or "/tmp"
+    path = os.path.join(base, "case-" + os.urandom(8).hex())
+    try:
+        os.mkdir(path, 0o700)
+    except OSError:
+        import tempfile
+
+        path = tempfile.mkdtemp(prefix="case-")
+    return path
+
+
+def remove_work_dir(path: str) -> None:
+    try:
+        os.rmdir(path)  # most cases leave it empty
+    except OSError:
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def child_env(work_dir: str) -> dict[str, str]:
@@ -672,30 +1087,26 @@ def child_env(work_dir: str) -> dict[str, str]:
     }
 
 
-def kill_everything(proc: subprocess.Popen) -> None:
-    """Kill the case's process group, then every orphan that was reparented to us."""
+def kill_everything(proc, spare: int | None) -> None:
+    """Kill the case's process group, then every orphan that was reparented to us.
+
+    `spare` is the zygote, our child too: it is checked, not killed. Only the pids we list
+    are reaped, so the zygote's pid stays ours until its own check has seen how it ended.
+    """
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     for _ in range(200):
-        strays = children_of(os.getpid())
+        strays = [pid for pid in children_of(os.getpid()) if pid != spare]
         if not strays:
             return
         for pid in strays:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
-        reap()
+        for pid in strays:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
         time.sleep(0.002)
-
-
-def reap() -> None:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
 
 
 def children_of(parent: int) -> list[int]:
