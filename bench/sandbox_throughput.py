@@ -80,13 +80,12 @@ def run_bare(request: ExecutionRequest) -> bool:
     return proc.returncode == 0
 
 
-def docker_run_once(image: str) -> Runner:
+def python_through(docker_prefix: list[str]) -> Runner:
+    """Each execution as `<docker_prefix> python3 -c CODE`, stdin fed in; True on exit 0."""
+
     def run(request: ExecutionRequest) -> bool:
         proc = subprocess.run(
-            [
-                *("docker", "run", "--rm", "-i", "--network", "none", "--read-only"),
-                *("--entrypoint", "python3", image, "-E", "-s", "-B", "-c", request.code),
-            ],
+            [*docker_prefix, "python3", "-E", "-s", "-B", "-c", request.code],
             input=request.stdin.encode(),
             capture_output=True,
             timeout=60,
@@ -94,6 +93,23 @@ def docker_run_once(image: str) -> Runner:
         return proc.returncode == 0
 
     return run
+
+
+def docker_run_once(image: str) -> Runner:
+    return python_through(
+        [
+            "docker",
+            "run",
+            "--rm",
+            "-i",
+            "--network",
+            "none",
+            "--read-only",
+            "--entrypoint",
+            "env",
+            image,
+        ]
+    )
 
 
 @contextlib.contextmanager
@@ -109,20 +125,8 @@ def docker_exec_warm(image: str) -> Iterator[Runner]:
         check=True,
     ).stdout.strip()
 
-    def run(request: ExecutionRequest) -> bool:
-        proc = subprocess.run(
-            [
-                *("docker", "exec", "-i", container_id),
-                *("python3", "-E", "-s", "-B", "-c", request.code),
-            ],
-            input=request.stdin.encode(),
-            capture_output=True,
-            timeout=60,
-        )
-        return proc.returncode == 0
-
     try:
-        yield run
+        yield python_through(["docker", "exec", "-i", container_id])
     finally:
         subprocess.run(["docker", "rm", "-f", container_id], capture_output=True)
 

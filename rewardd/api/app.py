@@ -104,9 +104,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": f"internal error: {type(exc).__name__}"}, 500)
 
 
-def _check_completion_sizes(body: RewardsRequest, limit: int) -> JSONResponse | None:
-    for index, item in enumerate(body.items):
-        size = len(item.completion_text().encode())
+def _check_completion_sizes(items: list[dict[str, Any]], limit: int) -> JSONResponse | None:
+    for index, item in enumerate(items):
+        size = len(item["completion"].encode())
         if size > limit:
             return _error(
                 413,
@@ -129,12 +129,11 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
     )
     async def rewards(body: RewardsRequest, request: Request) -> Any:
         """Grade a batch of completions and wait for the results."""
-        too_large = _check_completion_sizes(body, settings.max_completion_bytes)
+        items = [item.wire() for item in body.items]
+        too_large = _check_completion_sizes(items, settings.max_completion_bytes)
         if too_large:
             return too_large
-        graded = await service(request).grade(
-            [item.wire() for item in body.items], body.recipe, body.weights, body.timeout_s
-        )
+        graded = await service(request).grade(items, body.recipe, body.weights, body.timeout_s)
         return {
             "results": graded.results,
             "recipe": {"name": graded.recipe, "weights": graded.weights},
@@ -144,13 +143,14 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
     @app.post("/v1/jobs", status_code=202, response_model=JobAccepted, tags=["rewards"])
     async def submit_job(body: RewardsRequest, request: Request) -> Any:
         """Grade a batch asynchronously; poll GET /v1/jobs/{job_id}."""
-        too_large = _check_completion_sizes(body, settings.max_completion_bytes)
+        items = [item.wire() for item in body.items]
+        too_large = _check_completion_sizes(items, settings.max_completion_bytes)
         if too_large:
             return too_large
         job_id = uuid.uuid4().hex
         jobs: JobStore = request.app.state.jobs
         await asyncio.to_thread(jobs.save, job_id, {"job_id": job_id, "status": "queued"})
-        task = asyncio.create_task(_run_job(request.app, job_id, body))
+        task = asyncio.create_task(_run_job(request.app, job_id, items, body))
         request.app.state.job_tasks.add(task)
         task.add_done_callback(request.app.state.job_tasks.discard)
         return {"job_id": job_id, "status": "queued"}
@@ -223,13 +223,13 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
 
-async def _run_job(app: FastAPI, job_id: str, body: RewardsRequest) -> None:
+async def _run_job(
+    app: FastAPI, job_id: str, items: list[dict[str, Any]], body: RewardsRequest
+) -> None:
     jobs: JobStore = app.state.jobs
     await asyncio.to_thread(jobs.save, job_id, {"job_id": job_id, "status": "running"})
     try:
-        graded = await app.state.service.grade(
-            [item.wire() for item in body.items], body.recipe, body.weights, body.timeout_s
-        )
+        graded = await app.state.service.grade(items, body.recipe, body.weights, body.timeout_s)
         job = {
             "job_id": job_id,
             "status": "done",
