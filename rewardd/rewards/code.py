@@ -58,32 +58,62 @@ MAX_REASON_CHARS = 300
 
 HARNESS_PATH = Path(__file__).with_name("code_harness.py")
 
-_FENCE_OPEN = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?P<tag>[^\s`{]*)[^`\n]*$")
+# Completions are capped at 1 MiB by the API; the scan never reads past that.
+MAX_SCAN_CHARS = 1 << 20
+# An info string's tag: a single greedy class, so it matches in one linear pass.
+_TAG = re.compile(r"[^\s`{]*")
 
 
 # --- extraction and format --------------------------------------------------------------------
 
 
 def fenced_blocks(text: str) -> list[tuple[str, str]]:
-    """(tag, body) of every closed fenced code block, in order; tags are lower-cased."""
+    """(tag, body) of every closed fenced code block, in order; tags are lower-cased.
+
+    Linear in the text: each line is looked at once as a possible opening and at most once
+    as a possible closing (a regex with two adjacent stars backtracked quadratically on a
+    fence line followed by 30 kB of text).
+    """
     blocks: list[tuple[str, str]] = []
-    lines = text.split("\n")
+    lines = text[:MAX_SCAN_CHARS].split("\n")
     i = 0
     while i < len(lines):
-        opening = _FENCE_OPEN.match(lines[i])
-        if not opening:
+        opening = fence_opening(lines[i])
+        if opening is None:
             i += 1
             continue
-        fence = opening["fence"]
-        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        fence, tag = opening
         for j in range(i + 1, len(lines)):
-            if closing.match(lines[j]):
-                blocks.append((opening["tag"].lower(), "\n".join(lines[i + 1 : j])))
+            if is_fence_closing(lines[j], fence):
+                blocks.append((tag.lower(), "\n".join(lines[i + 1 : j])))
                 i = j + 1
                 break
         else:
             break  # an unclosed fence (a truncated completion) holds no usable code
     return blocks
+
+
+def fence_opening(line: str) -> tuple[str, str] | None:
+    """(fence, tag) when the line opens a fenced block: indentation of spaces and tabs, 3 or
+    more backticks or tildes, then an info string with no backtick; else None."""
+    body = line.lstrip(" \t")
+    mark = body[:1]
+    if mark not in ("`", "~"):
+        return None
+    run = len(body) - len(body.lstrip(mark))
+    if run < 3:
+        return None
+    rest = body[run:]
+    if "`" in rest:
+        return None
+    return body[:run], _TAG.match(rest.lstrip(" \t"))[0]
+
+
+def is_fence_closing(line: str, fence: str) -> bool:
+    """Whether the line closes a block opened by `fence`: at least as many of its marks,
+    with only spaces and tabs around them."""
+    body = line.strip(" \t")
+    return len(body) >= len(fence) and body == fence[0] * len(body)
 
 
 def _tags(language: str) -> tuple[str, ...]:
