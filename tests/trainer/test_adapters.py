@@ -8,11 +8,15 @@ test also checks that the adapters build their items (references, lengths, tasks
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from rewardd.api.openrlhf import END_TOKENS, completion_of, last_user_turn, strip_end_tokens
 from trainer_client import rewards, verl
 from trainer_client.client import RewardClient
 
@@ -299,3 +303,77 @@ def test_openrlhf_remote_reward_request(rewardd_url: str, client: RewardClient) 
     assert RewardClient(rewardd_url).get_reward(queries, prompts, labels)["rewards"] == (
         pytest.approx(expected)
     )
+
+
+# ---- OpenRLHF: splitting the query --------------------------------------------------------------
+
+# Text made of the pieces that matter at the end of a decoded query: end tokens, white space,
+# near misses of end tokens, and ordinary text.
+_PIECES = st.sampled_from([*END_TOKENS, " ", "\n", "\t", "x", "答", "<|im_", "end|>", "</", "s>"])
+
+
+def naive_strip_end_tokens(text: str) -> str:
+    """The definition: remove the longest suffix made of (white space, end token)+ white space."""
+    tokens = "|".join(re.escape(token) for token in END_TOKENS)
+    for start in range(len(text) + 1):
+        if re.fullmatch(rf"(?:\s*(?:{tokens}))+\s*", text[start:]):
+            return text[:start]
+    return text
+
+
+@given(st.lists(_PIECES, max_size=30).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_strip_end_tokens_agrees_with_the_definition(text: str) -> None:
+    assert strip_end_tokens(text) == naive_strip_end_tokens(text)
+
+
+def test_strip_end_tokens_is_linear_on_hostile_tails() -> None:
+    """35,000 newlines stalled the old regex for seconds; a million take one pass now."""
+    tail = "\n" * 1_000_000
+    assert strip_end_tokens("<answer>7</answer>" + tail) == "<answer>7</answer>" + tail
+    assert strip_end_tokens("<answer>7</answer>" + tail + "<|im_end|>") == "<answer>7</answer>"
+    many = "<answer>7</answer>" + " <|im_end|>\n" * 200_000
+    assert strip_end_tokens(many) == "<answer>7</answer>"
+
+
+QWEN_TEMPLATE = (
+    "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant."
+    "<|im_end|>\n<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n"
+)
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        QWEN_TEMPLATE.format(question="三加四等于多少？"),
+        "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
+        "<|start_header_id|>user<|end_header_id|>\n\n三加四等于多少？<|eot_id|>"
+        "<|start_header_id|>assistant<|end_header_id|>\n\n",
+        "<｜begin▁of▁sentence｜>You are helpful.<｜User｜>三加四等于多少？<｜Assistant｜><think>\n",
+        "<bos><start_of_turn>user\n三加四等于多少？<end_of_turn>\n<start_of_turn>model\n",
+        "三加四等于多少？",
+    ],
+)
+def test_the_last_user_turn_is_the_question(prompt: str) -> None:
+    assert last_user_turn(prompt) == "三加四等于多少？"
+
+
+def test_the_last_of_several_user_turns_counts() -> None:
+    prompt = (
+        "<|im_start|>user\nHello<|im_end|>\n<|im_start|>assistant\nHi<|im_end|>\n"
+        "<|im_start|>user\n你好，三加四呢？<|im_end|>\n<|im_start|>assistant\n"
+    )
+    assert last_user_turn(prompt) == "你好，三加四呢？"
+
+
+def test_a_left_truncated_query_splits_where_the_prompt_ends() -> None:
+    prompt = QWEN_TEMPLATE.format(question="What is 3 + 4? " * 50)
+    completion = "<think>7</think><answer>7</answer>"
+    query = prompt[len(prompt) // 2 :] + completion + "<|im_end|>"
+    assert completion_of(query, prompt) == completion
+    # Only a few characters of the prompt survived: the last assistant header decides.
+    assert completion_of("assistant\n" + completion, prompt) != completion
+    assert completion_of("<|im_start|>assistant\n" + completion, prompt) == completion
+    # A header the policy writes itself does not move the split.
+    sneaky = "garbage <|im_start|>assistant\n" + completion
+    assert completion_of(prompt[-300:] + sneaky, prompt) == sneaky
