@@ -1,0 +1,1 @@
+"""DeepSeek-R1's rejection sampling through rewardd: `python -m trainer_client.sample`."""
