@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 # Bump when grading semantics change, so that no stale verdict survives an upgrade.
-GRADING_VERSION = "1"
+GRADING_VERSION = "2"  # 2: contract v2 math reading (markers, multi-part golds)
 
 
 def item_key(item: Mapping[str, Any], weights: Mapping[str, float]) -> str:

@@ -1,42 +1,55 @@
 """The math `accuracy` reward: is the completion's final answer the gold answer?
 
-Reading the answer:
-    the `<answer>` block if there is one, else the whole completion; in that text the last
-    `\\boxed{}` (or `\\fbox{}`) if any, else the text itself.
+Reading (`math_reading`): the final answer per contract v2, the gold as one or more parts.
 
 Comparing:
     math-verify (sympy underneath), gold first.  Both sides are parsed as one whole LaTeX
     expression when they look like bare math, because math-verify's free-text extraction
     reads `1/2^{99}` as 1 and `x+y=5` as 5.  Around math-verify sit a few explicit rules
     that close known false positives: hedged answers, equations offered for values, and
-    near-equal tiny numbers.  docs/rewards-math.md gives every choice and its reason.
+    near-equal tiny numbers; and one that compares multi-part answers as structures.
+    docs/rewards-math.md gives every choice and its reason.
 
 Cost:
-    the parsed gold and each (gold, answer) verdict are cached per process, so the 16 samples
-    of one prompt that share a final answer are compared once.
+    the parsed gold and each (gold, final answer) verdict are cached per process, so the 16
+    samples of one prompt that share a final answer are compared once.  Budgets are CPU time
+    (`math_budget`); a spent budget is an explicit `timeout` error, never a 0, never cached.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import sympy
 from latex2sympy2_extended import NormalizationConfig
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
-from math_verify.errors import TimeoutException
-from math_verify.utils import timeout as math_verify_timeout
 
-from rewardd.rewards.blocks import answer_block
+from rewardd.rewards.math_budget import OutOfCpuTime, cpu_budget
+from rewardd.rewards.math_reading import (
+    NO_ANSWER,
+    FinalAnswer,
+    as_bare_math,
+    clean_math,
+    extract_final_answer,
+    gold_parts,
+    math_spans,
+    read_final_answer,
+)
 from rewardd.rewards.types import GradingInput, ItemError, Score
 
+__all__ = ["extract_final_answer", "math_accuracy"]
+
 Verdict = Literal[
-    "equivalent", "different", "hedged", "no_answer", "unparsable_answer", "bad_reference"
+    "equivalent",
+    "different",
+    "hedged",
+    "no_answer",
+    "unparsable_answer",
+    "bad_reference",
+    "timeout",
 ]
 
 # -- configuration (docs/rewards-math.md explains each value) --------------------------------
@@ -63,148 +76,20 @@ _NUMERIC_PRECISION = 15
 _FLOAT_RELATIVE_TOLERANCE = 1e-3
 _EXACT_RELATIVE_TOLERANCE = 1e-20  # exact vs exact at 50 digits: equal means equal
 
-_STEP_TIMEOUT_S = 3  # one math-verify parse or verify (signal.alarm wants whole seconds)
-_ITEM_BUDGET_S = 6.0  # all steps of one item; the pool's hard kill is the backstop
+# CPU seconds, not wall-clock: the same input gets the same verdict on a loaded machine.
+# The pool's hard kill (REWARDD_MATH_ITEM_TIMEOUT_S, wall-clock) stands behind both.
+GOLD_CPU_BUDGET_S = 4.0
+ANSWER_CPU_BUDGET_S = 4.0
+# math-verify's own signal.alarm timeouts are off: they count wall-clock time.
+_NO_WALL_CLOCK_TIMEOUT = None
+
 _MAX_OTHER_BOXES = 4  # more distinct boxed values than this is hedging without asking sympy
 _CACHEABLE_CHARS = 4096  # longer answers are graded uncached, so the cache stays small
-_MAX_BOX_NESTING = 8
 _SHOWN_CHARS = 500  # how much of a long answer goes into details and reasons
 _PROSE_FALLBACK_WORDS = 3  # a text answer ("Evelyn", "no solution") may still be parsed whole
 
 
-# -- reading the final answer -----------------------------------------------------------------
-
-_BOX_COMMAND = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])\s*")
-_EMPTY_BOX = re.compile(r"\\(?:boxed|fbox)\s*\{\s*\}")
-_UNBRACED_BOX_ARGUMENT = re.compile(r"[^\s$\\{}]+")
-
-
-def _closing_brace(text: str, open_at: int) -> int | None:
-    """Index of the `}` that closes the `{` at `open_at`; escaped `\\{ \\}` do not count."""
-    depth = 0
-    index = open_at
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return None
-
-
-def _scan_boxes(text: str, depth: int = 0) -> tuple[list[str], str | None]:
-    """The contents of the outermost `\\boxed{}`/`\\fbox{}` in order, nested boxes unwrapped,
-    and the text of a box left open at the end (a completion cut off mid-answer), if any.
-
-    Empty boxes are skipped: they offer no value.
-    """
-    contents: list[str] = []
-    position = 0
-    while match := _BOX_COMMAND.search(text, position):
-        start = match.end()
-        if start < len(text) and text[start] == "{":
-            close = _closing_brace(text, start)
-            if close is None:
-                return contents, text[match.start() :].strip()
-            content = text[start + 1 : close]
-            position = close + 1
-        else:
-            # `\boxed 5`: TeX takes one token; a model writing `\boxed 12` means 12.
-            argument = _UNBRACED_BOX_ARGUMENT.match(text, start)
-            if argument is None:
-                position = start
-                continue
-            content = argument.group(0)
-            position = argument.end()
-        # Unwrap `\\boxed{\\boxed{5}}`, but not without end: a deep nest is not an answer.
-        inner = _scan_boxes(content, depth + 1)[0] if depth < _MAX_BOX_NESTING else []
-        content = inner[-1] if inner else content.strip()
-        if content:
-            contents.append(content)
-    return contents, None
-
-
-def _boxed_contents(text: str) -> list[str]:
-    return _scan_boxes(text)[0]
-
-
-def _answer_text(completion: str) -> str:
-    block = answer_block(completion)
-    return block if block is not None else completion
-
-
-def extract_final_answer(completion: str) -> str | None:
-    """The final answer text, per the contract, or None when there is none.
-
-    The `<answer>` block if there is one, else the whole completion; in that text, the
-    content of the last `\\boxed{}` (or `\\fbox{}`, nested boxes unwrapped) if any, else the
-    text itself, stripped.  A box left open at the end (the completion was cut off) is
-    returned as written, from `\\boxed{` on: it is the last box, but it holds no answer.
-    """
-    candidates, _ = _answer_candidates(completion)
-    return candidates[-1] if candidates else None
-
-
-def _answer_candidates(completion: str) -> tuple[tuple[str, ...], bool]:
-    """Distinct boxed answers (the final one last), or the answer text alone, or ();
-    and whether the final one is a box left open.
-
-    Boxes that differ only in white space are one candidate.
-    """
-    text = _answer_text(completion)
-    boxes, left_open = _scan_boxes(text)
-    if left_open is not None:
-        boxes.append(left_open)
-    if not boxes:
-        stripped = _EMPTY_BOX.sub("", text).strip()
-        return ((stripped,) if stripped else ()), False
-    final = boxes[-1]
-    seen = {_squash(final)}
-    others: list[str] = []
-    for box in reversed(boxes[:-1]):
-        key = _squash(box)
-        if key not in seen:
-            seen.add(key)
-            others.append(box)
-    return (*reversed(others), final), left_open is not None
-
-
-def _squash(text: str) -> str:
-    return "".join(text.split())
-
-
 # -- parsing one answer -----------------------------------------------------------------------
-
-
-class _OutOfTime(Exception):
-    """This item's time budget is spent; grading stops instead of trying the next step."""
-
-
-@dataclass
-class _Budget:
-    """The time one item may spend in math-verify, shared by all its steps."""
-
-    deadline: float
-
-    @classmethod
-    def start(cls) -> _Budget:
-        return cls(deadline=time.monotonic() + _ITEM_BUDGET_S)
-
-    def step_timeout(self) -> int | None:
-        """Seconds for the next math-verify call, or None where signals cannot be used."""
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            raise _OutOfTime
-        # math-verify's timeouts are signal.alarm: only the main thread may set one.
-        if threading.current_thread() is not threading.main_thread():
-            return None
-        return max(1, min(_STEP_TIMEOUT_S, math.ceil(remaining)))
 
 
 @dataclass(frozen=True)
@@ -216,64 +101,14 @@ class _Parsed:
     problem: Literal["nothing_found", "unparsable"] | None = None
 
 
-_OUTER_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
-_INNER_DELIMITER = re.compile(r"(?<!\\)\$|\\\(|\\\[")
-_TEXT_GROUP = re.compile(r"\\(?:text\w*|mathrm|mathbf|mathit|mbox|operatorname)\s*\{[^{}]*\}")
-_MATH_WORDS = frozenset(
-    {
-        *("and", "sqrt", "frac", "dfrac", "cdot", "times", "infty", "inf", "sup", "lim"),
-        *("sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos", "arctan"),
-        *("sinh", "cosh", "tanh", "log", "exp", "max", "min", "gcd", "lcm", "mod"),
-        *("det", "deg", "arg", "dim", "ker"),
-    }
-)
-_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?![A-Za-z])")
-# Two-letter words that make a text prose; units such as `cm`, `km`, `kg` are not among them.
-_SHORT_PROSE_WORDS = frozenset(
-    {"is", "it", "so", "be", "we", "if", "of", "to", "at", "on", "by", "as", "an", "am"}
-)
-_THOUSANDS_SPACE = re.compile(r"(?<=\d)(?:\\[,;:! ]|~)\s*(?=\d{3}(?!\d))")
-_PLAIN_FUNCTION = re.compile(r"(?<![\\A-Za-z])(sqrt|pi|infty|sin|cos|tan|ln|log|exp)(?![A-Za-z])")
-_SQRT_PARENS = re.compile(r"\\sqrt\s*\(([^()]*)\)")
-_UNICODE_MATH = {"−": "-", "·": "\\cdot ", "∞": "\\infty ", "√": "\\sqrt", "∓": "\\mp "}
-
-
-def _clean_math(text: str) -> str:
-    """Spellings latex2sympy misreads, rewritten: `1\\,000`, `sqrt(2)`, `pi/2`, `∞`."""
-    for symbol, latex in _UNICODE_MATH.items():
-        text = text.replace(symbol, latex)
-    text = _THOUSANDS_SPACE.sub("", text)
-    text = _PLAIN_FUNCTION.sub(r"\\\1", text)
-    text = _SQRT_PARENS.sub(r"\\sqrt{\1}", text)
-    return " ".join(text.split())
-
-
-def _as_bare_math(text: str) -> str | None:
-    """The text as one expression to parse whole, or None when it reads as prose or holds
-    several math spans (those go to math-verify's free-text extraction)."""
-    stripped = text.strip().rstrip(".").strip()
-    for opening, closing in _OUTER_DELIMITERS:
-        if stripped.startswith(opening) and stripped.endswith(closing):
-            if len(stripped) >= len(opening) + len(closing):
-                stripped = stripped[len(opening) : len(stripped) - len(closing)].strip()
-            break
-    if not stripped or _INNER_DELIMITER.search(stripped):
-        return None
-    for word in _WORD.findall(_TEXT_GROUP.sub(" ", stripped)):
-        lowered = word.lower()
-        if lowered in _SHORT_PROSE_WORDS or (len(word) > 2 and lowered not in _MATH_WORDS):
-            return None
-    return stripped
-
-
-def _parse_whole(latex: str, budget: _Budget) -> Any:
+def _parse_whole(latex: str) -> Any:
     """The text read as one LaTeX expression, or None."""
     found = parse(
-        f"\\boxed{{{_clean_math(latex)}}}",
+        f"\\boxed{{{clean_math(latex)}}}",
         extraction_config=_WHOLE_LATEX,
         fallback_mode="no_fallback",
         extraction_mode="first_match",
-        parsing_timeout=budget.step_timeout(),
+        parsing_timeout=_NO_WALL_CLOCK_TIMEOUT,
         raise_on_error=True,
     )
     return found[0] if found else None
@@ -288,17 +123,17 @@ _UNICODE_PLUS_MINUS = re.compile(r"([±∓])(?=\S)")
 _HEDGE_SCAN_CHARS = 300  # "2 or 3" is looked for in short answers only, not in reasoning
 
 
-def _parse_free_text(text: str, budget: _Budget) -> _Parsed:
+def _parse_free_text(text: str) -> _Parsed:
     """math-verify's extraction from prose: only its first (best-ranked, rightmost) match counts,
     so an unreadable final answer is not replaced by an earlier number."""
     # math-verify's plain numbers need a space before them; "±2021" would read as nothing.
-    text = _UNICODE_PLUS_MINUS.sub(r"\1 ", text)
+    text = _UNICODE_PLUS_MINUS.sub(r"\1 ", clean_math(text))
     found = parse(
         text,
         extraction_config=_FREE_TEXT,
         fallback_mode="first_match",
         extraction_mode="first_match",
-        parsing_timeout=budget.step_timeout(),
+        parsing_timeout=_NO_WALL_CLOCK_TIMEOUT,
         raise_on_error=True,
     )
     if not found:
@@ -306,15 +141,15 @@ def _parse_free_text(text: str, budget: _Budget) -> _Parsed:
     if isinstance(found[0], str):
         return _Parsed(None, found[0], "unparsable")
     expr, shown = found[0], found[1] if len(found) > 1 else str(found[0])
-    return _with_offered_alternatives(text, _Parsed(expr, shown), budget)
+    return _with_offered_alternatives(text, _Parsed(expr, shown))
 
 
-def _with_offered_alternatives(text: str, found: _Parsed, budget: _Budget) -> _Parsed:
+def _with_offered_alternatives(text: str, found: _Parsed) -> _Parsed:
     """Free extraction keeps one number of "2 or 3" and drops the sign of "±2021".  Put the
     other candidates back, as a set, so that hedging is seen and a set gold still matches."""
     at = text.rfind(found.shown)
     if at > 0 and _PLUS_MINUS_BEFORE.search(text[:at]):
-        both = _parse_whole(f"\\pm {found.shown}", budget)
+        both = _parse_whole(f"\\pm {found.shown}")
         if both is not None:
             return _Parsed(both, f"\\pm {found.shown}")
     if len(text) > _HEDGE_SCAN_CHARS:
@@ -323,7 +158,7 @@ def _with_offered_alternatives(text: str, found: _Parsed, budget: _Budget) -> _P
     for match in _ALTERNATIVES.finditer(text):
         phrases.append(match.group(0))
         for value in match.groups():
-            parsed = _parse_whole(value, budget)
+            parsed = _parse_whole(value)
             if parsed is not None:
                 offered.append(parsed)
     if len(offered) == 1:
@@ -331,25 +166,62 @@ def _with_offered_alternatives(text: str, found: _Parsed, budget: _Budget) -> _P
     return _Parsed(sympy.FiniteSet(*offered), "; ".join(phrases))
 
 
-def _parse_answer(text: str, budget: _Budget) -> _Parsed:
-    """One answer text (a box's content, an answer block, a completion, a gold) as math."""
-    bare = _as_bare_math(text)
+def _parse_answer(text: str) -> _Parsed:
+    """One answer text (a box's content, an answer block, a marked statement, a gold) as math."""
+    spans = math_spans(text)
+    if spans is not None:
+        # `$21,16$ or $11$`: each span is a part of one answer.
+        parts = [_parse_answer(span) for span in spans]
+        if all(part.expr is not None for part in parts):
+            return _Parsed(_combine([part.expr for part in parts]), text.strip())
+    bare = as_bare_math(text)
     if bare is not None:
         # One expression, read whole or not at all: math-verify's free extraction would
         # fall back to its last number (`5 \\vee 6` would read as 6).
-        expr = _parse_whole(bare, budget)
+        expr = _parse_whole(bare)
+        if expr is None:
+            expr = _parse_plus_minus(bare)
         if expr is None:
             return _Parsed(None, bare, "unparsable")
+        if _is_undefined_number(expr) and _CLOCK_TIME.fullmatch(bare):
+            # `12:00` is a time of day, not 12/0: compared as written.
+            expr = sympy.Symbol(bare.replace(" ", ""))
         return _Parsed(expr, bare)
-    parsed = _parse_free_text(text, budget)
+    parsed = _parse_free_text(text)
     short = text.strip()
     if parsed.expr is None and len(short.split()) <= _PROSE_FALLBACK_WORDS:
         # A short text answer such as "Evelyn" or "no solution": math-verify compares these
         # as symbols, so read it whole rather than give up.
-        expr = _parse_whole(short, budget)
+        expr = _parse_whole(short)
         if expr is not None:
             return _Parsed(expr, short)
     return parsed
+
+
+_PLUS_MINUS = re.compile(r"\\pm(?![A-Za-z])|±")
+_CLOCK_TIME = re.compile(r"\d{1,2}\s*:\s*\d{2}")
+
+
+def _parse_plus_minus(latex: str) -> Any:
+    """`\\frac{-1 \\pm \\sqrt{13}}{4}`, which latex2sympy cannot read, as its two values."""
+    if len(_PLUS_MINUS.findall(latex)) != 1:
+        return None
+    values = [_parse_whole(_PLUS_MINUS.sub(sign, latex)) for sign in ("+", "-")]
+    if any(value is None for value in values):
+        return None
+    return _combine(values)
+
+
+def _combine(parts: list[Any], like: Any = None) -> Any:
+    """Several parts as one answer: a tuple when `like` is a tuple of as many parts (the
+    boxes of `(x, y)` in order), else a set, with the members of set-valued parts merged."""
+    values = [_value_or_self(part) for part in parts]
+    if isinstance(like, sympy.Tuple) and len(like) == len(values):
+        return sympy.Tuple(*values)
+    members: list[Any] = []
+    for value in values:
+        members.extend(value.args if isinstance(value, sympy.FiniteSet) else [value])
+    return sympy.FiniteSet(*members)
 
 
 # -- comparing --------------------------------------------------------------------------------
@@ -366,31 +238,48 @@ def _equations_in_order(expr: Any) -> list[sympy.Eq]:
     return list(getattr(expr, "_unsorted_args", expr.args))
 
 
+def _is_name(expr: Any) -> bool:
+    if isinstance(expr, (sympy.Symbol, sympy.core.function.AppliedUndef)):
+        return True
+    return isinstance(expr, sympy.Tuple) and len(expr) > 0 and all(map(_is_name, expr.args))
+
+
 def _assigned_value(expr: Any) -> Any:
-    """`x = 3` -> 3, `x = 1+2 = 3` -> 3, `f(x) = 2x` -> 2x; None when `expr` is not an
-    assignment to a bare name (`x+y = 5` and `3 = 5` are equations, not values)."""
+    """`x = 3` -> 3, `x = 1+2 = 3` -> 3, `f(x) = 2x` -> 2x, `(x, y) = (3, 2)` -> (3, 2);
+    None when `expr` is not an assignment to a bare name (`x+y = 5` and `3 = 5` are
+    equations, not values)."""
+    if isinstance(expr, sympy.FiniteSet) and len(expr) > 0:
+        # `x = 1 \text{ or } x = 2`, `x = 1, x = 2`: the values of one name.
+        values = [_assigned_value(member) for member in expr.args]
+        names = {member.lhs for member in expr.args if isinstance(member, sympy.Eq)}
+        if len(names) == 1 and all(value is not None for value in values):
+            return sympy.FiniteSet(*values)
+        return None
     if isinstance(expr, sympy.Eq):
         chain = [expr]
     elif isinstance(expr, sympy.And) and all(isinstance(a, sympy.Eq) for a in expr.args):
         chain = _equations_in_order(expr)
     else:
         return None
-    name = chain[0].lhs
-    is_bare_name = isinstance(name, (sympy.Symbol, sympy.core.function.AppliedUndef))
-    return chain[-1].rhs if is_bare_name else None
+    return chain[-1].rhs if _is_name(chain[0].lhs) else None
+
+
+def _value_or_self(expr: Any) -> Any:
+    value = _assigned_value(expr)
+    return expr if value is None else value
 
 
 _SET_LIKE = (sympy.Set, sympy.Tuple, sympy.MatrixBase)
 _MAX_OFFERED_VALUES = 6  # more values than this against a one-value gold is hedging outright
 
 
-def _distinct_values(offered: sympy.FiniteSet, budget: _Budget) -> list[Any]:
+def _distinct_values(offered: sympy.FiniteSet) -> list[Any]:
     """The values of a set that are not equivalent to one another (`1/2 or 50%` is one)."""
     distinct: list[Any] = []
     for value in offered.args:
         if len(distinct) > _MAX_OFFERED_VALUES:
             break
-        if not any(_equivalent(kept, value, budget) for kept in distinct):
+        if not any(_equivalent(kept, value) for kept in distinct):
             distinct.append(value)
     return distinct
 
@@ -421,9 +310,8 @@ def _numerically_far(gold: Any, pred: Any) -> bool:
     return bool(abs(gold_value - pred_value) > tolerance * scale)
 
 
-def _equivalent(gold: Any, pred: Any, budget: _Budget) -> bool:
-    """math-verify's verdict, gold first, then the tiny-number guard under the same timeout."""
-    seconds = budget.step_timeout()
+def _equivalent(gold: Any, pred: Any) -> bool:
+    """math-verify's verdict, gold first, then the tiny-number guard."""
     same = verify(
         gold,
         pred,
@@ -431,13 +319,50 @@ def _equivalent(gold: Any, pred: Any, budget: _Budget) -> bool:
         numeric_precision=_NUMERIC_PRECISION,
         strict=True,  # x = 1 is not y = 1
         allow_set_relation_comp=False,  # restating x^2-3x+2=0 must not "equal" {1, 2}
-        timeout_seconds=seconds,
+        timeout_seconds=_NO_WALL_CLOCK_TIMEOUT,
         raise_on_error=True,
     )
-    if not same:
-        return False
-    far = math_verify_timeout(seconds)(_numerically_far)(gold, pred)
-    return not far
+    return bool(same) and not _numerically_far(gold, pred)
+
+
+# -- the gold ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Gold:
+    """The gold as math.  `value` is what a plain answer is compared with (the right-hand
+    side of `x = 1, 2`); `parts` > 1 when the gold is a multi-part answer."""
+
+    expr: Any
+    value: Any
+    parts: int
+
+    @property
+    def structured(self) -> bool:
+        return isinstance(self.value, _SET_LIKE)
+
+
+def _parts_of(value: Any) -> int:
+    if isinstance(value, (sympy.FiniteSet, sympy.Tuple)):
+        return len(value)
+    return 1
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_gold(gold_text: str) -> _Gold | None:
+    """The gold as math, once per process; None when it is not readable math.
+
+    Runs inside the caller's CPU budget: OutOfCpuTime passes through the cache uncached.
+    """
+    texts = gold_parts(gold_text)
+    parsed = [_parse_answer(text) for text in texts]
+    exprs = [part.expr for part in parsed]
+    if any(expr is None or _is_undefined_number(expr) for expr in exprs):
+        # `12:00` reads as 12/0: not a gold anything can be compared with.
+        return None
+    expr = exprs[0] if len(exprs) == 1 else _combine(exprs)
+    value = _value_or_self(expr)
+    return _Gold(expr, value, _parts_of(value))
 
 
 # -- the verdict ------------------------------------------------------------------------------
@@ -454,114 +379,113 @@ def _shown(text: str) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
-@functools.lru_cache(maxsize=4096)
-def _parse_gold(gold: str) -> _Parsed:
-    """The gold as math, once per process.  A gold in a box is read from its last box."""
-    budget = _Budget.start()
-    boxes = _boxed_contents(gold)
-    text = boxes[-1] if boxes else gold
-    try:
-        parsed = _parse_answer(text, budget)
-    except (TimeoutException, _OutOfTime):
-        return _Parsed(None, text, "unparsable")
-    except Exception:
-        return _Parsed(None, text, "unparsable")
-    if parsed.expr is not None and _is_undefined_number(parsed.expr):
-        # `12:00` reads as 12/0: not a gold anything can be compared with.
-        return _Parsed(None, text, "unparsable")
-    return parsed
-
-
-def _judge(gold_text: str, candidates: tuple[str, ...], cut_off: bool) -> _Judgement:
-    """The verdict for one final answer (`candidates[-1]`, after any other distinct boxed
-    answers; a box left open when `cut_off`) against one gold."""
+def _judge(gold_text: str, answer: FinalAnswer) -> _Judgement:
+    """The verdict for one final answer against one gold whose parse is cached and readable."""
     gold = _parse_gold(gold_text)
-    if gold.expr is None:
-        return _Judgement(
-            "bad_reference",
-            _shown(candidates[-1]) if candidates else None,
-            f"The reference answer '{_shown(gold_text)}' could not be parsed as math, "
-            "so this item cannot be graded.",
-        )
-    if not candidates:
-        return _Judgement("no_answer", None, "The completion gives no final answer.")
-    if cut_off:
+    assert gold is not None  # math_accuracy checks the gold first
+    if answer.final is None:
+        return _Judgement("no_answer", None, _NO_ANSWER_REASON)
+    if answer.cut_off:
         return _Judgement(
             "unparsable_answer",
-            _shown(candidates[-1]),
+            _shown(answer.final),
             "The last \\boxed{} is never closed (the completion was cut off), so its "
             "value is unknown.",
         )
-    budget = _Budget.start()
-    final_text = candidates[-1]
     try:
-        return _judge_parsed(gold.expr, gold_text, final_text, candidates[:-1], budget)
-    except (TimeoutException, _OutOfTime):
-        return _Judgement(
-            "unparsable_answer",
-            _shown(final_text),
-            "Reading or comparing the final answer took longer than math-verify's time "
-            "limit, so it is treated as unreadable.",
-        )
+        return _judge_parsed(gold, gold_text, answer)
+    except OutOfCpuTime:
+        raise
     except Exception as error:
         return _Judgement(
             "unparsable_answer",
-            _shown(final_text),
+            _shown(answer.final),
             f"math-verify failed on the final answer ({type(error).__name__}), "
             "so it is treated as unreadable.",
         )
 
 
-def _judge_parsed(
-    gold: Any, gold_text: str, final_text: str, other_boxes: tuple[str, ...], budget: _Budget
-) -> _Judgement:
-    final = _parse_answer(final_text, budget)
-    extracted = _shown(final.shown or final_text)
+_NO_ANSWER_REASON = (
+    "The completion gives no final answer: no <answer> block, no \\boxed{} and no final-answer "
+    'marker ("####", "the final answer is", "Answer:").'
+)
+
+
+def _final_prediction(gold: _Gold, answer: FinalAnswer) -> tuple[_Parsed, tuple[str, ...]]:
+    """The prediction, and the boxes that must agree with it for it not to be a hedge.
+
+    Against a multi-part gold, the last run of boxes (`\\boxed{2} and \\boxed{3}`) is one
+    answer; against a one-part gold every box is a candidate of its own.
+    """
+    assert answer.final is not None
+    if gold.parts > 1 and len(answer.run) > 1:
+        parts = [_parse_answer(text) for text in answer.run]
+        if all(part.expr is not None for part in parts):
+            combined = _combine([part.expr for part in parts], like=gold.value)
+            return _Parsed(combined, ", ".join(answer.run)), answer.others
+    return _parse_answer(answer.final), answer.others + answer.run[:-1]
+
+
+def _agrees(pred: Any, other: Any, multi_part: bool) -> bool:
+    if _equivalent(pred, other):
+        return True
+    members = pred.args if multi_part and isinstance(pred, (sympy.FiniteSet, sympy.Tuple)) else ()
+    return any(_equivalent(member, other) for member in members)
+
+
+def _judge_parsed(gold: _Gold, gold_text: str, answer: FinalAnswer) -> _Judgement:
+    final, others = _final_prediction(gold, answer)
+    extracted = _shown(final.shown or answer.final or "")
     if final.problem == "nothing_found":
         return _Judgement(
             "no_answer",
             None,
-            "No final answer was found: no \\boxed{} and nothing math-verify could extract.",
+            "No final answer was found: the answer text holds nothing math-verify could read.",
         )
     if final.expr is None:
         return _Judgement(
             "unparsable_answer", extracted, f"The final answer '{extracted}' is not readable math."
         )
 
-    if len(other_boxes) > _MAX_OTHER_BOXES:
+    if len(others) > _MAX_OTHER_BOXES:
         return _Judgement(
             "hedged",
             extracted,
-            f"The answer boxes {len(other_boxes) + 1} different values; one final value "
-            "is required.",
+            f"The answer boxes {len(others) + 1} different values; one final answer is required.",
         )
-    for box in other_boxes:
-        other = _parse_answer(box, budget)
-        if other.expr is not None and not _equivalent(final.expr, other.expr, budget):
+    for box in others:
+        other = _parse_answer(box)
+        if other.expr is not None and not _agrees(final.expr, other.expr, gold.parts > 1):
             return _Judgement(
                 "hedged",
                 extracted,
                 f"The answer boxes different values ('{_shown(box)}' and '{extracted}'); "
-                "one final value is required.",
+                "one final answer is required.",
             )
 
-    pred = final.expr
-    if _is_relation(pred) and not _is_relation(gold):
-        value = _assigned_value(pred)
-        if value is None and isinstance(pred, (sympy.Eq, sympy.And)):
+    pred, target = final.expr, gold.expr
+    pred_value = _assigned_value(pred)
+    gold_is_assignment = gold.value is not gold.expr
+    if _is_relation(pred) and not _is_relation(gold.expr):
+        if pred_value is None and isinstance(pred, (sympy.Eq, sympy.And)):
             return _Judgement(
                 "different",
                 extracted,
                 f"The final answer '{extracted}' is an equation, but the reference "
                 f"'{_shown(gold_text)}' is a value.",
             )
-        if value is not None:
-            pred = value
+        if pred_value is not None:
+            pred = pred_value
+    elif isinstance(pred, sympy.FiniteSet) and pred_value is not None and not gold_is_assignment:
+        pred = pred_value  # `x = 1 \text{ or } x = 2` against the set `1, 2`
+    elif gold_is_assignment and pred_value is None and not _is_relation(pred):
+        # `x = 1, 2` against `\boxed{1, 2}`: compare the solutions, not the equation.
+        target = gold.value
 
-    if isinstance(pred, sympy.FiniteSet) and len(pred) >= 2 and not isinstance(gold, _SET_LIKE):
+    if isinstance(pred, sympy.FiniteSet) and len(pred) >= 2 and not gold.structured:
         # One value is wanted and several are on offer: hedging, unless they are one value
         # written in several ways.
-        distinct = _distinct_values(pred, budget)
+        distinct = _distinct_values(pred)
         if len(distinct) >= 2:
             return _Judgement(
                 "hedged",
@@ -571,7 +495,7 @@ def _judge_parsed(
             )
         pred = distinct[0]
 
-    if _equivalent(gold, pred, budget):
+    if _equivalent(target, pred):
         return _Judgement(
             "equivalent",
             extracted,
@@ -604,32 +528,67 @@ _VALUES: dict[Verdict, float] = {
 }
 
 
-def math_accuracy(item: GradingInput) -> Score:
-    """1.0 when the final answer is mathematically equivalent to `reference["answer"]`, else
-    0.0; None with a `bad_reference` error when the gold is missing or unreadable."""
-    gold_text = _gold_text(item.reference)
-    candidates, cut_off = _answer_candidates(item.completion)
+def _cacheable(answer: FinalAnswer) -> bool:
+    texts = (answer.final or "", *answer.run, *answer.others)
+    return sum(len(text) for text in texts) <= _CACHEABLE_CHARS
+
+
+def _grade(gold_text: str | None, answer: FinalAnswer) -> _Judgement:
     if gold_text is None:
-        judgement = _Judgement(
+        return _Judgement(
             "bad_reference",
-            _shown(candidates[-1]) if candidates else None,
+            _shown(answer.final) if answer.final else None,
             'The item has no usable reference["answer"], so it cannot be graded.',
         )
-    elif sum(len(text) for text in candidates) <= _CACHEABLE_CHARS:
-        judgement = _judge_cached(gold_text, candidates, cut_off)
-    else:
-        judgement = _judge(gold_text, candidates, cut_off)
+    try:
+        with cpu_budget(GOLD_CPU_BUDGET_S):
+            gold = _parse_gold(gold_text)
+    except OutOfCpuTime:
+        return _Judgement(
+            "timeout",
+            None,
+            f"Reading the reference answer used more than {GOLD_CPU_BUDGET_S:g} s of CPU time.",
+        )
+    except Exception:
+        gold = None
+    if gold is None:
+        return _Judgement(
+            "bad_reference",
+            _shown(answer.final) if answer.final else None,
+            f"The reference answer '{_shown(gold_text)}' could not be parsed as math, "
+            "so this item cannot be graded.",
+        )
+    judge = _judge_cached if _cacheable(answer) else _judge
+    try:
+        with cpu_budget(ANSWER_CPU_BUDGET_S):
+            return judge(gold_text, answer)
+    except OutOfCpuTime:
+        return _Judgement(
+            "timeout",
+            _shown(answer.final or ""),
+            "Reading or comparing the final answer used more than "
+            f"{ANSWER_CPU_BUDGET_S:g} s of CPU time.",
+        )
 
+
+def math_accuracy(item: GradingInput) -> Score:
+    """1.0 when the final answer is mathematically equivalent to `reference["answer"]`, else
+    0.0; None with an error when the gold is missing or unreadable (`bad_reference`) or a
+    CPU budget ran out (`timeout`)."""
+    gold_text = _gold_text(item.reference)
+    answer = read_final_answer(item.completion) if item.completion else NO_ANSWER
+    judgement = _grade(gold_text, answer)
     details = {
         "extracted": judgement.extracted,
         "reference": gold_text,
         "verdict": judgement.verdict,
     }
-    if judgement.verdict == "bad_reference":
+    if judgement.verdict in ("bad_reference", "timeout"):
+        code = "timeout" if judgement.verdict == "timeout" else "bad_reference"
         return Score(
             value=None,
             reason=judgement.reason,
             details=details,
-            error=ItemError(code="bad_reference", message=judgement.reason),
+            error=ItemError(code=code, message=judgement.reason),
         )
     return Score(value=_VALUES[judgement.verdict], reason=judgement.reason, details=details)
