@@ -10,14 +10,13 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from rewardd.config import Settings
+from rewardd.execution.local import INVALID_REQUEST, execute_in_sandbox, sandbox_error
 from rewardd.grading import failed_result, infer_task
 from rewardd.rewards.types import ItemError
 
+__all__ = ["INVALID_REQUEST", "Backend", "BrokerUnavailable", "make_backend"]
+
 log = logging.getLogger(__name__)
-
-
-# Returned by execute_in_sandbox (possibly from another host) for a request the sandbox refuses.
-INVALID_REQUEST = "invalid_request"
 
 
 class BrokerUnavailable(Exception):
@@ -37,6 +36,12 @@ class Backend(Protocol):
 
     def queue_depth(self) -> int: ...
 
+    def in_flight(self) -> int:
+        """Items this host still works on, including those of requests that gave up."""
+        ...
+
+    def sandbox_name(self) -> str | None: ...
+
     def sandbox_pool_size(self) -> int | None: ...
 
     def close(self) -> None: ...
@@ -50,12 +55,7 @@ class EmbeddedBackend:
     def __init__(self, settings: Settings) -> None:
         from rewardd.execution.local import LocalGrader
 
-        self.grader = LocalGrader(
-            pool_size=settings.pool_size,
-            math_item_timeout_s=settings.math_item_timeout_s,
-            code_threads=settings.code_threads,
-            sandbox_kind=settings.sandbox,
-        )
+        self.grader = LocalGrader.from_settings(settings)
 
     async def grade(
         self, items: list[dict[str, Any]], weights: Mapping[str, float], timeout_s: float
@@ -65,7 +65,7 @@ class EmbeddedBackend:
 
     async def problems(self) -> dict[str, str]:
         problems: dict[str, str] = {}
-        if self.grader.pool.alive() == 0:
+        if self.grader.grading_processes_alive() == 0:
             problems["pool"] = "no grading process is alive"
         sandbox = await asyncio.to_thread(self.grader.sandbox_problem)
         if sandbox:
@@ -76,7 +76,13 @@ class EmbeddedBackend:
         return await asyncio.to_thread(execute_in_sandbox, self.grader.sandbox, request)
 
     def queue_depth(self) -> int:
-        return self.grader.pool.queued()
+        return self.grader.pool.queued() + self.grader.code_pool.queued()
+
+    def in_flight(self) -> int:
+        return self.grader.in_flight()
+
+    def sandbox_name(self) -> str | None:
+        return self.grader.sandbox_name()
 
     def sandbox_pool_size(self) -> int | None:
         return self.grader.sandbox_pool_size()
@@ -197,6 +203,12 @@ class DistributedBackend:
     def sandbox_pool_size(self) -> int | None:
         return None  # the sandboxes live in the workers; see their --metrics-port
 
+    def in_flight(self) -> int:
+        return 0  # the workers bound their own work; the API counts its requests' items
+
+    def sandbox_name(self) -> str | None:
+        return None  # each worker logs the sandbox it chose
+
     def queue_depth(self) -> int:
         import redis
 
@@ -233,30 +245,3 @@ def _chunks(items: list[dict[str, Any]], size: int) -> list[tuple[list[int], lis
 
 def make_backend(settings: Settings) -> Backend:
     return DistributedBackend(settings) if settings.broker_url else EmbeddedBackend(settings)
-
-
-def execute_in_sandbox(open_sandbox: Any, request: dict[str, Any]) -> dict[str, Any]:
-    """Run one /v1/execute request; infrastructure failures become status sandbox_error."""
-    import dataclasses
-
-    from sandbox import ExecutionRequest
-
-    try:
-        result = open_sandbox().execute(ExecutionRequest(**request))
-    except ValueError as exc:  # the request broke a sandbox limit: the caller's fault
-        return {"status": INVALID_REQUEST, "message": str(exc)}
-    except Exception as exc:
-        log.exception("sandbox failed")
-        return sandbox_error(f"sandbox failed: {exc}")
-    return dataclasses.asdict(result)
-
-
-def sandbox_error(message: str) -> dict[str, Any]:
-    return {
-        "status": "sandbox_error",
-        "exit_code": None,
-        "stdout": "",
-        "stderr": message,
-        "duration_ms": 0.0,
-        "truncated": False,
-    }

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from rewardd import __version__
 from rewardd.logs import configure_logging
+from rewardd.recipes import RECIPES
 
 EPILOG = """\
-environment:
+environment (every setting is a REWARDD_* variable; see docs/deploy.md for all):
   REWARDD_BROKER_URL   redis://host:6379/0 to hand work to `rewardd worker`s (distributed
                        mode); unset, `serve` grades in-process (embedded mode)
   REWARDD_SANDBOX      docker | local | auto (default): where code runs
-  REWARDD_POOL_SIZE    grading processes (default: one per core)
+  REWARDD_POOL_SIZE    math grading processes (default: one per core)
+  REWARDD_CODE_THREADS code items graded at once (default 8)
   REWARDD_MATH_ITEM_TIMEOUT_S  hard deadline per math item (default 10)
 
 examples:
@@ -72,20 +75,58 @@ def build_parser() -> argparse.ArgumentParser:
         "grade",
         help="grade a JSONL file offline, no server needed",
         description="Grade a file of items (one JSON item per line, the /v1/rewards item "
-        "format) and write one result per line, in order. Bad lines get an error result; "
-        "nothing is dropped.",
+        "format) and write one result per line, in order. Bad lines get an error result "
+        "(code invalid_item); nothing is dropped.",
+        epilog=GRADE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     grade.add_argument("input", type=Path, help="JSONL file of items ('-' for stdin)")
     grade.add_argument("-o", "--output", type=Path, help="JSONL results (default: stdout)")
-    grade.add_argument("--recipe", default="r1", help="r1 (default), r1-zero or code")
     grade.add_argument(
-        "--weights", type=json.loads, default=None, help="JSON weights, e.g. '{\"accuracy\": 1}'"
+        "--recipe", default="r1", help=f"weights preset: {', '.join(RECIPES)} (default r1)"
     )
-    grade.add_argument("--batch-size", type=int, default=256, help="items graded at once")
+    grade.add_argument(
+        "--weights",
+        type=_json_object,
+        default=None,
+        metavar="JSON",
+        help='weights replacing the recipe\'s, e.g. \'{"accuracy": 1, "format": 0.5}\'',
+    )
+    grade.add_argument(
+        "--allow-errors",
+        action="store_true",
+        help="exit 0 even when some lines could not be graded (their results say why)",
+    )
+    grade.add_argument(
+        "--batch-size", type=int, default=256, help="items in flight at once (default 256)"
+    )
     grade.add_argument(
         "--timeout", type=float, default=600.0, help="seconds allowed per batch (default 600)"
     )
     return parser
+
+
+GRADE_EPILOG = """\
+exit status:
+  0  every line was graded (or --allow-errors was given)
+  1  at least one line has an error: invalid_item (not a valid item), timeout,
+     bad_reference, sandbox_error or internal; each such result says why
+  2  the command itself is wrong: unknown recipe, bad --weights, unreadable input
+
+example:
+  echo '{"completion": "<think>2+2</think><answer>4</answer>", "reference": {"answer": "4"}}' \\
+    | rewardd grade - --recipe r1-zero
+"""
+
+
+def _json_object(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("expected a JSON object, e.g. '{\"accuracy\": 1}'")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,52 +146,119 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from rewardd.api.app import create_app
+    from rewardd.config import get_settings
 
     configure_logging(args.log_level.upper())
+    settings = get_settings()
     uvicorn.run(
-        create_app(),
+        create_app(settings),
         host=args.host,
         port=args.port,
         log_level=args.log_level.lower(),
         log_config=None,
         access_log=False,
+        # Bounds on what clients can hold: idle keep-alive connections close, and past
+        # max_connections new requests get a 503 (slow bodies are cut by BodyLimits).
+        timeout_keep_alive=settings.keep_alive_s,
+        limit_concurrency=settings.max_connections,
     )
     return 0
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.progress import Progress
-
     from rewardd.recipes import UnknownRecipe, resolve_weights
 
     configure_logging("WARNING")
     try:
         _, weights = resolve_weights(args.recipe, args.weights)
     except UnknownRecipe as exc:
-        print(f"rewardd grade: {exc}", file=sys.stderr)
-        return 2
-    source = sys.stdin if str(args.input) == "-" else args.input.open(encoding="utf-8")
-    lines = source.read().splitlines()
-    target = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+        return _usage_error(str(exc))
+    unknown = sorted(set(weights) - _component_names())
+    if unknown:
+        return _usage_error(f"unknown component(s) in --weights: {', '.join(unknown)}")
+    try:
+        lines = _read_lines(args.input)
+    except (OSError, UnicodeDecodeError) as exc:
+        return _usage_error(f"cannot read {args.input}: {exc}")
+    try:
+        target = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    except OSError as exc:
+        return _usage_error(f"cannot write {args.output}: {exc}")
+    from rewardd.config import get_settings
     from rewardd.execution.local import LocalGrader
 
-    grader = LocalGrader()
+    grader = LocalGrader.from_settings(get_settings())
     failures = 0
     try:
-        with Progress(console=Console(stderr=True)) as bar:
+        with _progress_bar() as bar:
             progress = bar.add_task("grading", total=len(lines))
             for batch in _batches(lines, args.batch_size):
-                for result in _grade_lines(grader, batch, weights, args.timeout):
+                results = _grade_lines(
+                    grader, batch, weights, args.timeout, lambda: bar.advance(progress)
+                )
+                for result in results:
                     failures += result.get("error") is not None
                     target.write(json.dumps(result, ensure_ascii=False) + "\n")
-                bar.advance(progress, len(batch))
     finally:
         grader.close()
         if target is not sys.stdout:
             target.close()
     print(f"graded {len(lines)} items, {failures} with an error", file=sys.stderr)
+    if failures and not args.allow_errors:
+        print(
+            "rewardd grade: exit status 1 because some lines have an error "
+            "(see their `error`); pass --allow-errors to exit 0 anyway",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _usage_error(message: str) -> int:
+    print(f"rewardd grade: {message}", file=sys.stderr)
+    return 2
+
+
+def _component_names() -> set[str]:
+    from rewardd.rewards.registry import COMPONENTS
+
+    return set(COMPONENTS)
+
+
+def _read_lines(source: Path) -> list[str]:
+    if str(source) == "-":
+        return sys.stdin.read().splitlines()
+    return source.read_text(encoding="utf-8").splitlines()
+
+
+def _progress_bar() -> Any:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class ItemsPerSecond(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.1f} items/s" if speed else "– items/s")
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        ItemsPerSecond(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+    )
 
 
 def _batches(lines: list[str], size: int) -> Iterator[list[tuple[int, str]]]:
@@ -160,10 +268,16 @@ def _batches(lines: list[str], size: int) -> Iterator[list[tuple[int, str]]]:
 
 
 def _grade_lines(
-    grader: Any, batch: list[tuple[int, str]], weights: dict[str, float], timeout_s: float
+    grader: Any,
+    batch: list[tuple[int, str]],
+    weights: dict[str, float],
+    timeout_s: float,
+    item_done: Callable[[], None],
 ) -> list[dict[str, Any]]:
+    """One result per line, in order; `item_done` is called as each item finishes."""
     from pydantic import ValidationError
 
+    from rewardd.api.limits import printable
     from rewardd.api.schemas import RewardItem
     from rewardd.grading import TIMINGS_KEY, failed_result
     from rewardd.rewards.types import ItemError
@@ -172,16 +286,26 @@ def _grade_lines(
     valid: list[tuple[int, dict[str, Any]]] = []
     for position, (line_number, line) in enumerate(batch):
         try:
-            valid.append((position, RewardItem.model_validate_json(line).wire()))
+            # json.loads, as the API does, so both name a field holding a lone surrogate.
+            valid.append((position, RewardItem.model_validate(json.loads(line)).wire()))
+        except json.JSONDecodeError as exc:
+            problem = f"not JSON: {exc}"
         except ValidationError as exc:
             problem = "; ".join(
                 f"{'.'.join(map(str, e['loc'])) or 'item'}: {e['msg']}" for e in exc.errors()
             )
-            error = ItemError("invalid_item", f"line {line_number}: invalid item: {problem}")
-            results[position] = failed_result(None, weights, error)
+        else:
+            continue
+        message = printable(f"line {line_number}: invalid item: {problem}")
+        results[position] = failed_result(None, weights, ItemError("invalid_item", message))
+        item_done()
     deadline = time.monotonic() + timeout_s
-    graded = grader.grade_batch([item for _, item in valid], weights, deadline)
-    for (position, _), result in zip(valid, graded, strict=True):
+    futures = [grader.submit(item, weights, deadline) for _, item in valid]
+    for future in futures:
+        future.add_done_callback(lambda _: item_done())
+    concurrent.futures.wait(futures, timeout=max(0.0, deadline - time.monotonic()) + 1.0)
+    for (position, item), future in zip(valid, futures, strict=True):
+        result = grader.outcome(future, item.get("id"), weights)
         result.pop(TIMINGS_KEY, None)
         results[position] = result
     return results  # type: ignore[return-value]

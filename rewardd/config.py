@@ -18,9 +18,26 @@ class Settings(BaseSettings):
     sandbox: Literal["docker", "local", "auto"] = "auto"
     pool_size: int | None = Field(None, ge=1, description="grading processes; default: cores")
     math_item_timeout_s: float = Field(10.0, gt=0, description="hard deadline per math item")
-    code_threads: int = Field(8, ge=1, description="code items graded at once per process")
-    max_body_bytes: int = 32 * 1024 * 1024
-    max_completion_bytes: int = 1024 * 1024
+    code_threads: int = Field(
+        8, ge=1, description="code items graded at once (killable processes) per host"
+    )
+    code_item_timeout_s: float = Field(
+        120.0, gt=0, description="hard deadline per code item, sandbox run included"
+    )
+    max_body_bytes: int = Field(32 * 1024 * 1024, ge=1024, description="413 above this")
+    max_completion_bytes: int = Field(
+        1024 * 1024, ge=1, description="413 for a completion (or OpenRLHF query) above this"
+    )
+    max_prompt_bytes: int = Field(
+        1024 * 1024, ge=1, description="413 for a prompt or an OpenRLHF label above this"
+    )
+    body_read_timeout_s: float = Field(
+        60.0, gt=0, description="a request body not received within this gets a 408"
+    )
+    max_connections: int = Field(
+        1024, ge=1, description="connections served at once; more are answered 503"
+    )
+    keep_alive_s: int = Field(5, ge=1, description="idle keep-alive connections close after")
     max_pending_items: int = Field(65536, ge=1, description="above this, answer 503")
     cache_entries: int = Field(200_000, ge=0, description="results kept for identical items")
     chunk_size: int = Field(32, ge=1, description="items per Celery task")

@@ -5,6 +5,7 @@ Shared by /v1/rewards, /v1/jobs and /get_reward, whichever backend grades.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,12 +46,16 @@ class RewardService:
     ) -> Graded:
         started = time.perf_counter()
         recipe_name, active = resolve_weights(recipe, weights)
-        keys = [item_key(item, active) for item in items]
+        # Hashing reads every byte of the items: off the event loop, like all text work.
+        keys = await asyncio.to_thread(lambda: [item_key(item, active) for item in items])
         cached = {key: self.cache.get(key) for key in set(keys)}
         # One grade per distinct content: identical samples in a GRPO group cost one.
         todo = {key: item for key, item in zip(keys, items, strict=False) if cached[key] is None}
-        if self.pending_items + len(todo) > self.max_pending_items:
-            raise Overloaded(f"{self.pending_items} items in flight; retry shortly")
+        # Work of requests that already gave up (a sandbox job finishing its last second)
+        # still occupies the backend, so it counts as much as the requests waiting here.
+        busy = max(self.pending_items, self.backend.in_flight())
+        if todo and busy + len(todo) > self.max_pending_items:
+            raise Overloaded(f"{busy} items in flight; retry shortly")
         self.pending_items += len(todo)
         try:
             graded = await self.backend.grade(list(todo.values()), active, timeout_s)

@@ -148,7 +148,8 @@ def test_openrlhf_protocol(client):
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["rewards"] == pytest.approx([1.3, 0.3])
-    assert body["scores"] == body["rewards"]
+    assert body["scores"] == [1.0, 0.0]  # v2: the accuracy, for OpenRLHF's dynamic filtering
+    assert body["extra_logs"]["ungraded"] == [0.0, 0.0]
     assert body["extra_logs"]["accuracy"] == [1.0, 0.0]
     assert body["extra_logs"]["format"] == [1.0, 1.0]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import uuid
@@ -12,10 +13,11 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 
 from rewardd import metrics
-from rewardd.api.limits import BodySizeLimit, RequestIds
-from rewardd.api.openrlhf import items_of
+from rewardd.api.limits import BodyLimits, RequestIds, printable
+from rewardd.api.openrlhf import items_of, response_of, weights_for
 from rewardd.api.schemas import (
     ExecuteRequest,
     ExecuteResponse,
@@ -53,17 +55,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else MemoryJobStore(settings.job_ttl_s)
         )
         app.state.job_tasks = set()
-        log.info("rewardd ready in %s mode", backend.mode)
+        # Asking now opens the sandbox, so the log says which one `auto` chose (so does
+        # /readyz) and a newcomer sees at once what is down.
+        problems = await backend.problems()
+        log.info(
+            "rewardd ready in %s mode; sandbox: %s",
+            backend.mode,
+            backend.sandbox_name() or "in the workers",
+        )
+        for part, problem in problems.items():
+            log.warning("not ready yet: %s: %s", part, problem)
         yield
         backend.close()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc served from the package: /docs works on air-gapped clusters.
+    app = FastAPIOffline(
         title="rewardd",
         version="1",
         summary="Verifiable rewards and a code sandbox for RL training of reasoning models.",
         lifespan=lifespan,
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimits,
+        max_bytes=settings.max_body_bytes,
+        read_timeout_s=settings.body_read_timeout_s,
+    )
     app.add_middleware(RequestIds)
     _add_error_handlers(app)
     _add_routes(app, settings)
@@ -72,6 +88,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _error(status: int, loc: list[Any], msg: str, kind: str) -> JSONResponse:
     return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": kind}]}, status_code=status)
+
+
+def _too_large(loc: list[Any], text: str, limit: int, what: str) -> JSONResponse | None:
+    size = len(text.encode())  # the schema refused lone surrogates: this always encodes
+    if size <= limit:
+        return None
+    return _error(413, loc, f"{what} is {size} bytes; the limit is {limit}", "too_large")
 
 
 def _unavailable(message: str) -> JSONResponse:
@@ -91,8 +114,13 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # The input itself is not echoed, and a dict key in `loc` may be the bad text itself.
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            {
+                "loc": [printable(part) for part in e.get("loc", ())],
+                "msg": printable(e.get("msg", "")),
+                "type": e.get("type", ""),
+            }
             for e in exc.errors()
         ]
         return JSONResponse({"detail": errors}, status_code=422)
@@ -104,16 +132,34 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": f"internal error: {type(exc).__name__}"}, 500)
 
 
-def _check_completion_sizes(items: list[dict[str, Any]], limit: int) -> JSONResponse | None:
+def _check_item_sizes(items: list[dict[str, Any]], settings: Settings) -> JSONResponse | None:
     for index, item in enumerate(items):
-        size = len(item["completion"].encode())
-        if size > limit:
-            return _error(
-                413,
-                ["body", "items", index, "completion"],
-                f"completion is {size} bytes; the limit is {limit}",
-                "too_large",
-            )
+        loc = ["body", "items", index]
+        problem = _too_large(
+            [*loc, "completion"], item["completion"], settings.max_completion_bytes, "completion"
+        ) or _too_large(
+            [*loc, "prompt"], item.get("prompt") or "", settings.max_prompt_bytes, "prompt"
+        )
+        if problem:
+            return problem
+    return None
+
+
+def _check_openrlhf_sizes(body: OpenRLHFRequest, settings: Settings) -> JSONResponse | None:
+    # A query is a prompt and a completion.
+    query_limit = settings.max_completion_bytes + settings.max_prompt_bytes
+    for index, query in enumerate(body.query):
+        if problem := _too_large(["body", "query", index], query, query_limit, "query"):
+            return problem
+    for index, prompt in enumerate(body.prompts or []):
+        where = ["body", "prompts", index]
+        if problem := _too_large(where, prompt, settings.max_prompt_bytes, "prompt"):
+            return problem
+    for index, label in enumerate(body.labels or []):
+        text = label if isinstance(label, str) else json.dumps(label, ensure_ascii=False)
+        where = ["body", "labels", index]
+        if problem := _too_large(where, text, settings.max_body_bytes, "label"):
+            return problem
     return None
 
 
@@ -130,7 +176,7 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
     async def rewards(body: RewardsRequest, request: Request) -> Any:
         """Grade a batch of completions and wait for the results."""
         items = [item.wire() for item in body.items]
-        too_large = _check_completion_sizes(items, settings.max_completion_bytes)
+        too_large = _check_item_sizes(items, settings)
         if too_large:
             return too_large
         graded = await service(request).grade(items, body.recipe, body.weights, body.timeout_s)
@@ -144,7 +190,7 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
     async def submit_job(body: RewardsRequest, request: Request) -> Any:
         """Grade a batch asynchronously; poll GET /v1/jobs/{job_id}."""
         items = [item.wire() for item in body.items]
-        too_large = _check_completion_sizes(items, settings.max_completion_bytes)
+        too_large = _check_item_sizes(items, settings)
         if too_large:
             return too_large
         job_id = uuid.uuid4().hex
@@ -173,20 +219,23 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
         request: Request,
         recipe: str = Query("r1", description="recipe to score with"),
     ) -> Any:
-        """OpenRLHF's remote reward model protocol. Ungradable items score 0.0 here
-        (OpenRLHF needs numbers) and are flagged with 1.0 in `extra_logs.ungraded`."""
+        """OpenRLHF's remote reward model protocol: `rewards` is the recipe's reward, `scores`
+        the accuracy. Ungradable items score 0.0 (OpenRLHF needs numbers) and are flagged with
+        1.0 in `extra_logs.ungraded`, as is every item with an error."""
         if recipe not in RECIPES:
-            return _error(422, ["query", "recipe"], f"unknown recipe {recipe!r}", "value_error")
-        graded = await service(request).grade(
-            items_of(body.query, body.prompts, body.labels), recipe
-        )
-        rewards = [r["reward"] if r["reward"] is not None else 0.0 for r in graded.results]
-        logs: dict[str, list[float | None]] = {
-            name: [r["components"].get(name) or 0.0 for r in graded.results]
-            for name in graded.weights
-        }
-        logs["ungraded"] = [float(r["reward"] is None) for r in graded.results]
-        return {"rewards": rewards, "scores": rewards, "extra_logs": logs}
+            return _error(
+                422, ["query", "recipe"], f"unknown recipe {printable(recipe)!r}", "value_error"
+            )
+        too_large = _check_openrlhf_sizes(body, settings)
+        if too_large:
+            return too_large
+        # Stripping prompts and end tokens scans every query: not on the event loop.
+        items = await asyncio.to_thread(items_of, body.query, body.prompts, body.labels)
+        # `scores` are the accuracy (OpenRLHF's dynamic filtering), even where the recipe
+        # leaves it out: weights_for adds it at weight 0.
+        weights = weights_for(recipe)
+        graded = await service(request).grade(items, weights=weights)
+        return response_of(graded.results, weights)
 
     @app.post("/v1/execute", response_model=ExecuteResponse, tags=["sandbox"])
     async def execute(body: ExecuteRequest, request: Request) -> Any:
@@ -205,13 +254,14 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
     async def readyz(request: Request) -> Any:
         backend = service(request).backend
         problems = await backend.problems()
+        state = {"mode": backend.mode, "sandbox": backend.sandbox_name(), "problems": problems}
         if problems:
             return JSONResponse(
-                {"status": "unavailable", "mode": backend.mode, "problems": problems},
+                {"status": "unavailable", **state},
                 status_code=503,
                 headers={"Retry-After": RETRY_AFTER_S},
             )
-        return {"status": "ready", "mode": backend.mode, "problems": {}}
+        return {"status": "ready", **state}
 
     @app.get("/metrics", tags=["health"])
     async def prometheus(request: Request) -> Response:

@@ -1,7 +1,8 @@
-"""ASGI middleware: a body size limit that holds for chunked bodies too, and request ids."""
+"""ASGI middleware: body limits (size, and time to arrive) and request ids."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -15,12 +16,27 @@ log = logging.getLogger("rewardd.access")
 Scope = dict[str, Any]
 
 
-class BodySizeLimit:
-    """Answers 413 once a body passes `max_bytes`, without reading the rest into memory."""
+def printable(value: Any) -> Any:
+    """`value` safe to put in a JSON response: lone surrogates become \\udXXX escapes."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
-    def __init__(self, app: Any, max_bytes: int) -> None:
+
+class BodyLimits:
+    """Reads the whole body before the app sees it, within a size and a time limit.
+
+    - Over `max_bytes` (declared, or counted as a chunked body arrives): 413, without
+      reading the rest into memory.
+    - Not complete within `read_timeout_s` of the request's start: 408, and the
+      connection closes.  A client that sends a byte every few seconds would otherwise
+      hold a connection (and its buffer) for as long as it likes.
+    """
+
+    def __init__(self, app: Any, max_bytes: int, read_timeout_s: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.read_timeout_s = read_timeout_s
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -28,24 +44,25 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send)
+            await _reject(send, 413, f"request body is over the limit of {self.max_bytes} bytes")
             return
-        # Read the body here (the app would read all of it anyway) so that a chunked body
-        # is refused the moment it passes the limit, before anything parses it.
-        chunks: list[bytes] = []
-        seen = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            chunk = message.get("body", b"")
-            seen += len(chunk)
-            if seen > self.max_bytes:
-                await self._reject(send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        try:
+            async with asyncio.timeout(self.read_timeout_s):
+                body = await self._read_body(receive)
+        except TimeoutError:
+            log.info("request body not received within %g s; closing", self.read_timeout_s)
+            await _reject(
+                send,
+                408,
+                f"the request body did not arrive within {self.read_timeout_s:g} s",
+                "timeout",
+            )
+            return
+        if body is None:
+            return  # the client went away
+        if len(body) > self.max_bytes:
+            await _reject(send, 413, f"request body is over the limit of {self.max_bytes} bytes")
+            return
         replayed = False
 
         async def replay() -> dict[str, Any]:
@@ -53,30 +70,35 @@ class BodySizeLimit:
             if replayed:
                 return await receive()
             replayed = True
-            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
 
-    async def _reject(self, send: Any) -> None:
-        body = json.dumps(
-            {
-                "detail": [
-                    {
-                        "loc": ["body"],
-                        "msg": f"request body is over the limit of {self.max_bytes} bytes",
-                        "type": "too_large",
-                    }
-                ]
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+    async def _read_body(self, receive: Any) -> bytes | None:
+        """The body, or None when the client left; stops reading just past the limit."""
+        chunks: list[bytes] = []
+        seen = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            chunks.append(chunk)
+            if seen > self.max_bytes or not message.get("more_body", False):
+                return b"".join(chunks)
+
+
+async def _reject(send: Any, status: int, message: str, kind: str = "too_large") -> None:
+    body = json.dumps({"detail": [{"loc": ["body"], "msg": message, "type": kind}]}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class RequestIds:

@@ -2,19 +2,71 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from rewardd.rewards.registry import COMPONENTS
 
 MAX_ITEMS = 4096
 
 
+def lone_surrogate_at(value: Any, path: str = "") -> str | None:
+    """Where `value` holds a lone surrogate ("\\ud800"), as a dotted path; None if nowhere.
+
+    JSON's \\u escapes can spell half of a surrogate pair, which no UTF-8 text can hold:
+    such a string would break every later step (encoding a response, writing a file in the
+    sandbox), so it is refused at the door with the field's name.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "value"
+        return None
+    if isinstance(value, BaseModel):
+        return lone_surrogate_at(value.model_dump(), path)
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            name = str(key).encode("utf-8", "backslashreplace").decode()
+            where = f"{path}.{name}" if path else name
+            if lone_surrogate_at(key) is not None:
+                return f"{where} (a key)"
+            if (found := lone_surrogate_at(inner, where)) is not None:
+                return found
+        return None
+    if isinstance(value, list | tuple):
+        for index, inner in enumerate(value):
+            if (found := lone_surrogate_at(inner, f"{path}[{index}]")) is not None:
+                return found
+    return None
+
+
+def _valid_unicode(value: Any) -> Any:
+    where = lone_surrogate_at(value)
+    if where is not None:
+        inside = "" if where == "value" else f" (at {where})"
+        raise ValueError(f"text holds a lone surrogate{inside}, which is not valid Unicode")
+    return value
+
+
+# Every client-supplied string and JSON value passes through these, or through a field
+# validator calling `_valid_unicode` where the type is a union (so that `loc` stays the field).
+Text = Annotated[str, AfterValidator(_valid_unicode)]
+JsonValue = Annotated[Any, AfterValidator(_valid_unicode)]
+
+
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    role: str
+    role: Text
     content: str | list[dict[str, Any]] | None = None
 
     def text(self) -> str:
@@ -45,6 +97,8 @@ class RewardItem(BaseModel):
         None, pattern=r"^[a-z]{2}$", description="ISO 639-1 target language of the reasoning"
     )
     completion_tokens: int | None = Field(None, ge=0, description="for the length rewards")
+
+    _unicode_fields = field_validator("id", "prompt", "completion", "reference")(_valid_unicode)
 
     @field_validator("completion")
     @classmethod
@@ -147,9 +201,9 @@ class JobStatus(BaseModel):
 
 
 class OpenRLHFRequest(BaseModel):
-    query: list[str] = Field(min_length=1, max_length=MAX_ITEMS)
-    prompts: list[str] | None = None
-    labels: list[Any] | None = None
+    query: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
+    prompts: list[Text] | None = None
+    labels: list[JsonValue] | None = None
 
     @model_validator(mode="after")
     def _same_lengths(self) -> OpenRLHFRequest:
@@ -168,11 +222,13 @@ class OpenRLHFResponse(BaseModel):
 
 class ExecuteRequest(BaseModel):
     language: Literal["python"] = "python"
-    code: str = Field(max_length=1024 * 1024)
-    stdin: str = Field("", max_length=8 * 1024 * 1024)
+    code: Text = Field(max_length=1024 * 1024)
+    stdin: Text = Field("", max_length=8 * 1024 * 1024)
     timeout_s: float = Field(5.0, gt=0, le=60)
     memory_mb: int = Field(256, ge=16, le=4096)
     files: dict[str, str] = Field(default_factory=dict, max_length=100)
+
+    _unicode_files = field_validator("files")(_valid_unicode)
 
     @field_validator("files")
     @classmethod

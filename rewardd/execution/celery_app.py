@@ -72,13 +72,7 @@ def _local_grader():
         if _grader is None:
             from rewardd.execution.local import LocalGrader
 
-            settings = get_settings()
-            _grader = LocalGrader(
-                pool_size=settings.pool_size,
-                math_item_timeout_s=settings.math_item_timeout_s,
-                code_threads=settings.code_threads,
-                sandbox_kind=settings.sandbox,
-            )
+            _grader = LocalGrader.from_settings(get_settings())
         return _grader
 
 
@@ -91,7 +85,7 @@ def grade_chunk(
 
 
 def execute(request: dict[str, Any]) -> dict[str, Any]:
-    from rewardd.backends import execute_in_sandbox
+    from rewardd.execution.local import execute_in_sandbox
 
     return execute_in_sandbox(_local_grader().sandbox, request)
 
@@ -134,7 +128,7 @@ def _serve_metrics(port: int, grader: Any) -> None:
             size = grader.sandbox_pool_size()
             if size is not None:
                 metrics.SANDBOX_POOL.set(size)
-            metrics.QUEUE_DEPTH.set(grader.pool.queued())
+            metrics.QUEUE_DEPTH.set(grader.in_flight())
             time.sleep(5)
 
     start_http_server(port, registry=metrics.REGISTRY)

@@ -5,6 +5,10 @@ one stuck task without breaking the whole pool, and math-verify's own `signal.al
 do not stop every hang (power towers such as `5^{5^{5^{5^5}}}` spin in C code).  Here one
 dispatcher thread owns all workers; each worker runs one task at a time in its main thread, and
 a task past its deadline costs exactly one SIGKILL and one respawn.
+
+A task may call back into the parent (`call_parent`) for a service that only the parent
+holds, such as the warm sandbox.  The parent runs the call in a thread, by the task's own
+deadline, so that the work a task hands out ends when the task does.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ import itertools
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -44,6 +49,17 @@ class PoolClosed(Exception):
     pass
 
 
+class DeadlinePassed(Exception):
+    """Raised by a parent service: the calling task's deadline has passed; it is timed out."""
+
+
+# A service the parent offers to its tasks: (payload, the task's monotonic deadline) -> reply.
+Service = Callable[[Any, float], Any]
+
+_CALL = "call"  # worker -> parent: (_CALL, service name, payload)
+_REPLY = "reply"  # parent -> worker: (_REPLY, ok, value or "Type: message")
+
+
 @dataclass
 class _Task:
     task_id: int
@@ -62,12 +78,52 @@ class _Worker:
     head_started: float = 0.0  # when the first task in `tasks` started running
 
 
-def _worker_main(conn: Connection, target: str) -> None:
+class _ParentLink:
+    """The worker's end of its pipe: tasks come in, and calls to the parent go out."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.early: collections.deque[Any] = collections.deque()  # tasks sent during a call
+
+    def next_message(self) -> Any:
+        return self.early.popleft() if self.early else self.conn.recv()
+
+    def call(self, service: str, payload: Any) -> Any:
+        self.conn.send((_CALL, service, payload))
+        while True:
+            message = self.conn.recv()
+            if isinstance(message, tuple) and message and message[0] == _REPLY:
+                _, ok, value = message
+                if ok:
+                    return value
+                kind, _, text = value.partition(": ")
+                raise (ValueError if kind == "ValueError" else RuntimeError)(text or kind)
+            self.early.append(message)  # the parent queued the next task ahead
+
+
+_link: _ParentLink | None = None
+
+
+def call_parent(service: str, payload: Any) -> Any:
+    """From inside a task: run the parent's `service` on `payload` and return its reply.
+
+    A ValueError in the service comes back as ValueError, anything else as RuntimeError.
+    """
+    if _link is None:
+        raise RuntimeError("call_parent works only inside a KillablePool task")
+    return _link.call(service, payload)
+
+
+def _worker_main(conn: Connection, target: str, import_path: list[str] | None = None) -> None:
+    global _link
+    if import_path is not None:
+        sys.path[:] = import_path  # the parent's, never the working directory's (see below)
     module_name, _, function_name = target.partition(":")
     function: Callable[[Any], Any] = getattr(importlib.import_module(module_name), function_name)
+    _link = _ParentLink(conn)
     while True:
         try:
-            message = conn.recv()
+            message = _link.next_message()
         except (EOFError, OSError):
             return  # the parent is gone: nothing left to work for
         if message is None:
@@ -81,15 +137,32 @@ def _worker_main(conn: Connection, target: str) -> None:
 
 
 class KillablePool:
-    """Runs `target` ("module:function") on payloads in `size` killable worker processes."""
+    """Runs `target` ("module:function") on payloads in `size` killable worker processes.
 
-    def __init__(self, target: str, size: int | None = None) -> None:
+    `services` are what tasks may ask of the parent with `call_parent(name, payload)`.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        size: int | None = None,
+        services: Mapping[str, Service] | None = None,
+    ) -> None:
         self.target = target
         self.size = size or os.cpu_count() or 1
+        self.services = dict(services or {})
         module_name = target.partition(":")[0]
         self._context = multiprocessing.get_context("forkserver")
         # Preloading makes a respawn after a kill cost a fork, not a fresh import of sympy.
         self._context.set_forkserver_preload([module_name])
+        _start_forkserver_with_our_imports()
+        # Each worker has at most one call open; the rest is room for calls whose task was
+        # killed, which end by that task's deadline.
+        self._calls = ThreadPoolExecutor(2 * self.size, thread_name_prefix="pool-call")
+        self._calls_running = 0
+        self._finished_calls: collections.deque[tuple[_Worker, _Task, bool, Any]] = (
+            collections.deque()
+        )
         self._queue: collections.deque[_Task] = collections.deque()
         self._lock = threading.Lock()
         self._wake_reader, self._wake_writer = self._context.Pipe(duplex=False)
@@ -124,6 +197,11 @@ class KillablePool:
     def queued(self) -> int:
         return len(self._queue)
 
+    def in_flight(self) -> int:
+        """Tasks queued or running, plus parent calls still running (a killed task's too)."""
+        running = sum(len(worker.tasks) for worker in list(self._workers))
+        return len(self._queue) + running + self._calls_running
+
     def alive(self) -> int:
         return sum(worker.process.is_alive() for worker in self._workers)
 
@@ -135,13 +213,14 @@ class KillablePool:
             _kill(worker.process)
         for task in self._queue:
             task.future.set_exception(PoolClosed("the pool was closed"))
+        self._calls.shutdown(wait=False, cancel_futures=True)
 
     # -- dispatcher -------------------------------------------------------------------------
 
     def _start_worker(self) -> _Worker:
         parent_end, child_end = self._context.Pipe()
         process = self._context.Process(
-            target=_worker_main, args=(child_end, self.target), daemon=True
+            target=_worker_main, args=(child_end, self.target, list(sys.path)), daemon=True
         )
         process.start()
         child_end.close()
@@ -161,6 +240,7 @@ class KillablePool:
 
     def _dispatch_once(self) -> None:
         now = time.monotonic()
+        self._answer_finished_calls(now)
         self._expire_queued(now)
         self._assign(now)
         busy = {worker.conn: worker for worker in self._workers if worker.tasks}
@@ -217,10 +297,14 @@ class KillablePool:
 
     def _receive(self, worker: _Worker, now: float) -> None:
         try:
-            task_id, ok, value = worker.conn.recv()
+            message = worker.conn.recv()
         except (EOFError, OSError):
             self._on_crash(worker)
             return
+        if message[0] == _CALL:
+            self._start_call(worker, message[1], message[2])
+            return
+        task_id, ok, value = message
         task = worker.tasks.popleft()
         if task.task_id != task_id:  # cannot happen with an honest worker; never mix answers
             self._requeue_front([task, *worker.tasks])
@@ -232,6 +316,51 @@ class KillablePool:
             task.future.set_result(value)
         else:
             task.future.set_exception(RuntimeError(value))
+
+    def _start_call(self, worker: _Worker, name: str, payload: Any) -> None:
+        task = worker.tasks[0]
+        service = self.services.get(name)
+        if service is None:
+            self._finished_calls.append((worker, task, False, f"KeyError: no service {name!r}"))
+            return
+        with self._lock:
+            self._calls_running += 1
+
+        def run() -> None:
+            try:
+                outcome: tuple[bool, Any] = (True, service(payload, task.deadline))
+            except DeadlinePassed as exc:
+                outcome = (False, exc)
+            except Exception as exc:
+                outcome = (False, f"{type(exc).__name__}: {exc}")
+            finally:
+                with self._lock:
+                    self._calls_running -= 1
+            self._finished_calls.append((worker, task, *outcome))
+            self._wake()
+
+        self._calls.submit(run)
+
+    def _answer_finished_calls(self, now: float) -> None:
+        while self._finished_calls:
+            worker, task, ok, value = self._finished_calls.popleft()
+            if worker not in self._workers or not worker.tasks or worker.tasks[0] is not task:
+                continue  # the task was killed meanwhile; nobody waits for this answer
+            if isinstance(value, DeadlinePassed):
+                self._time_out_head(worker, str(value))
+                continue
+            try:
+                worker.conn.send((_REPLY, ok, value))
+            except (OSError, ValueError):
+                self._on_crash(worker)
+
+    def _time_out_head(self, worker: _Worker, why: str) -> None:
+        self.kills += 1
+        head, *rest = worker.tasks
+        worker.tasks.clear()
+        self._replace(worker, crashed=False)
+        self._requeue_front(rest)
+        head.future.set_exception(TaskTimeout(why))
 
     def _on_crash(self, worker: _Worker) -> None:
         self.crashes += 1
@@ -247,12 +376,8 @@ class KillablePool:
     def _kill_overdue(self, now: float) -> None:
         for worker in list(self._workers):
             if worker.tasks and now >= self._head_end(worker):
-                self.kills += 1
-                head, *rest = worker.tasks
-                worker.tasks.clear()
-                self._replace(worker, crashed=False)
-                self._requeue_front(rest)
-                head.future.set_exception(TaskTimeout(f"killed after {head.timeout_s:g} s"))
+                head = worker.tasks[0]
+                self._time_out_head(worker, f"killed after {head.timeout_s:g} s")
 
     def _requeue_front(self, tasks: list[_Task]) -> None:
         with self._lock:
@@ -271,3 +396,32 @@ def _kill(process: multiprocessing.Process) -> None:
     if process.is_alive():
         process.kill()
     process.join(timeout=5)
+
+
+_forkserver_lock = threading.Lock()
+
+
+def _start_forkserver_with_our_imports() -> None:
+    """Start the forkserver so that it imports this very `rewardd`, wherever we were started.
+
+    Python 3.11's forkserver runs `python -c ...`, which puts the working directory first on
+    its import path (it ignores the parent's sys.path).  Started from the folder that holds a
+    clone named `rewardd`, the server and every worker then imported that folder instead of
+    the installed package and died.  `-P` semantics (PYTHONSAFEPATH) drop the working
+    directory; PYTHONPATH carries the parent's own path, and each worker sets the parent's
+    exact sys.path before importing its target.
+    """
+    from multiprocessing import forkserver
+
+    with _forkserver_lock:
+        saved = {name: os.environ.get(name) for name in ("PYTHONSAFEPATH", "PYTHONPATH")}
+        os.environ["PYTHONSAFEPATH"] = "1"
+        os.environ["PYTHONPATH"] = os.pathsep.join(entry for entry in sys.path if entry)
+        try:
+            forkserver.ensure_running()
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
