@@ -15,6 +15,7 @@ import email.utils
 import os
 import random
 import time
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,6 +134,7 @@ class RewardClient:
         batch_size: int = MAX_ITEMS_PER_REQUEST,
         retry: RetryPolicy | None = None,
         connect_timeout_s: float = 5.0,
+        params: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         if not 1 <= batch_size <= MAX_ITEMS_PER_REQUEST:
             raise ValueError(
@@ -141,14 +143,21 @@ class RewardClient:
         self.url = (url or default_url()).rstrip("/")
         self.recipe = recipe
         self.weights = dict(weights) if weights is not None else None
+        # CONTRACT v2 component parameters, {"cosine": {"max_len": 2048}, ...}: the service
+        # applies them (each formula exists once, there); the client only carries them.
+        self.params = {k: dict(v) for k, v in params.items()} if params is not None else None
         self.timeout_s = timeout_s
         self.batch_size = batch_size
         self.retry = retry or RetryPolicy()
         self.connect_timeout_s = connect_timeout_s
         # The recipe the service applied last, {"name": ..., "weights": {...}}, for the record.
         self.last_recipe: dict[str, Any] | None = None
-        self._sync: httpx.Client | None = httpx.Client(base_url=self.url)
+        # Opened on first use and closed by close(), or when the client is collected or the
+        # interpreter exits (a module-level client in a reward function is never closed by
+        # hand; an open socket at exit is a ResourceWarning).
+        self._sync: httpx.Client | None = None
         self._async: httpx.AsyncClient | None = None
+        self._async_loop: asyncio.AbstractEventLoop | None = None
 
     # ---- request building -------------------------------------------------------------------
 
@@ -158,6 +167,7 @@ class RewardClient:
         recipe: str | None,
         weights: Mapping[str, float] | None,
         timeout_s: float | None,
+        params: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {"items": [dict(item) for item in items]}
         recipe = recipe if recipe is not None else self.recipe
@@ -166,6 +176,9 @@ class RewardClient:
             body["recipe"] = recipe
         if weights is not None:
             body["weights"] = dict(weights)
+        params = params if params is not None else self.params
+        if params:
+            body["params"] = {name: dict(values) for name, values in params.items()}
         body["timeout_s"] = timeout_s if timeout_s is not None else self.timeout_s
         return body
 
@@ -217,8 +230,9 @@ class RewardClient:
         raise self._refusal(response)
 
     def _client(self) -> httpx.Client:
-        if self._sync is None:  # closed: reopen, so a closed client still works
+        if self._sync is None:  # first use, or closed: (re)open, so a closed client still works
             self._sync = httpx.Client(base_url=self.url)
+            weakref.finalize(self, self._sync.close)
         return self._sync
 
     def _post(self, path: str, body: dict[str, Any], budget_s: float) -> httpx.Response:
@@ -247,11 +261,12 @@ class RewardClient:
         recipe: str | None = None,
         weights: Mapping[str, float] | None = None,
         timeout_s: float | None = None,
+        params: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> list[RewardResult]:
         """Grade `items` (CONTRACT.md ITEM dicts), in order, one result per item."""
         results: list[RewardResult] = []
         for chunk in batches(items, self.batch_size):
-            body = self._body(chunk, recipe, weights, timeout_s)
+            body = self._body(chunk, recipe, weights, timeout_s, params)
             response = self._post("/v1/rewards", body, body["timeout_s"])
             results.extend(self._results(body, response))
         return results
@@ -292,8 +307,12 @@ class RewardClient:
     # ---- async ------------------------------------------------------------------------------
 
     def _aclient(self) -> httpx.AsyncClient:
-        if self._async is None:
+        # An httpx.AsyncClient belongs to the event loop that opened it; a trainer may call
+        # from several loops in turn (verl's reward workers, asyncio.run per call).
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async_loop is not loop:
             self._async = httpx.AsyncClient(base_url=self.url)
+            self._async_loop = loop
         return self._async
 
     async def _apost(self, path: str, body: dict[str, Any], budget_s: float) -> httpx.Response:
@@ -322,11 +341,12 @@ class RewardClient:
         recipe: str | None = None,
         weights: Mapping[str, float] | None = None,
         timeout_s: float | None = None,
+        params: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> list[RewardResult]:
         """Like `grade`, with the batches sent concurrently."""
 
         async def grade_chunk(chunk: Sequence[Item]) -> list[RewardResult]:
-            body = self._body(chunk, recipe, weights, timeout_s)
+            body = self._body(chunk, recipe, weights, timeout_s, params)
             response = await self._apost("/v1/rewards", body, body["timeout_s"])
             return self._results(body, response)
 
@@ -340,6 +360,7 @@ class RewardClient:
         if self._async is not None:
             await self._async.aclose()
             self._async = None
+            self._async_loop = None
         self.close()
 
     async def __aenter__(self) -> RewardClient:

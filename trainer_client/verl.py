@@ -1,30 +1,42 @@
-"""A verl custom reward function backed by a rewardd service.
+"""verl custom reward functions backed by a rewardd service (checked against verl 0.9.1).
 
-In the verl config (`python -c "import trainer_client.verl as m; print(m.__file__)"` prints
-the path):
+verl 0.9.1's `main_ppo` reads the function from `reward.custom_reward_function` (a top-level
+`custom_reward_function` is a legacy key that `main_ppo` ignores without a word, falling back to
+verl's own scorer):
 
-    custom_reward_function:
-      path: /path/to/trainer_client/verl.py
-      name: compute_score            # or compute_score_batch with reward_model.reward_manager=batch
-      reward_kwargs:                 # optional, passed through by verl
-        recipe: r1-zero
-        weights: {accuracy: 1.0}
+    python -m verl.trainer.main_ppo ... \\
+      reward.custom_reward_function.path=$(python -m trainer_client.verl) \\
+      reward.custom_reward_function.name=compute_score_async \\
+      +reward.custom_reward_function.reward_kwargs.recipe=r1-zero
 
-`ground_truth` is a math answer, a code reference dict (`tests` / `test_cases`), or that dict as
-JSON text. The URL comes from REWARDD_URL (default http://127.0.0.1:8000), or `url=`.
+(`python -m trainer_client.verl` prints this file's path.)
 
-verl needs a number for every response, so an item the service could not grade scores 0.0 here
-(unlike `trainer_client.rewards`, which returns None); each such item is logged as a warning.
+- `compute_score` is the per-item function every reward manager of verl's reward loop calls
+  (`naive`, `dapo`, ...), in a thread.
+- `compute_score_async` is the same as a coroutine: the reward loop awaits it on its event loop,
+  so the requests of many responses are in flight at once instead of one thread each.
+
+verl 0.9.1's reward loop has no `batch` manager, so there is no batch function here.
+
+Both return `{"score": reward, <component>: value, ..., "ungraded": 0.0 or 1.0}`; verl logs
+every key but `score` as `reward_extra_info`. verl needs numbers, so an item the service could not
+grade scores 0.0, with `ungraded` 1.0 and a warning in the log.
+
+`ground_truth` is a math answer, a code reference (`tests` / `test_cases`, as a dict or JSON
+text), or verl's own code ground truth `{"inputs": [...], "outputs": [...], "fn_name"?}`
+(prime_code, sandbox_fusion; codecontests, apps, taco data). `extra_info` may carry `question`
+(verl's gsm8k and math preprocessing) or `prompt`, for the target language, and `lang` / `task`.
+The URL comes from REWARDD_URL (default http://127.0.0.1:8000), or the `url` reward kwarg.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from trainer_client.client import RewardClient
+from trainer_client.client import RewardClient, RewardResult
 
 log = logging.getLogger("trainer_client.verl")
 
@@ -37,43 +49,83 @@ def _client(url: str | None) -> RewardClient:
     return _clients[url]
 
 
+def _json_object(text: str) -> dict[str, Any] | None:
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _case_text(value: Any) -> str:
+    """A stdin or stdout of an APPS-style case: text, or a list of its lines."""
+    if isinstance(value, list):
+        return "\n".join(str(line) for line in value)
+    return str(value)
+
+
+def apps_cases(truth: Mapping[str, Any]) -> dict[str, Any]:
+    """verl's (APPS-style) `{"inputs": [...], "outputs": [...], "fn_name"?}` as a reference.
+
+    With `fn_name`, each input is the list of arguments and each output the return value; APPS
+    writes that value wrapped in a one-element list, which is unwrapped here, as APPS' own
+    checker compares it.
+    """
+    inputs, outputs = list(truth["inputs"]), list(truth["outputs"])
+    if len(inputs) != len(outputs):
+        # An uneven reference stays uneven: the service reports it as bad_reference.
+        return {"test_cases": [], "inputs": inputs, "outputs": outputs}
+    fn_name = truth.get("fn_name")
+    if fn_name:
+        cases = [
+            {"input": args, "output": out[0] if isinstance(out, list) and len(out) == 1 else out}
+            for args, out in zip(inputs, outputs, strict=True)
+        ]
+        return {"test_cases": cases, "fn_name": fn_name}
+    cases = [
+        {"input": _case_text(given), "output": _case_text(expected)}
+        for given, expected in zip(inputs, outputs, strict=True)
+    ]
+    return {"test_cases": cases}
+
+
 def reference_of(ground_truth: Any) -> dict[str, Any]:
     """A CONTRACT reference from verl's ground_truth."""
     if isinstance(ground_truth, Mapping):
-        return dict(ground_truth)
-    text = str(ground_truth)
-    if text.lstrip().startswith("{"):
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, dict):
-            return parsed
-    return {"answer": text}
+        truth: dict[str, Any] | None = dict(ground_truth)
+    else:
+        truth = _json_object(str(ground_truth))
+    if truth is None:
+        return {"answer": str(ground_truth)}
+    if "inputs" in truth and "outputs" in truth and "test_cases" not in truth:
+        return apps_cases(truth)
+    return truth
 
 
 def _item(solution_str: str, ground_truth: Any, extra_info: Any) -> dict[str, Any]:
     item: dict[str, Any] = {"completion": solution_str, "reference": reference_of(ground_truth)}
     if isinstance(extra_info, Mapping):
-        for key in ("prompt", "lang", "task"):
+        # verl's gsm8k / math preprocessing keeps the question as `question`; ours as `prompt`.
+        for key in ("question", "prompt"):
+            if isinstance(extra_info.get(key), str):
+                item["prompt"] = extra_info[key]
+                break
+        for key in ("lang", "task"):
             if isinstance(extra_info.get(key), str):
                 item[key] = extra_info[key]
     return item
 
 
-def compute_scores(
-    items: Sequence[dict[str, Any]],
-    *,
-    recipe: str | None = None,
-    weights: Mapping[str, float] | None = None,
-    url: str | None = None,
-) -> list[float]:
-    results = _client(url).grade(items, recipe=recipe, weights=weights)
-    scores = []
-    for result in results:
-        if result.reward is None:
-            log.warning("rewardd could not grade an item (%s); scoring it 0.0", result.error)
-        scores.append(0.0 if result.reward is None else result.reward)
+def score_of(result: RewardResult) -> dict[str, float]:
+    """verl's result dict: the reward as `score`, each component, and `ungraded`."""
+    if not result.graded:
+        log.warning("rewardd could not grade an item (%s); scoring it 0.0", result.error)
+    scores = {"score": 0.0 if result.reward is None else result.reward}
+    for name, value in result.components.items():
+        scores[name] = 0.0 if value is None else float(value)
+    scores["ungraded"] = 0.0 if result.graded else 1.0
     return scores
 
 
@@ -85,29 +137,33 @@ def compute_score(
     *,
     recipe: str | None = None,
     weights: Mapping[str, float] | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
     url: str | None = None,
     **kwargs: Any,
-) -> float:
-    """verl's custom reward function: the service's reward for one response."""
+) -> dict[str, float]:
+    """verl's custom reward function: the service's reward for one response, with components."""
     item = _item(solution_str, ground_truth, extra_info)
-    return compute_scores([item], recipe=recipe, weights=weights, url=url)[0]
+    result = _client(url).grade([item], recipe=recipe, weights=weights, params=params)[0]
+    return score_of(result)
 
 
-def compute_score_batch(
-    data_sources: Sequence[str],
-    solution_strs: Sequence[str],
-    ground_truths: Sequence[Any],
-    extra_infos: Sequence[Any] | None = None,
+async def compute_score_async(
+    data_source: str,
+    solution_str: str,
+    ground_truth: Any,
+    extra_info: Any = None,
     *,
     recipe: str | None = None,
     weights: Mapping[str, float] | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
     url: str | None = None,
     **kwargs: Any,
-) -> list[float]:
-    """For verl's batch reward manager: one HTTP request for the whole batch."""
-    extra_infos = extra_infos if extra_infos is not None else [None] * len(solution_strs)
-    items = [
-        _item(solution, truth, extra)
-        for solution, truth, extra in zip(solution_strs, ground_truths, extra_infos, strict=True)
-    ]
-    return compute_scores(items, recipe=recipe, weights=weights, url=url)
+) -> dict[str, float]:
+    """`compute_score` as a coroutine, for verl's reward loop to await."""
+    item = _item(solution_str, ground_truth, extra_info)
+    results = await _client(url).agrade([item], recipe=recipe, weights=weights, params=params)
+    return score_of(results[0])
+
+
+if __name__ == "__main__":
+    print(__file__)

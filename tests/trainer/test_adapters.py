@@ -249,30 +249,47 @@ def test_adapters_work_as_trl_reward_functions(client: RewardClient) -> None:
 
 def test_verl_compute_score_is_the_services_reward(rewardd_url: str, client: RewardClient) -> None:
     item = {"completion": COMPLETIONS[0], "reference": {"answer": "7"}}
-    service = client.grade([item])[0].reward
+    service = client.grade([item])[0]
     score = verl.compute_score("openai/gsm8k", COMPLETIONS[0], "7", url=rewardd_url)
-    assert isinstance(score, float)
-    assert score == pytest.approx(service)
+    assert score["score"] == pytest.approx(service.reward)
+    assert {k: v for k, v in score.items() if k not in ("score", "ungraded")} == pytest.approx(
+        service.components
+    )
+    assert score["ungraded"] == 0.0
     wrong = verl.compute_score(
         "math", COMPLETIONS[0], "8", {"index": 0}, weights={"accuracy": 1.0}, url=rewardd_url
     )
-    assert wrong == 0.0
+    assert wrong == {"score": 0.0, "accuracy": 0.0, "ungraded": 0.0}
 
 
-def test_verl_takes_code_references_as_json_and_batches(rewardd_url: str) -> None:
+def test_verl_takes_code_references_as_json(rewardd_url: str) -> None:
     truth = json.dumps({"test_cases": CODE_INFO[0]["test_cases"]})
-    scores = verl.compute_score_batch(
-        ["code", "code", "math"],
-        [CODE_COMPLETIONS[0], CODE_COMPLETIONS[1], "<answer>7</answer>"],
-        [truth, truth, "7"],
-        [None, None, None],
-        weights={"code": 1.0, "accuracy": 1.0},
-        url=rewardd_url,
-    )
-    # code items: code (share passed) + accuracy (all passed); the math item: accuracy
-    assert scores == pytest.approx([2.0, 0.5, 1.0])
-    # An item the service cannot grade still gives verl a number.
-    assert verl.compute_score("math", "<answer>1</answer>", "\\frac{", url=rewardd_url) == 0.0
+    weights = {"code": 1.0, "accuracy": 1.0}
+    scores = [
+        verl.compute_score("code", completion, truth, weights=weights, url=rewardd_url)["score"]
+        for completion in CODE_COMPLETIONS[:2]
+    ]
+    # code (share passed) + accuracy (all passed)
+    assert scores == pytest.approx([2.0, 0.5])
+    # An item the service cannot grade still gives verl a number, and says so.
+    bad = verl.compute_score("math", "<answer>1</answer>", "\\frac{", url=rewardd_url)
+    assert bad["score"] == 0.0 and bad["ungraded"] == 1.0
+
+
+def test_verl_reference_of_maps_verls_code_ground_truth() -> None:
+    stdin = verl.reference_of(json.dumps({"inputs": ["1\n", ["2", "3"]], "outputs": ["1", "5"]}))
+    assert stdin == {
+        "test_cases": [{"input": "1\n", "output": "1"}, {"input": "2\n3", "output": "5"}]
+    }
+    functional = verl.reference_of({"fn_name": "f", "inputs": [[1, 2]], "outputs": [[3]]})
+    assert functional == {"test_cases": [{"input": [1, 2], "output": 3}], "fn_name": "f"}
+    assert verl.reference_of("72/19") == {"answer": "72/19"}
+    assert verl.reference_of({"tests": "assert True"}) == {"tests": "assert True"}
+
+
+def test_verl_reads_the_question_of_gsm8k_extra_info() -> None:
+    item = verl._item("<answer>7</answer>", "7", {"question": "三加四？", "index": 3})
+    assert item["prompt"] == "三加四？"
 
 
 # ---- OpenRLHF -----------------------------------------------------------------------------------
