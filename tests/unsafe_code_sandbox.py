@@ -20,6 +20,7 @@ import time
 from sandbox import ExecutionRequest, ExecutionResult
 
 NOBODY = 65534
+JUDGE_ENTRY = "sandbox/judge/__main__.py"
 
 
 def _python(drop: bool) -> str:
@@ -35,15 +36,24 @@ class UnsafeLocalSandbox:
     def execute(self, request: ExecutionRequest) -> ExecutionResult:
         drop = os.geteuid() == 0
         with tempfile.TemporaryDirectory(prefix="rewardd-unsafe-") as work_dir:
-            main = os.path.join(work_dir, "main.py")
-            with open(main, "w", encoding="utf-8") as f:
-                f.write(request.code)
+            files = {**request.files, "main.py": request.code}
+            for name, content in files.items():
+                path = os.path.join(work_dir, name)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(content)
             if drop:
+                for root, dirs, names in os.walk(work_dir):
+                    for name in [*dirs, *names]:
+                        os.chown(os.path.join(root, name), NOBODY, NOBODY)
                 os.chown(work_dir, NOBODY, NOBODY)
-                os.chown(main, NOBODY, NOBODY)
+            if getattr(request, "judge", False):
+                argv = [_python(drop), "-I", "-B", os.path.join(work_dir, JUDGE_ENTRY)]
+            else:
+                argv = [_python(drop), "-E", "-s", "-B", "main.py"]
             started = time.monotonic()
             proc = subprocess.Popen(
-                [_python(drop), "-E", "-s", "-B", "main.py"],
+                argv,
                 cwd=work_dir,
                 env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": work_dir},
                 stdin=subprocess.PIPE,

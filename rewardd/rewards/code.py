@@ -5,14 +5,15 @@
     lint(item)                    ruff: 0 if it does not parse, else max(0, 1 - 0.1 x violations)
     run_cases(item, sandbox)      share of cases passed, judged in ONE sandbox job
 
-How run_cases stays unhackable is described in docs/rewards-code.md and in
-rewardd/rewards/code_harness.py, the judge that runs inside the sandbox.
+How run_cases stays unhackable is described in docs/rewards-code.md and in the judge
+package that runs inside the sandbox, sandbox/judge/.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import logging
 import re
 import secrets
 import shutil
@@ -21,14 +22,18 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import sandbox
 from rewardd.rewards.blocks import answer_block
 from rewardd.rewards.code_cases import BadReference, CasePlan, plan_cases
 from rewardd.rewards.types import GradingInput, ItemError, Score, not_applicable
+from sandbox import procutil
 
 if TYPE_CHECKING:
     from sandbox import ExecutionResult, Sandbox
 
 __all__ = ["LINT_RULES", "code_format", "extract_code", "lint", "run_cases"]
+
+log = logging.getLogger(__name__)
 
 LANGUAGE_TAGS: dict[str, tuple[str, ...]] = {
     "python": ("python", "py", "python3"),
@@ -48,15 +53,20 @@ LINT_LINE_LENGTH = 100
 LINT_PENALTY = 0.1
 LINT_TIMEOUT_S = 20.0
 
-# The sandbox caps one job at 60 s; the judge's own deadline keeps it inside that.
+# A job's timeout is CPU time (the sandbox caps it at 60 s); the cases' CPU budget fits in
+# it, and the wall-clock backstop behind it (procutil.wall_backstop_s) is generous.
 MAX_BUDGET_S = 45.0
 JOB_SLACK_S = 5.0
 MAX_JOB_TIMEOUT_S = 60.0
+# The judge stops starting cases this long before the sandbox's wall-clock backstop.
+WALL_MARGIN_S = 3.0
 DEFAULT_CASE_MEMORY_MB = 256
 JUDGE_MEMORY_MB = 128  # the judge's own share of the job's memory
 MAX_REASON_CHARS = 300
 
-HARNESS_PATH = Path(__file__).with_name("code_harness.py")
+# The judge package, shipped to the sandbox as files (see sandbox/judge/__init__.py).
+SANDBOX_DIR = Path(sandbox.__file__).resolve().parent
+JUDGE_DIR = SANDBOX_DIR / "judge"
 
 # Completions are capped at 1 MiB by the API; the scan never reads past that.
 MAX_SCAN_CHARS = 1 << 20
@@ -241,22 +251,36 @@ def _lint_unavailable(message: str) -> Score:
 
 
 @cache
-def harness_source() -> str:
-    return HARNESS_PATH.read_text(encoding="utf-8")
+def judge_files() -> dict[str, str]:
+    """The judge's files, by their path in the job: the package and the plumbing it shares
+    with the runner, without sandbox/__init__.py (a namespace package there)."""
+    files = {
+        f"sandbox/judge/{path.name}": path.read_text(encoding="utf-8")
+        for path in sorted(JUDGE_DIR.glob("*.py"))
+    }
+    files["sandbox/procutil.py"] = (SANDBOX_DIR / "procutil.py").read_text(encoding="utf-8")
+    return files
 
 
 def build_payload(plan: CasePlan, code: str, token: str, memory_mb: int) -> dict[str, Any]:
     """The judge's stdin: everything it needs, including what the solution must never see."""
+    budget_s = min(plan.budget_s, MAX_BUDGET_S)
     return {
         "token": token,
         "mode": plan.mode,
-        "budget_s": min(plan.budget_s, MAX_BUDGET_S),
+        "budget_s": budget_s,
+        "wall_s": procutil.wall_backstop_s(job_timeout_s(budget_s)) - WALL_MARGIN_S,
         "memory_mb": memory_mb,
         "solution": code,
+        "preamble": plan.preamble,
         "fn_name": plan.fn_name,
         "sources": plan.sources,
         "cases": plan.cases,
     }
+
+
+def job_timeout_s(budget_s: float) -> float:
+    return min(budget_s + JOB_SLACK_S, MAX_JOB_TIMEOUT_S)
 
 
 def _case_memory_mb(reference: dict[str, Any]) -> int:
@@ -293,10 +317,12 @@ def run_cases(item: GradingInput, sandbox: Sandbox) -> Score:
     memory_mb = _case_memory_mb(item.reference)
     payload = build_payload(plan, code, token, memory_mb)
     request = ExecutionRequest(
-        code=harness_source(),
+        code="",
+        judge=True,
+        files=judge_files(),
         language="python",
         stdin=json.dumps(payload),
-        timeout_s=min(payload["budget_s"] + JOB_SLACK_S, MAX_JOB_TIMEOUT_S),
+        timeout_s=job_timeout_s(payload["budget_s"]),
         memory_mb=memory_mb + JUDGE_MEMORY_MB,
     )
     try:
@@ -313,10 +339,16 @@ def score_job(result: ExecutionResult, token: str, plan: CasePlan) -> Score:
         return _sandbox_failed(f"the sandbox failed: {_tail(result.stderr)}")
     lines = _judge_lines(result.stdout, token)
     if "rewardd_verdict" in lines:
-        cases = lines["rewardd_verdict"].get("cases")
+        verdict = lines["rewardd_verdict"]
+        cases = verdict.get("cases")
         if not isinstance(cases, list) or len(cases) != total:
             return _sandbox_failed("the judge's verdict does not match the cases sent")
-        passed = sum(1 for case in cases if case.get("passed") is True)
+        _log_judge_problems(verdict, lines.get("rewardd_started", {}), plan)
+        if any(isinstance(c, dict) and c.get("timeout") is True for c in cases):
+            # Only load stops a case that was computing within its CPU limit: no verdict.
+            message = "a case was stopped by the wall-clock backstop while it computed"
+            return Score(None, message, error=ItemError("timeout", message))
+        passed = sum(1 for case in cases if isinstance(case, dict) and case.get("passed") is True)
         return Score(
             passed / total,
             f"{passed} of {total} cases passed",
@@ -324,13 +356,19 @@ def score_job(result: ExecutionResult, token: str, plan: CasePlan) -> Score:
         )
     if "rewardd_internal_error" in lines:
         message = f"the judge failed: {lines['rewardd_internal_error'].get('message')}"
+        log.error("code judge: %s", message)
         return Score(None, message, error=ItemError("internal", message))
     if "rewardd_started" not in lines:
         return _sandbox_failed(
             f"the judge never started (status {result.status}): {_tail(result.stderr)}"
         )
-    # The judge started and was stopped before its verdict: only the solution's children
-    # run next to it, so they stopped it. Every case fails; that is what they earned.
+    hardening = lines["rewardd_started"].get("hardening") or {}
+    if result.status == "timeout" and hardening.get("separate_uids") is True:
+        # Under its own uid nothing of the solution can stop the judge: the backstop fell.
+        message = "the judge was stopped by the sandbox's wall-clock backstop"
+        return Score(None, message, error=ItemError("timeout", message))
+    # One uid: only the solution's processes run next to the judge, so they stopped or
+    # killed it. Every case fails; that is what they earned.
     if result.status == "timeout":
         reason = "the judge was stopped at the job's time limit (the solution stalled its runner?)"
     else:
@@ -340,6 +378,26 @@ def score_job(result: ExecutionResult, token: str, plan: CasePlan) -> Score:
         )
     cases = [{"name": c["name"], "passed": False, "reason": reason} for c in plan.cases]
     return Score(0.0, reason, {"passed": 0, "total": total, "cases": cases, "style": plan.mode})
+
+
+def _log_judge_problems(verdict: dict[str, Any], started: dict[str, Any], plan: CasePlan) -> None:
+    """The judge's own failures failed their cases; they are still bugs to see in the logs."""
+    where = f"{plan.mode} item of {len(plan.cases)} case(s), reference {plan.digest}"
+    for message in verdict.get("internal_errors") or []:
+        log.error("code judge internal failure (%s): %s", where, message)
+    if verdict.get("late_imports"):
+        log.error("code judge imported after the payload (%s): %s", where, verdict["late_imports"])
+    hardening = started.get("hardening") or {}
+    if hardening.get("separate_uids") is False:
+        _warn_one_principal()
+
+
+@cache
+def _warn_one_principal() -> None:
+    log.warning(
+        "code judge: the sandbox gives the judge and the cases one uid (rootless bwrap or the "
+        "unsafe backend); the judge then relies on its zygote checks. See docs/rewards-code.md."
+    )
 
 
 def _judge_lines(stdout: str, token: str) -> dict[str, dict[str, Any]]:

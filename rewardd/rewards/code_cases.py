@@ -6,15 +6,15 @@ Three styles (see the contract):
 - `{"test_cases": [{"input", "output"}]}`: stdin/stdout cases.
 - `{"fn_name": ..., "test_cases": [...]}`: functional cases, JSON arguments in, JSON out.
 
-Test code is rewritten before it is sent: every comparison becomes a strict one that only
-compares plain builtin values, every `assert` demands a plain truth value, and unittest's
-assert methods become the judge's own. An object whose `__eq__` always says yes gets
-nowhere.
+Test code is sent as it is: it runs in the judge's tester process, which the solution
+never runs in, against plain-data snapshots of what the solution returns (see
+sandbox/judge/tester.py). An object whose `__eq__` always says yes never reaches it.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,37 +24,6 @@ MIN_CASE_TIMEOUT_S = 0.1
 MAX_CASE_TIMEOUT_S = 30.0
 MAX_CASES = 512
 PYTHON_NAMES = ("python", "py", "python3")
-
-# unittest methods the judge implements itself (a solution may have patched unittest's).
-ASSERT_METHODS = frozenset(
-    {
-        "assertEqual",
-        "assertNotEqual",
-        "assertTrue",
-        "assertFalse",
-        "assertIs",
-        "assertIsNot",
-        "assertIsNone",
-        "assertIsNotNone",
-        "assertIn",
-        "assertNotIn",
-        "assertLess",
-        "assertLessEqual",
-        "assertGreater",
-        "assertGreaterEqual",
-        "assertIsInstance",
-        "assertNotIsInstance",
-        "assertAlmostEqual",
-        "assertNotAlmostEqual",
-        "assertListEqual",
-        "assertTupleEqual",
-        "assertDictEqual",
-        "assertSetEqual",
-        "assertSequenceEqual",
-        "assertMultiLineEqual",
-        "assertRaises",
-    }
-)
 
 
 class BadReference(ValueError):
@@ -69,6 +38,8 @@ class CasePlan:
     cases: list[dict[str, Any]]
     sources: list[str] = field(default_factory=list)
     fn_name: str | None = None
+    preamble: str = ""  # code run before the solution, in its module
+    digest: str = ""  # names the reference in logs
 
     @property
     def budget_s(self) -> float:
@@ -94,7 +65,20 @@ def plan_cases(reference: dict[str, Any]) -> CasePlan:
         raise BadReference("the reference holds no test cases")
     if len(plan.cases) > MAX_CASES:
         raise BadReference(f"{len(plan.cases)} cases is over the limit of {MAX_CASES}")
+    preamble = reference.get("preamble")
+    if preamble is not None and not isinstance(preamble, str):
+        raise BadReference("preamble must be a string of Python code")
+    plan.preamble = preamble or ""
+    plan.digest = _digest(reference)
     return plan
+
+
+def _digest(reference: dict[str, Any]) -> str:
+    try:
+        text = json.dumps(reference, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        text = repr(sorted(reference))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def _timeout(raw: Any, where: str, default: float = DEFAULT_CASE_TIMEOUT_S) -> float:
@@ -182,7 +166,7 @@ def _test_code_cases(tests: Any, timeout_s: float) -> CasePlan:
 
     calls = _test_functions(module)
     if calls:
-        source = strict_source(module)
+        source = tests  # as written: its line numbers show in failures
         cases = [
             {
                 "name": ".".join(call),
@@ -201,7 +185,7 @@ def _test_code_cases(tests: Any, timeout_s: float) -> CasePlan:
         if not isinstance(statement, ast.Assert):
             continue
         setup = [s for s in module.body[:index] if not isinstance(s, ast.Assert)]
-        sources.append(strict_source(ast.Module(body=[*setup, statement], type_ignores=[])))
+        sources.append(ast.unparse(ast.Module(body=[*setup, statement], type_ignores=[])))
         cases.append(
             {
                 "name": f"assert on line {statement.lineno}",
@@ -212,7 +196,7 @@ def _test_code_cases(tests: Any, timeout_s: float) -> CasePlan:
         )
     if not cases and any(isinstance(node, ast.Assert) for node in ast.walk(module)):
         # HumanEval style (`def check(candidate): assert ...` then `check(f)`): one case.
-        sources.append(strict_source(module))
+        sources.append(tests)
         cases.append({"name": "the tests", "source": 0, "call": [], "timeout_s": timeout_s})
     return CasePlan(mode="test", cases=cases, sources=sources)
 
@@ -250,58 +234,3 @@ def _require_no_arguments(
     required_kw = [a for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None]
     if required > 0 or required_kw:
         raise BadReference(f"test {name} takes arguments (pytest fixtures are not supported)")
-
-
-def strict_source(module: ast.Module) -> str:
-    """The test code with strict comparisons and judge-owned assertions."""
-    rewritten = _StrictRewriter().visit(module)
-    return ast.unparse(ast.fix_missing_locations(rewritten))
-
-
-def _name(identifier: str) -> ast.Name:
-    return ast.Name(id=identifier, ctx=ast.Load())
-
-
-class _StrictRewriter(ast.NodeTransformer):
-    def visit_Compare(self, node: ast.Compare) -> ast.AST:
-        self.generic_visit(node)
-        names = [type(op).__name__ for op in node.ops]
-        if all(name in ("Is", "IsNot") for name in names):
-            return node  # identity cannot be faked
-        return ast.Call(
-            func=_name("__rewardd_cmp__"),
-            args=[
-                ast.Tuple(elts=[ast.Constant(n) for n in names], ctx=ast.Load()),
-                node.left,
-                *node.comparators,
-            ],
-            keywords=[],
-        )
-
-    def visit_Assert(self, node: ast.Assert) -> ast.AST:
-        self.generic_visit(node)
-        node.test = _strict_truth(node.test)
-        return node
-
-    def visit_Call(self, node: ast.Call) -> ast.AST:
-        self.generic_visit(node)
-        func = node.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            if func.value.id == "self" and func.attr in ASSERT_METHODS:
-                return ast.Call(
-                    func=_name("__rewardd_assert__"),
-                    args=[ast.Constant(func.attr), *node.args],
-                    keywords=node.keywords,
-                )
-            if func.value.id == "self" and func.attr == "fail":
-                return ast.Call(func=_name("__rewardd_fail__"), args=node.args, keywords=[])
-        return node
-
-
-def _strict_truth(test: ast.expr) -> ast.expr:
-    """Rebuild an assert's boolean structure so every leaf must be a plain value."""
-    if isinstance(test, ast.BoolOp):
-        return ast.BoolOp(op=test.op, values=[_strict_truth(v) for v in test.values])
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return ast.UnaryOp(op=ast.Not(), operand=_strict_truth(test.operand))
-    return ast.Call(func=_name("__rewardd_truth__"), args=[test], keywords=[])

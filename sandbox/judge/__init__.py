@@ -1,0 +1,15 @@
+"""The code judge: runs a completion's cases in the sandbox and decides which pass.
+
+Shipped to the sandbox as files (sandbox/judge/*.py and sandbox/procutil.py, without
+sandbox/__init__.py) and started isolated: `python3 -I -B R/sandbox/judge/__main__.py`.
+
+    supervisor.py  the judge's main process: one case after another, pipes, limits, cleanup
+    zygote.py      the clean interpreter that forks every case process, under its own uid
+    case.py        the program of a solution's process: runs it, answers with data
+    tester.py      the program that runs a reference's test code against the solution's data
+    verdicts.py    from what a case's processes did to the case's verdict
+    compare.py     how returned values and outputs are compared
+    values.py      plain-data snapshots: what crosses between processes
+
+See docs/rewards-code.md for what each test style guarantees.
+"""

@@ -1,0 +1,332 @@
+"""The judge's main process: runs every case of one completion and decides which pass.
+
+    python3 -I -B R/sandbox/judge/__main__.py < payload.json
+
+Before it reads the payload it hardens itself (not dumpable, a child subreaper), starts the
+zygote and, when the runner started it as root with a uid block, drops to its own uid J.
+Every module it will ever use was imported by __main__ before that, from R, which no case
+can write, and R is then taken off sys.path; an audit hook lists any module imported after
+the payload arrived, and the verdict line carries that list (empty, or it is a judge bug).
+
+For each case it makes the pipes, has the zygote fork the case's processes (case.py for the
+solution, tester.py for test code), pumps their pipes with byte caps and a wall-clock
+backstop, kills them, reaps them (their rusage is the case's CPU time), and hands what it
+saw to verdicts.py. Any exception of its own on a case fails that case; it never escapes.
+
+Output on stdout, one JSON line each: {"rewardd_started": token, "hardening": {...}} first,
+then {"rewardd_verdict": token, "cases": [...], "internal_errors": [...], "late_imports": []}.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import signal
+import sys
+import time
+
+from sandbox import procutil
+
+from . import verdicts
+from .zygote import Principals, Zygote, ZygoteError, fingerprint
+
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+STDOUT_CAP = 16 * 1024 * 1024
+STDERR_CAP = 16 * 1024 * 1024
+RESULT_CAP = 8 * 1024 * 1024
+VERDICT_CAP = 64 * 1024
+ENTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__main__.py")
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def main() -> None:
+    principals = Principals(dict(os.environ))
+    hardening = harden()
+    zygote = Zygote(ENTRY)
+    if principals.separate:
+        drop_to(principals.judge_uid)
+        hardening["not_dumpable"] = _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
+    hardening["separate_uids"] = principals.separate
+    late_imports: list[str] = []
+    sys.addaudithook(lambda event, args: event == "import" and late_imports.append(str(args[0])))
+    baseline = fingerprint(os.getpid())
+    try:
+        payload = json.loads(sys.stdin.buffer.read())
+        # Done with stdin; /dev/null keeps fd 0 taken so no later pipe lands on it.
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        token = payload["token"]
+        emit({"rewardd_started": token, "hardening": hardening})
+        try:
+            results, errors = judge_all(payload, zygote, principals, baseline)
+        except Exception as exc:  # outside any case: a judge bug, reported, never a verdict
+            message = f"{type(exc).__name__}: {exc}"
+            emit({"rewardd_internal_error": token, "message": message[:500]})
+            return
+    finally:
+        zygote.discard()
+    emit(
+        {
+            "rewardd_verdict": token,
+            "cases": results,
+            "internal_errors": errors,
+            "late_imports": sorted(set(late_imports)),
+        }
+    )
+
+
+def emit(line: dict) -> None:
+    sys.stdout.write(json.dumps(line) + "\n")
+    sys.stdout.flush()
+
+
+def harden() -> dict[str, bool]:
+    """Unreadable to other processes of our uid, and the reaper of our orphans."""
+    return {
+        "not_dumpable": _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0,
+        "subreaper": _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0,
+    }
+
+
+def drop_to(uid: int) -> None:
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+
+
+# --- the cases ----------------------------------------------------------------------------
+
+
+def judge_all(
+    payload: dict, zygote: Zygote, principals: Principals, baseline: tuple
+) -> tuple[list[dict], list[str]]:
+    """Every case's verdict, and the judge's own failures (each failed its case)."""
+    started = time.monotonic()
+    wall_deadline = started + float(payload["wall_s"])
+    cpu_left = float(payload["budget_s"])
+    results: list[dict] = []
+    errors: list[str] = []
+    stop_reason: str | None = None
+    for slot, case in enumerate(payload["cases"]):
+        if stop_reason is None and cpu_left <= 0:
+            stop_reason = "not run: the CPU budget of the job ran out"
+        if stop_reason is not None:
+            results.append(verdicts.failed(case, stop_reason))
+            continue
+        if time.monotonic() >= wall_deadline:
+            results.append(verdicts.unjudged(case, "not run: the job's wall-clock backstop"))
+            continue
+        began = time.monotonic()
+        try:
+            run = run_case(payload, case, slot, zygote, principals, wall_deadline)
+            result = verdicts.decide(payload["mode"], case, run)
+            cpu_left -= run.solution_cpu_s
+        except Exception as exc:  # the judge's own failure on this case: the case fails
+            message = f"{type(exc).__name__}: {exc}"[:300]
+            errors.append(f"{case.get('name')}: {message}")
+            print(
+                f"rewardd judge: internal failure on {case.get('name')}: {message}", file=sys.stderr
+            )
+            result = verdicts.failed(case, f"the judge failed on this case ({message})")
+        if not principals.separate:
+            # One principal: whatever changed in the zygote or the judge, the case did.
+            touched = zygote.check()
+            if touched is not None:
+                result = verdicts.failed(
+                    case, f"the case tampered with the judge's zygote: it {touched}"
+                )
+                stop_reason = "not run: an earlier case tampered with the judge's zygote"
+            elif fingerprint(os.getpid()) != baseline:
+                result = verdicts.failed(case, "the case changed the judge's limits or scheduling")
+                stop_reason = "not run: an earlier case changed the judge's limits"
+        result["ms"] = round((time.monotonic() - began) * 1000, 1)
+        results.append(result)
+    return results, errors
+
+
+class CaseRun:
+    """What the judge saw of one case's processes."""
+
+    def __init__(self) -> None:
+        self.outputs: dict[str, bytes] = {}
+        self.status: dict[str, int | None] = {}  # exit code (negative: killed by that signal)
+        self.cpu_s: dict[str, float] = {}
+        self.wall_s = 0.0
+        self.timed_out = False
+        self.capped = False
+        self.problem: str | None = None  # the case could not be run as asked
+        self.cpu_limit_s = 0.0
+
+    @property
+    def solution_cpu_s(self) -> float:
+        return self.cpu_s.get("solution", 0.0)
+
+
+def frame_of(message: dict) -> bytes:
+    return procutil.encode_frame(message)
+
+
+def run_case(
+    payload: dict,
+    case: dict,
+    slot: int,
+    zygote: Zygote,
+    principals: Principals,
+    wall_deadline: float,
+) -> CaseRun:
+    mode = payload["mode"]
+    run = CaseRun()
+    run.cpu_limit_s = float(case["timeout_s"])
+    memory_mb = int(payload["memory_mb"])
+    solution_message: dict = {
+        "role": {"test": "serve"}.get(mode, mode),
+        "solution": payload["solution"],
+    }
+    if payload.get("preamble"):
+        solution_message["preamble"] = payload["preamble"]
+    if mode == "call":
+        solution_message.update(fn_name=payload["fn_name"], args=case["args"])
+    stdin = case["input"].encode("utf-8", "surrogatepass") if mode == "stdio" else b""
+
+    fds: list[int] = []
+
+    def pipe() -> tuple[int, int]:
+        pair = os.pipe()
+        fds.extend(pair)
+        return pair
+
+    pids: dict[str, int] = {}
+    try:
+        in_r, in_w = pipe()
+        out_r, out_w = pipe()
+        err_r, err_w = pipe()
+        ctl_r, ctl_w = pipe()
+        res_r, res_w = pipe()
+        theirs = {"solution": [in_r, out_w, err_w, ctl_r, res_w]}
+        outbox = {in_w: stdin, ctl_w: frame_of(solution_message)}
+        reads = {out_r: ("stdout", STDOUT_CAP), err_r: ("stderr", STDERR_CAP)}
+        if mode == "test":
+            req_r, req_w = pipe()
+            tin_r, tin_w = pipe()
+            tout_r, tout_w = pipe()
+            terr_r, terr_w = pipe()
+            tctl_r, tctl_w = pipe()
+            ver_r, ver_w = pipe()
+            theirs["solution"].append(req_r)
+            theirs["tester"] = [tin_r, tout_w, terr_w, tctl_r, ver_w, req_w, res_r]
+            test_message = {
+                "source": payload["sources"][case["source"]],
+                "call": case["call"],
+                "is_async": case.get("is_async", False),
+            }
+            outbox.update({tin_w: b"", tctl_w: frame_of(test_message)})
+            reads.update(
+                {
+                    ver_r: ("verdict", VERDICT_CAP),
+                    tout_r: ("tester stdout", STDOUT_CAP),
+                    terr_r: ("tester stderr", STDERR_CAP),
+                }
+            )
+        else:
+            reads[res_r] = ("result", RESULT_CAP)
+        started = time.monotonic()
+        deadline = min(started + 3 * run.cpu_limit_s + 2, wall_deadline)
+        roles = {"solution": solution_message["role"], "tester": "test"}
+        for side in theirs:
+            cpu = run.cpu_limit_s if side == "solution" else run.cpu_limit_s + 2
+            pids[side] = zygote.fork(roles[side], slot, theirs[side], memory_mb, cpu)
+        for side_fds in theirs.values():
+            for fd in side_fds:
+                close_fd(fd, fds)
+        watched = pids["tester" if mode == "test" else "solution"]
+        done_fd = pidfd(watched)
+        try:
+            pumped = procutil.pump(
+                {fd: cap for fd, (_, cap) in reads.items()},
+                outbox=outbox,
+                deadline=deadline,
+                done_fd=done_fd,
+            )
+        finally:
+            if done_fd is not None:
+                os.close(done_fd)
+            for fd in outbox:  # the pump closed them, written or not
+                if fd in fds:
+                    fds.remove(fd)
+        run.wall_s = time.monotonic() - started
+        run.timed_out, run.capped = pumped.timed_out, pumped.capped
+        run.outputs = {name: pumped.outputs.get(fd, b"") for fd, (name, _) in reads.items()}
+    except ZygoteError as exc:
+        run.problem = f"the case could not be started: {exc}"
+    finally:
+        end_case(pids, slot, zygote, principals, run)
+        for fd in list(fds):
+            close_fd(fd, fds)
+    return run
+
+
+def close_fd(fd: int, fds: list[int]) -> None:
+    """Close an fd of ours once: a second close could hit a reused number."""
+    if fd in fds:
+        fds.remove(fd)
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None  # old kernel or gVisor: the pump ends on EOF instead
+
+
+def end_case(
+    pids: dict[str, int], slot: int, zygote: Zygote, principals: Principals, run: CaseRun
+) -> None:
+    """Kill every process of the case, reap them (their rusage is the case's CPU time) and
+    delete what they left. Nothing of one case survives into the next."""
+    left = None
+    if principals.separate:
+        try:
+            left = zygote.clean(slot)  # kills both uids in one kill(-1) each, then wipes
+        except ZygoteError as exc:
+            left = str(exc)
+    else:
+        for pid in pids.values():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+    for side, pid in pids.items():
+        try:
+            _, status, usage = os.wait4(pid, 0)
+            run.status[side] = os.waitstatus_to_exitcode(status)
+            run.cpu_s[side] = usage.ru_utime + usage.ru_stime
+        except ChildProcessError:
+            run.status[side] = -signal.SIGKILL
+    reap_strays(zygote.pid, principals)
+    if not principals.separate and zygote.ready:
+        try:
+            left = zygote.clean(slot)  # its dirs, now that nothing of it runs
+        except ZygoteError as exc:
+            left = str(exc)
+    if left is not None and run.problem is None:
+        run.problem = f"the case left something behind that could not be removed ({left})"
+
+
+def reap_strays(spare: int | None, principals: Principals) -> None:
+    """Kill and reap the orphans that were reparented to us, until none is left."""
+    me = os.getpid()
+    for _ in range(500):
+        strays = [pid for pid in procutil.children_of(me) if pid != spare]
+        if not strays:
+            return
+        for pid in strays:
+            if not principals.separate:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.002)

@@ -1,0 +1,281 @@
+"""The program that runs a reference's test code: one per test-code case, forked from the zygote.
+
+The solution never runs here. The test code's names for the solution's functions, classes
+and constants are stand-ins: a constant is its snapshot, rebuilt as a real builtin or stdlib
+value; anything else is a `Remote` whose calls, attribute reads and iteration are requests to
+the solution's process (case.py), answered with snapshots. So every comparison, every
+`assert`, `math.isclose`, `unittest`'s assert methods and `asyncio` are this interpreter's
+own, untouched by the solution, and compare rebuilt plain values exactly as Python does.
+A `Remote` compares by identity only and has a truth value only where Python's C code gives
+it one: an object of the solution's with an "always equal" `__eq__` or an "always true"
+`__bool__` passes nothing.
+
+The verdict goes to the judge on VERDICT_FD, which the solution's process never holds; the
+test code and its expected values never leave this process.
+
+A solution's top-level name that shadows a builtin is the one the tests call (a `def sum`
+under test), except for CHECKER_BUILTINS, which tests use to check results: those stay
+Python's, so a solution defining `all = lambda *a: True` changes nothing.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import os
+import sys
+import traceback
+import types
+
+from sandbox import procutil
+
+from . import values
+
+CONTROL_FD = 3
+VERDICT_FD = 4
+REQUEST_FD = 5
+REPLY_FD = 6
+TEST_FILENAME = "<rewardd-tests>"
+CHECKER_BUILTINS = frozenset(
+    {
+        "abs", "all", "any", "bool", "callable", "complex", "dict", "enumerate", "eval",
+        "exec", "filter", "float", "frozenset", "getattr", "hasattr", "hash", "id", "int",
+        "isinstance", "issubclass", "iter", "len", "list", "map", "max", "min", "next",
+        "print", "range", "repr", "reversed", "round", "set", "sorted", "str", "tuple",
+        "type", "vars", "zip", "__import__", "compile", "open", "globals", "locals",
+    }
+)  # fmt: skip
+NOT_PASSED_ON = (SystemExit, KeyboardInterrupt, GeneratorExit)
+
+
+class SolutionGone(RuntimeError):
+    """The solution's process stopped answering (it exited, crashed or was killed)."""
+
+
+class Link:
+    """The request/answer pipe pair to the solution's process."""
+
+    def __init__(self) -> None:
+        self.exception_types: dict[tuple[str, str, str], type] = {}
+
+    def ask(self, op: str, ref: int, **fields: object) -> object:
+        procutil.write_all(REQUEST_FD, procutil.encode_frame({"op": op, "ref": ref, **fields}))
+        return self.answer()
+
+    def answer(self) -> object:
+        reply = procutil.read_frame(REPLY_FD)
+        if not isinstance(reply, dict):
+            raise SolutionGone("the solution's process stopped answering")
+        if "raise" in reply:
+            raise self.exception(reply["raise"])
+        return values.decode(reply["value"], self.remote)
+
+    def call(self, target: Remote, args: tuple, kwargs: dict) -> object:
+        request = {
+            "op": "call",
+            "ref": target._ref,
+            "args": [self.encode(a) for a in args],
+            "kwargs": [[k, self.encode(v)] for k, v in kwargs.items()],
+        }
+        procutil.write_all(REQUEST_FD, procutil.encode_frame(request))
+        reply = procutil.read_frame(REPLY_FD)
+        if not isinstance(reply, dict):
+            raise SolutionGone("the solution's process stopped answering")
+        if "raise" in reply:
+            raise self.exception(reply["raise"])
+        for where, tree in reply.get("changed", []):
+            original = args[where] if isinstance(where, int) else kwargs[where]
+            update_in_place(original, values.decode(tree, self.remote))
+        return values.decode(reply["value"], self.remote)
+
+    def encode(self, value: object) -> object:
+        try:
+            return values.encode(value, self.handle_of)
+        except values.NotPlain as exc:
+            raise TypeError(f"the judge passes data to the solution, not this: {exc}") from None
+
+    @staticmethod
+    def handle_of(value: object) -> int:
+        if type(value) is Remote:
+            return value._ref
+        raise values.NotPlain(f"a {type(value).__name__} of the tests")
+
+    def remote(self, ref: int, kind: str, truth: bool | None) -> Remote:
+        return Remote(self, ref, kind, truth)
+
+    def exception(self, raised: list) -> BaseException:
+        name, module, text = (str(part)[:300] for part in raised[:3])
+        base_name = str(raised[3]) if len(raised) > 3 else "Exception"
+        if module == "builtins":
+            kind = getattr(builtins, name, None)
+            if isinstance(kind, type) and issubclass(kind, BaseException):
+                if issubclass(kind, NOT_PASSED_ON):
+                    return SolutionGone(f"the solution raised {name} during a call")
+                return kind(text)
+        base = getattr(builtins, base_name, Exception)
+        if not (isinstance(base, type) and issubclass(base, Exception)):
+            base = Exception
+        key = (module, name, base.__name__)
+        if key not in self.exception_types:
+            self.exception_types[key] = type(name, (base,), {"__module__": module})
+        return self.exception_types[key](text)
+
+
+class Remote:
+    """A stand-in for an object living in the solution's process."""
+
+    __slots__ = ("_kind", "_link", "_ref", "_truth")
+
+    def __init__(self, link: Link, ref: int, kind: str, truth: bool | None) -> None:
+        self._link, self._ref, self._kind, self._truth = link, ref, kind, truth
+
+    def __getattr__(self, name: str) -> object:
+        return self._link.ask("getattr", self._ref, name=name)
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        return self._link.call(self, args, kwargs)
+
+    def __iter__(self):
+        return self._link.ask("iter", self._ref)
+
+    def __next__(self):
+        return self._link.ask("next", self._ref)
+
+    def __len__(self) -> int:
+        return self._link.ask("len", self._ref)
+
+    def __getitem__(self, key: object) -> object:
+        return self._link.ask("getitem", self._ref, arg=self._link.encode(key))
+
+    def __contains__(self, item: object) -> bool:
+        return self._link.ask("contains", self._ref, arg=self._link.encode(item)) is True
+
+    def __bool__(self) -> bool:
+        if self._truth is None:
+            raise TypeError(
+                f"the truth value of the solution's {self._kind} comes from its own "
+                "__bool__ or __len__, which the judge does not trust"
+            )
+        return self._truth
+
+    def __await__(self):
+        return self._link.ask("await", self._ref)
+        yield  # a generator: `await remote` runs the solution's coroutine over there
+
+    def __eq__(self, other: object) -> bool:
+        return self is other  # never the solution's own __eq__
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return f"<the solution's {self._kind}>"
+
+
+def update_in_place(original: object, new: object) -> None:
+    """A call changed a list, dict, set or bytearray argument: change the tests' one too."""
+    if type(original) is not type(new):
+        return
+    if isinstance(original, list | bytearray):
+        original[:] = new
+    elif isinstance(original, dict | set):
+        original.clear()
+        original.update(new)
+
+
+def namespace_of(names: dict, link: Link) -> dict:
+    """The test code's view of the solution's top-level names."""
+    scope: dict = {}
+    for name, tree in names.items():
+        if name in CHECKER_BUILTINS:
+            continue
+        if isinstance(tree, list) and tree[:1] == ["module"]:
+            module = str(tree[1]) if len(tree) > 1 else ""
+            if module.partition(".")[0] in sys.stdlib_module_names:
+                with contextlib.suppress(ImportError):
+                    scope[name] = __import__(module, fromlist=["_"])
+            continue
+        scope[name] = values.decode(tree, link.remote)
+    return scope
+
+
+def main() -> None:
+    test = procutil.read_frame(CONTROL_FD)
+    os.close(CONTROL_FD)
+    link = Link()
+    try:
+        first = procutil.read_frame(REPLY_FD)
+    except (OSError, ValueError) as exc:
+        first = {"fail": f"an unreadable first answer ({type(exc).__name__})"}
+    if not isinstance(first, dict) or "names" not in first:
+        reason = first.get("fail") if isinstance(first, dict) else None
+        verdict(False, str(reason or "the solution's process exited before the tests ran"))
+        return
+    try:
+        run_test(test, namespace_of(first["names"], link), link)
+    except BaseException as exc:
+        verdict(False, "the test failed: " + describe(exc))
+        return
+    verdict(True, "test passed")
+
+
+def run_test(test: dict, solution_names: dict, link: Link) -> None:
+    module = types.ModuleType("solution")
+    module.__dict__.update(solution_names)
+    sys.modules["solution"] = module
+    scope = dict(solution_names)
+    scope.update(__name__="rewardd_tests", __builtins__=builtins)
+    exec(compile(test["source"], TEST_FILENAME, "exec"), scope)
+    names = test["call"]
+    if not names:
+        return
+    if len(names) == 1:
+        outcome = scope[names[0]]()
+        if test.get("is_async"):
+            run_async(outcome)
+        return
+    cls = scope[names[0]]
+    function = None
+    for klass in cls.__mro__:
+        if names[1] in klass.__dict__:
+            function = klass.__dict__[names[1]]
+            break
+    is_case = any(k.__name__ == "TestCase" for k in cls.__mro__)
+    instance = cls(names[1]) if is_case else cls()
+    if hasattr(cls, "setUpClass"):
+        cls.setUpClass()
+    if hasattr(instance, "setUp"):
+        instance.setUp()
+    elif hasattr(instance, "setup_method"):
+        instance.setup_method(function)
+    outcome = function(instance)
+    if test.get("is_async"):
+        run_async(outcome)
+    if hasattr(instance, "tearDown"):
+        instance.tearDown()
+
+
+def run_async(coroutine: object) -> None:
+    import asyncio  # the tester's own: no solution code ever ran in this process
+
+    asyncio.run(coroutine)
+
+
+def describe(exc: BaseException) -> str:
+    text = type(exc).__name__
+    detail = str(exc)
+    if detail:
+        text += ": " + detail
+    line = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == TEST_FILENAME:
+            line = lineno
+    if line is not None:
+        text += f" (test line {line})"
+    return text[:300]
+
+
+def verdict(passed: bool, reason: str) -> None:
+    procutil.write_all(VERDICT_FD, procutil.encode_frame({"passed": passed, "reason": reason}))

@@ -1,0 +1,242 @@
+"""Values crossing between a solution's process and the judge's: plain-data snapshots.
+
+    encode(value, register)   a JSON tree of what `value` is, read through the base types'
+                              own C methods (a subclass's overrides are not called)
+    decode(tree, remote)      the value rebuilt from builtin and stdlib types only
+
+What crosses is data, never an object of the solution: the side that compares (the judge,
+or the tester running the reference's test code) rebuilds a real `int`, `list`, `Counter`,
+`Fraction`, ... and compares it as Python compares those types. Anything else (an instance
+of the solution's class, a generator, a `re.Match`) crosses as a handle: `register` gives it
+a number, and `remote` on the other side turns that number into a stand-in (see tester.py).
+A handle carries the object's truth value only when no Python-level `__bool__`/`__len__`
+decides it, so a solution's "always true" object is never trusted.
+
+Every tag is a short string at the head of a JSON list; None, True and False are JSON's own.
+Ints and floats travel in hex: exact, and linear to parse (decimal int parsing is quadratic).
+"""
+
+from __future__ import annotations
+
+import collections
+import decimal
+import fractions
+import types
+from collections.abc import Callable
+
+MAX_DEPTH = 200
+MAX_NODES = 2_000_000
+
+Register = Callable[[object], int]
+
+
+class NotPlain(TypeError):
+    """A value that cannot be snapshotted (too deep, too big, cyclic, or not encodable)."""
+
+
+def _int(value: int) -> list:
+    return ["i", int.__int__(value).__format__("x")]
+
+
+def _float(value: float) -> list:
+    return ["f", float.hex(float.__float__(value))]
+
+
+def _complex(value: complex) -> list:
+    return ["c", float.hex(complex.real.__get__(value)), float.hex(complex.imag.__get__(value))]
+
+
+def _str(value: str) -> list:
+    return ["s", str.__str__(value)]
+
+
+def _bytes(value: bytes) -> list:
+    return ["b", bytes.__bytes__(value).decode("latin-1")]
+
+
+def _bytearray(value: bytearray) -> list:
+    return ["ba", bytes(value).decode("latin-1")]
+
+
+def _range(value: range) -> list:
+    return ["r", *(format(part, "x") for part in (value.start, value.stop, value.step))]
+
+
+def _fraction(value: fractions.Fraction) -> list:
+    numerator = fractions.Fraction.numerator.__get__(value)
+    denominator = fractions.Fraction.denominator.__get__(value)
+    return ["Fraction", format(int.__int__(numerator), "x"), format(int.__int__(denominator), "x")]
+
+
+def _decimal(value: decimal.Decimal) -> list:
+    return ["Decimal", decimal.Decimal.__str__(value)]
+
+
+SCALARS: dict[type, Callable[[object], list]] = {
+    int: _int,
+    float: _float,
+    complex: _complex,
+    str: _str,
+    bytes: _bytes,
+    bytearray: _bytearray,
+    range: _range,
+    fractions.Fraction: _fraction,
+    decimal.Decimal: _decimal,
+}
+# Containers, most derived first where one is a subclass of another: the first match on the
+# type's MRO decides, so a solution's subclass of Counter is a Counter, of tuple a tuple.
+SEQUENCES: dict[type, tuple[str, Callable]] = {
+    list: ("l", list.__iter__),
+    tuple: ("t", tuple.__iter__),
+    set: ("set", set.__iter__),
+    frozenset: ("fs", frozenset.__iter__),
+    collections.deque: ("deque", collections.deque.__iter__),
+}
+MAPPINGS: dict[type, tuple[str, Callable]] = {
+    collections.Counter: ("Counter", dict.items),
+    collections.OrderedDict: ("OrderedDict", collections.OrderedDict.items),
+    collections.defaultdict: ("defaultdict", dict.items),
+    dict: ("d", dict.items),
+}
+# Where Python itself decides truth without running code of the solution.
+C_LEVEL = (
+    types.BuiltinFunctionType,
+    types.WrapperDescriptorType,
+    types.MethodWrapperType,
+    types.MethodDescriptorType,
+)
+
+
+def trusted_truth(value: object) -> bool | None:
+    """bool(value) when no Python-level __bool__ or __len__ decides it, else None."""
+    for klass in type.__dict__["__mro__"].__get__(type(value)):
+        namespace = type.__dict__["__dict__"].__get__(klass)
+        for name in ("__bool__", "__len__"):
+            if name in namespace:
+                if not isinstance(namespace[name], C_LEVEL):
+                    return None
+                return bool(value)
+    return True
+
+
+def encode(value: object, register: Register | None = None) -> object:
+    """The snapshot of value; NotPlain when it cannot be taken (see the module's doc)."""
+    budget = [MAX_NODES]
+    return _encode(value, register, 0, set(), budget)
+
+
+def _encode(value, register, depth, open_ids, budget):
+    if value is None or value is True or value is False:
+        return value
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise NotPlain("the value is too large to compare")
+    if depth > MAX_DEPTH:
+        raise NotPlain("the value is nested too deeply to compare")
+    mro = type.__dict__["__mro__"].__get__(type(value))
+    for klass in mro:
+        if klass in SCALARS:
+            return SCALARS[klass](value)
+        if klass in SEQUENCES or klass in MAPPINGS:
+            marker = id(value)
+            if marker in open_ids:
+                raise NotPlain("the value contains itself")
+            open_ids.add(marker)
+            try:
+                if klass in SEQUENCES:
+                    tag, iterate = SEQUENCES[klass]
+                    items = [
+                        _encode(v, register, depth + 1, open_ids, budget) for v in iterate(value)
+                    ]
+                    if klass is collections.deque:
+                        return [tag, items, collections.deque.maxlen.__get__(value)]
+                    return [tag, items]
+                tag, pairs = MAPPINGS[klass]
+                return [
+                    tag,
+                    [
+                        [
+                            _encode(k, register, depth + 1, open_ids, budget),
+                            _encode(v, register, depth + 1, open_ids, budget),
+                        ]
+                        for k, v in pairs(value)
+                    ],
+                ]
+            finally:
+                open_ids.discard(marker)
+    if register is None:
+        raise NotPlain(f"a {type(value).__name__} is not plain data")
+    return ["ref", register(value), type(value).__name__, trusted_truth(value)]
+
+
+Remote = Callable[[int, str, "bool | None"], object]
+
+
+def decode(tree: object, remote: Remote | None = None) -> object:
+    """The value a snapshot stands for; ValueError for a malformed one."""
+    return _decode(tree, remote, 0)
+
+
+def _hex_int(text: object) -> int:
+    if not isinstance(text, str) or len(text) > 10_000_000:
+        raise ValueError("malformed int")
+    return int(text, 16)
+
+
+def _decode(tree, remote, depth):
+    if tree is None or tree is True or tree is False:
+        return tree
+    if depth > MAX_DEPTH + 1:
+        raise ValueError("snapshot nested too deeply")
+    if type(tree) is not list or not tree or type(tree[0]) is not str:
+        raise ValueError("malformed snapshot")
+    tag, rest = tree[0], tree[1:]
+    down = depth + 1
+    if tag == "i":
+        return _hex_int(rest[0])
+    if tag == "f":
+        return float.fromhex(rest[0])
+    if tag == "c":
+        return complex(float.fromhex(rest[0]), float.fromhex(rest[1]))
+    if tag == "s":
+        return str(rest[0])
+    if tag in ("b", "ba"):
+        data = str(rest[0]).encode("latin-1")
+        return data if tag == "b" else bytearray(data)
+    if tag == "r":
+        return range(*(_hex_int(part) for part in rest[:3]))
+    if tag == "Fraction":
+        return fractions.Fraction(_hex_int(rest[0]), _hex_int(rest[1]))
+    if tag == "Decimal":
+        return decimal.Decimal(str(rest[0]))
+    if tag in ("l", "t", "set", "fs", "deque"):
+        items = [_decode(item, remote, down) for item in _list(rest[0])]
+        if tag == "deque":
+            maxlen = rest[1] if len(rest) > 1 else None
+            return collections.deque(items, maxlen if isinstance(maxlen, int) else None)
+        return {"l": list, "t": tuple, "set": set, "fs": frozenset}[tag](items)
+    if tag in ("d", "Counter", "OrderedDict", "defaultdict"):
+        pairs = [_pair(pair, remote, down) for pair in _list(rest[0])]
+        if tag == "Counter":
+            return collections.Counter(dict(pairs))
+        if tag == "OrderedDict":
+            return collections.OrderedDict(pairs)
+        if tag == "defaultdict":
+            return collections.defaultdict(None, pairs)
+        return dict(pairs)
+    if tag == "ref" and remote is not None:
+        truth = rest[2] if rest[2] in (True, False) else None
+        return remote(int(rest[0]), str(rest[1])[:200], truth)
+    raise ValueError(f"unknown snapshot tag {tag[:20]!r}")
+
+
+def _list(value: object) -> list:
+    if type(value) is not list:
+        raise ValueError("malformed snapshot")
+    return value
+
+
+def _pair(pair: object, remote, depth) -> tuple:
+    if type(pair) is not list or len(pair) != 2:
+        raise ValueError("malformed snapshot")
+    return _decode(pair[0], remote, depth), _decode(pair[1], remote, depth)

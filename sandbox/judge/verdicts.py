@@ -1,0 +1,153 @@
+"""From what the judge saw of a case's processes to the case's verdict.
+
+A process's exit status, stdout or "OK" lines are never the verdict by themselves:
+- stdio: the judge compares the solution's stdout with the expected output (which never
+  left the judge), and the program must exit with status 0;
+- call: the judge rebuilds the returned value from its snapshot and compares it, as JSON,
+  with the expected value (which never left the judge);
+- test: the tester, a process the solution never ran in, sends the verdict of the test code
+  on a pipe only the judge holds.
+
+Time: a case's limit is the CPU time of the solution's process (RLIMIT_CPU stops it, the
+rusage the judge reaps tells). The wall-clock backstop (3 x the limit + 2 s) fails a case
+that sat idle (sleeping, waiting) and leaves unjudged (`"timeout": true`, the item's error
+is then "timeout", never a score) a case that was computing when it fell: only load can do
+that, and load must not decide a verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from typing import TYPE_CHECKING
+
+from sandbox import procutil
+
+from . import compare, values
+
+if TYPE_CHECKING:
+    from .supervisor import CaseRun
+
+MAX_REASON_CHARS = 300
+STDERR_TAIL_BYTES = 2048
+# Below this share of CPU per wall-clock second a case stopped by the backstop was idle.
+BUSY_SHARE = 0.05
+_SIGNAL_NAMES = {s.value: s.name for s in signal.Signals}
+
+
+def failed(case: dict, reason: str) -> dict:
+    return {"name": case.get("name"), "passed": False, "reason": reason[:MAX_REASON_CHARS]}
+
+
+def unjudged(case: dict, reason: str) -> dict:
+    return {**failed(case, reason), "timeout": True}
+
+
+def passed(case: dict, reason: str) -> dict:
+    return {"name": case.get("name"), "passed": True, "reason": reason}
+
+
+def decide(mode: str, case: dict, run: CaseRun) -> dict:
+    result = _decide(mode, case, run)
+    result["cpu_ms"] = round(run.solution_cpu_s * 1000, 1)
+    return result
+
+
+def _decide(mode: str, case: dict, run: CaseRun) -> dict:
+    if run.problem:
+        return failed(case, run.problem)
+    if run.capped:
+        return failed(case, "flooded its output")
+    limit = run.cpu_limit_s
+    if run.solution_cpu_s > limit or run.status.get("solution") == -signal.SIGXCPU:
+        return failed(case, f"ran out of CPU time ({run.solution_cpu_s:.2f} s, limit {limit:g} s)")
+    if run.timed_out:
+        busy = max(run.cpu_s.values(), default=0.0)
+        if busy >= BUSY_SHARE * run.wall_s:
+            return unjudged(case, f"stopped by the wall-clock backstop after {run.wall_s:.1f} s")
+        return failed(case, f"timed out: idle for {run.wall_s:.1f} s (sleeping or waiting)")
+    if mode == "stdio":
+        return _stdio(case, run)
+    if mode == "call":
+        return _call(case, run)
+    return _test(case, run)
+
+
+def _stdio(case: dict, run: CaseRun) -> dict:
+    status = run.status.get("solution")
+    if status != 0:
+        return failed(case, f"{describe_exit(status)}: {stderr_tail(run.outputs.get('stderr'))}")
+    got = run.outputs.get("stdout", b"").decode("utf-8", "replace")
+    if compare.same_lines(got, case["output"]):
+        return passed(case, "output matches")
+    return failed(case, f"wrong output: got {clip(got)}, expected {clip(case['output'])}")
+
+
+def _call(case: dict, run: CaseRun) -> dict:
+    report = parse_frame(run.outputs.get("result", b""))
+    if isinstance(report, dict) and "value" in report:
+        try:
+            got = values.decode(report["value"])
+        except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
+            return failed(case, f"the returned value cannot be compared ({type(exc).__name__})")
+        if compare.json_equal(got, case["expected"]):
+            return passed(case, "return value matches")
+        return failed(
+            case, f"wrong return value: got {clip(got)}, expected {clip(case['expected'])}"
+        )
+    if isinstance(report, dict) and isinstance(report.get("fail"), str):
+        return failed(case, report["fail"])
+    status = run.status.get("solution")
+    return failed(
+        case, f"no return value ({describe_exit(status)}): {stderr_tail(run.outputs.get('stderr'))}"
+    )
+
+
+def _test(case: dict, run: CaseRun) -> dict:
+    report = parse_frame(run.outputs.get("verdict", b""))
+    if isinstance(report, dict) and report.get("passed") is True:
+        return passed(case, "test passed")
+    if isinstance(report, dict) and isinstance(report.get("reason"), str):
+        return failed(case, report["reason"])
+    status = run.status.get("tester")
+    return failed(
+        case,
+        f"the tests ended without a verdict ({describe_exit(status)}): "
+        f"{stderr_tail(run.outputs.get('tester stderr'))}",
+    )
+
+
+def parse_frame(data: bytes) -> object:
+    """The one frame a process sent on a result pipe, or None when it sent no whole frame."""
+    size = procutil.FRAME_HEADER.size
+    if len(data) < size:
+        return None
+    (length,) = procutil.FRAME_HEADER.unpack(data[:size])
+    if len(data) < size + length:
+        return None
+    try:
+        return json.loads(data[size : size + length])
+    except (ValueError, RecursionError, MemoryError):
+        return None  # garbage, or nesting deep enough to break a parser: no answer
+
+
+def describe_exit(status: int | None) -> str:
+    if status is None:
+        return "still running"
+    if status < 0:
+        name = _SIGNAL_NAMES.get(-status, "")
+        return f"killed by signal {-status} {name}".strip()
+    return f"exited with status {status}"
+
+
+def stderr_tail(data: bytes | None) -> str:
+    text = (data or b"")[-STDERR_TAIL_BYTES:].decode("utf-8", "replace").strip()
+    return text.splitlines()[-1][:200] if text else "no error output"
+
+
+def clip(value: object, limit: int = 80) -> str:
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # an int too long for str, or a deep list
+        text = f"<a {type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit] + "..."
