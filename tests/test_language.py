@@ -7,8 +7,12 @@ than "a"/"I" are not words.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from rewardd.rewards import language as language_module
 from rewardd.rewards.language import (
     detect_language,
     language_consistency,
@@ -218,3 +222,166 @@ def test_word_rules() -> None:
 )
 def test_detect_language_of_prompts(prompt: str, expected: str | None) -> None:
     assert detect_language(prompt) == expected
+
+
+# Code-switching inside a sentence (issue 14).  Sets of hand-written reasoning in
+# tests/data/language/: each row is labelled part by part and its words hand-counted.
+# code_switching.json was used to choose language_words.SWITCH_COST;
+# code_switching_holdout.json was written afterwards and never used to tune anything.
+DATA = Path(__file__).parent / "data" / "language"
+SWITCH_SETS = ("code_switching.json", "code_switching_holdout.json")
+# The issue's acceptance bar: each mixed row within ±0.15 of its hand-counted share,
+# each pure row at 0.9 or more.
+ROW_TOLERANCE = 0.15
+
+
+def _switch_rows() -> list[dict]:
+    rows = []
+    for name in SWITCH_SETS:
+        rows += json.loads((DATA / name).read_text(encoding="utf-8"))["rows"]
+    return rows
+
+
+SWITCH_ROWS = _switch_rows()
+
+
+def _row_text(row: dict) -> str:
+    return "".join(text for _, text in row["parts"])
+
+
+def _expected_range(row: dict) -> tuple[float, float]:
+    """The hand-counted share of the target; "any" words (terms) may count either way."""
+    words = row["words"]
+    total = sum(words.values())
+    low = words.get(row["target"], 0) / total
+    return low, low + words.get("any", 0) / total
+
+
+def _distance(value: float, expected: tuple[float, float]) -> float:
+    low, high = expected
+    return max(low - value, value - high, 0.0)
+
+
+@pytest.mark.parametrize("row", SWITCH_ROWS, ids=[row["id"] for row in SWITCH_ROWS])
+def test_hand_counts_follow_the_word_rules(row: dict) -> None:
+    # A check on the data: each part holds the words its label claims, by the rules of
+    # docs/rewards-language.md, so the expected shares below are what the rows say.
+    counted: dict[str, int] = {}
+    for label, text in row["parts"]:
+        counted[label] = counted.get(label, 0) + sum(s.words for s in segments(text))
+    assert counted == row["words"]
+
+
+@pytest.mark.parametrize("row", SWITCH_ROWS, ids=[row["id"] for row in SWITCH_ROWS])
+def test_share_of_hand_counted_code_switching(row: dict) -> None:
+    value = share(_row_text(row), row["target"])
+    assert value is not None
+    expected = _expected_range(row)
+    assert _distance(value, expected) <= ROW_TOLERANCE, (value, expected)
+    if set(row["words"]) <= {row["target"], "any"}:
+        assert value >= 0.9
+
+
+@pytest.mark.parametrize("set_name", SWITCH_SETS)
+def test_code_switching_sets_are_close_on_average(set_name: str) -> None:
+    rows = json.loads((DATA / set_name).read_text(encoding="utf-8"))["rows"]
+    distances = [
+        _distance(share(_row_text(row), row["target"]) or 0.0, _expected_range(row)) for row in rows
+    ]
+    # Measured: 0.008 and 0.015 (docs/rewards-language.md); all-or-nothing sentences
+    # were 0.22 on the first set.
+    assert sum(distances) / len(distances) <= 0.05
+
+
+def test_code_switching_sets_cover_languages_and_scripts() -> None:
+    targets = {row["target"] for row in SWITCH_ROWS}
+    scripts = {s.script for row in SWITCH_ROWS for s in segments(_row_text(row))}
+    assert len(targets) >= 8
+    assert {"LATIN", "CYRILLIC", "EAST_ASIAN", "GREEK", "ARABIC", "DEVANAGARI"} <= scripts
+
+
+ISSUE_EXAMPLE = (
+    "Zuerst berechnen wir die Summe der beiden Zahlen, then we divide the result by the "
+    "number of terms, und am Ende prüfen wir das Ergebnis noch einmal."
+)
+# German 8 + 9 = 17, English 10.
+
+
+def test_an_english_clause_inside_a_german_sentence_counts_as_english() -> None:
+    score = language_consistency(
+        GradingInput(completion=f"<think>{ISSUE_EXAMPLE}</think>", lang="de")
+    )
+    assert score.value == pytest.approx(17 / 27, abs=ROW_TOLERANCE)
+    # "divide the result by the number of terms" at least: lingua reads "then" and
+    # "we" alone as slightly German, so they may go either way.
+    assert score.details["languages"]["en"] >= 8
+    assert share(ISSUE_EXAMPLE, "en") == pytest.approx(10 / 27, abs=ROW_TOLERANCE)
+
+
+def test_a_single_english_term_does_not_split_a_german_sentence() -> None:
+    sentence = "Danach berechnen wir den Loss für jede Klasse und mitteln ihn über alle Beispiele."
+    assert share(sentence, "de") >= 14 / 15
+
+
+def test_english_salted_with_german_fillers_is_not_german() -> None:
+    # The attack: English reasoning with a German word between every two English words,
+    # hoping that context smoothing lends the English words to German.
+    salted = (
+        "Let die me der think das about und the problem auch again. "
+        "So die we der need das to und find auch the number der of die divisors."
+    )
+    # German: die der das und auch (5) + die der das und auch der die (7) = 12 of 27.
+    assert share(salted, "de") == pytest.approx(12 / 27, abs=ROW_TOLERANCE)
+
+
+def test_a_decimal_point_does_not_end_a_sentence() -> None:
+    found = segments("so we get 128 times 549.5, which is 70336.")
+    assert [s.tokens for s in found] == [("so", "we", "get", "times", "which", "is")]
+    assert found[0].clauses() == ["so we get times", "which is"]
+
+
+def test_clauses_split_at_commas_dashes_and_brackets() -> None:
+    found = segments("Wir rechnen, then we check (carefully) — und fertig.")
+    assert found[0].clauses() == ["Wir rechnen", "then we check", "carefully", "und fertig"]
+
+
+def test_a_sentence_only_one_candidate_writes_is_judged_whole() -> None:
+    # Cyrillic among ru, en, zh: no word-by-word attribution, so one sentence, one language.
+    score = language_consistency(
+        GradingInput(completion="<think>Сначала найдём производную функции.</think>", lang="ru")
+    )
+    assert score.details["languages"] == {"ru": 4}
+
+
+def _letters_word(index: int) -> str:
+    letters = "bcdfghjklmnpqrstvwxz"
+    word = ""
+    while True:
+        index, digit = divmod(index, len(letters))
+        word += letters[digit]
+        if index == 0:
+            return "qu" + word
+
+
+def test_word_by_word_attribution_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 140k characters of distinct nonsense words in a script two candidates share: the
+    # words attributed one by one stop at the budget, and the rest is judged by sentence.
+    attributed: list[int] = []
+    real_word_languages = language_module.word_languages
+
+    def counting(words, candidates):
+        attributed.append(len(words))
+        return real_word_languages(words, candidates)
+
+    monkeypatch.setattr(language_module, "word_languages", counting)
+    language_module._words_per_language.cache_clear()
+    sentences = [
+        " ".join(_letters_word(i) for i in range(start, start + 40)) + "."
+        for start in range(0, 20_000, 40)
+    ]
+    score = language_consistency(
+        GradingInput(completion="<think>" + " ".join(sentences) + "</think>", lang="de")
+    )
+    assert score.value is not None
+    assert score.details["words"] > 12_000
+    assert 0 < sum(attributed) <= language_module._MAX_ATTRIBUTED_WORDS

@@ -8,20 +8,23 @@ How a text becomes language decisions:
    between words.  Single Latin or Greek letters, words touching a digit or a math
    symbol (`2x`, `f(x)`, `a=b`) and bare function names (`sin`, `log`) are formula
    parts and are not counted.
-3. Within one sentence, consecutive words of one script form a segment.  The segment,
-   not the word, is what the detector judges: lingua calls "problem" Danish and
-   "solution" French when they stand alone, but not inside a sentence.
+3. Within one sentence, consecutive words of one script form a segment.
 4. The candidates are the target language, English and Chinese (the languages that
    reasoning models drift into), and any language that a fast all-language detector
-   (lingua, low-accuracy mode) is sure of in a script's whole text or in a long
-   sentence, once the accurate detector has confirmed it.  Each segment goes to the
-   likeliest candidate, judged by lingua in high-accuracy mode restricted to the
-   candidates, so the question asked is narrow: English or German, not which of 75.
+   (lingua, low-accuracy mode) is sure of in a script's whole text, in a long sentence
+   or in a long clause, once the accurate detector has confirmed it.  Questions are
+   then asked of lingua in high-accuracy mode restricted to the candidates, so they are
+   narrow: English or German, not which of 75.
+5. A segment whose script only one candidate writes (Russian among en, zh, ru) goes to
+   the likeliest candidate as a whole.  In a segment whose script two or more
+   candidates write (German and English), each word gets a language, from lingua's
+   per-word confidences smoothed by their neighbours (language_words), as models
+   switch language mid-sentence.
 
 Cost per process: the fast detector, preloaded, ~90 MB and ~0.5 s (see warm_up); an
 accurate model (~20-50 MB) is loaded only for a language that shares its script with
 another candidate, once, and shared by every detector.  A 300-word reasoning takes a
-few milliseconds.  Measured figures: docs/rewards-text.md.
+few milliseconds.  Measured figures: docs/rewards-language.md.
 """
 
 from __future__ import annotations
@@ -29,11 +32,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
+from itertools import pairwise
+from typing import TypeVar
 
-from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+from lingua import IsoCode639_1, Language
 
 from rewardd.rewards.blocks import reasoning_text
+from rewardd.rewards.language_detectors import broad_detector, restricted_detector
+from rewardd.rewards.language_words import word_languages
 from rewardd.rewards.types import GradingInput, Score, not_applicable
 
 # Paired spans that are code or formulas rather than prose, cut out in this order.
@@ -48,6 +55,8 @@ _INLINE_NOT_PROSE = re.compile(
 # A word directly touching one of these (or a digit) is part of a formula.
 _FORMULA_NEIGHBOURS = frozenset("=+*/^_<>|\\{}[]%$&~#@")
 _SENTENCE_ENDS = frozenset(".!?;:\n。！？；：…।॥؟؛۔")
+# Within a sentence, a language switch usually comes at one of these.
+_CLAUSE_BREAKS = frozenset(',()"«»“”„‹›—–、،')
 _WORD_JOINERS = frozenset("'’-")
 # Scripts in which a lone letter is almost always a variable.
 _VARIABLE_SCRIPTS = frozenset({"LATIN", "GREEK"})
@@ -67,6 +76,13 @@ _CHARACTER_SCRIPTS = frozenset({"HAN", "KANA"})
 # Han, kana and Hangul mix within one Japanese or Korean sentence: one segment.
 _EAST_ASIAN = frozenset({"HAN", "KANA", "HANGUL"})
 _ALWAYS_CANDIDATES = (Language.ENGLISH, Language.CHINESE)
+# The scripts that several of lingua's languages share, by the names _script_of gives.
+_SHARED_SCRIPTS = {
+    "LATIN": frozenset(Language.all_with_latin_script()),
+    "CYRILLIC": frozenset(Language.all_with_cyrillic_script()),
+    "ARABIC": frozenset(Language.all_with_arabic_script()),
+    "DEVANAGARI": frozenset(Language.all_with_devanagari_script()),
+}
 
 
 @dataclass(frozen=True)
@@ -83,24 +99,36 @@ class Discovery:
     min_letters: int
     min_east_asian_characters: int
     min_confidence: float
+    # Also sample the clauses of sentences, to find a language switched in mid-sentence.
+    clauses: bool
 
     def long_enough(self, segment_text: str, script: str) -> bool:
         needed = self.min_east_asian_characters if script == "EAST_ASIAN" else self.min_letters
         return _letters(segment_text) >= needed
 
 
-FOR_REASONING = Discovery(min_letters=30, min_east_asian_characters=8, min_confidence=0.97)
+FOR_REASONING = Discovery(
+    min_letters=30, min_east_asian_characters=8, min_confidence=0.97, clauses=True
+)
 # A prompt is one short text with no target to lean on: its sentences are tried from
 # 10 letters on and at a lower confidence (short German or Spanish prompts get ~0.95).
-FOR_PROMPTS = Discovery(min_letters=10, min_east_asian_characters=2, min_confidence=0.7)
+# Their clauses are too short to be told apart reliably.
+FOR_PROMPTS = Discovery(
+    min_letters=10, min_east_asian_characters=2, min_confidence=0.7, clauses=False
+)
 # The fast detector is reliable from ~120 characters on, and costs ~3 µs a character.
 _DISCOVERY_SAMPLE_CHARS = 300
-_MAX_SENTENCE_SAMPLES = 16
+_PIECE_SAMPLE_CHARS = 200
+_MAX_PIECE_SAMPLES = 16
 # Work per item is bounded: the first and last 50k characters of a longer text
 # (a 16k-token reasoning is ~60k characters), and the first 500 characters of a
 # sentence for the detector, which is sure of a language long before that.
 _MAX_CHARS = 100_000
 _MAX_DETECTOR_CHARS = 500
+# Word-by-word attribution costs ~3 µs a word, and ~12 µs more for each distinct word
+# not seen before (and more with more candidates): past this many words of an item,
+# sentences are judged as a whole.  A 16k-token reasoning has ~10k words.
+_MAX_ATTRIBUTED_WORDS = 12_000
 
 
 @dataclass(frozen=True)
@@ -110,24 +138,13 @@ class Segment:
     text: str  # what the detector reads: the words, up to _MAX_DETECTOR_CHARS
     script: str
     words: int
+    tokens: tuple[str, ...] = ()  # the words themselves
+    clause_starts: tuple[int, ...] = (0,)  # where in `tokens` each clause begins
 
-
-@cache
-def _broad_detector() -> LanguageDetector:
-    """All 75 languages, low-accuracy mode, preloaded: ~90 MB; proposes candidates."""
-    return (
-        LanguageDetectorBuilder.from_all_languages()
-        .with_low_accuracy_mode()
-        .with_preloaded_language_models()
-        .build()
-    )
-
-
-@lru_cache(maxsize=64)
-def _detector_for(candidates: frozenset[Language]) -> LanguageDetector:
-    # lingua keeps loaded models in one store per process, so a detector per candidate
-    # set costs nothing beyond the models of languages never loaded before.
-    return LanguageDetectorBuilder.from_languages(*candidates).build()
+    def clauses(self) -> list[str]:
+        """The text of each clause (split at commas, brackets, dashes, quotes)."""
+        bounds = [*self.clause_starts, len(self.tokens)]
+        return [" ".join(self.tokens[a:b]) for a, b in pairwise(bounds)]
 
 
 def warm_up() -> None:
@@ -136,7 +153,7 @@ def warm_up() -> None:
     Call it once per worker process, or once in a parent before it forks: the models
     live outside Python's heap, so forked workers share those pages.
     """
-    _broad_detector()
+    broad_detector()
 
 
 def language_from_code(code: str) -> Language | None:
@@ -241,29 +258,42 @@ def _without_environments(text: str) -> str:
     return " ".join(kept)
 
 
+def _between_digits(text: str, i: int) -> bool:
+    """Whether text[i] sits inside a number, as the point of "549.5" or the colon of "3:4"."""
+    return 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+
+
 def segments(text: str) -> list[Segment]:
     """The prose of `text`, as segments of one script within one sentence."""
     prose = _prose(unicodedata.normalize("NFKC", _bounded(text)))
     found: list[Segment] = []
     parts: list[str] = []
+    tokens: list[str] = []
+    clause_starts: list[int] = [0]
     words = 0
     segment_script: str | None = None
     previous_script: str | None = None
+    clause_broken = False
 
     def close_segment() -> None:
-        nonlocal parts, words, segment_script, previous_script
+        nonlocal parts, tokens, clause_starts, words, segment_script, previous_script
         if parts and segment_script is not None:
             joined = "".join(parts)[:_MAX_DETECTOR_CHARS]
-            found.append(Segment(joined, segment_script, words))
-        parts, words, segment_script, previous_script = [], 0, None, None
+            found.append(
+                Segment(joined, segment_script, words, tuple(tokens), tuple(clause_starts))
+            )
+        parts, tokens, clause_starts, words = [], [], [0], 0
+        segment_script, previous_script = None, None
 
     i, n = 0, len(prose)
     while i < n:
         char = prose[i]
         script = _script_of(char)
         if script is None or script == "MARK":
-            if char in _SENTENCE_ENDS:
+            if char in _SENTENCE_ENDS and not _between_digits(prose, i):
                 close_segment()
+            elif char in _CLAUSE_BREAKS:
+                clause_broken = True
             i += 1
             continue
         start = i
@@ -290,6 +320,10 @@ def segments(text: str) -> list[Segment]:
         if group != segment_script:
             close_segment()
             segment_script = group
+        elif clause_broken and tokens:
+            clause_starts.append(len(tokens))
+        clause_broken = False
+        tokens.append(word)
         # Han and kana are written without spaces; everything else gets one between words.
         spaced = previous_script is not None and not (
             script in _CHARACTER_SCRIPTS and previous_script in _CHARACTER_SCRIPTS
@@ -304,13 +338,16 @@ def segments(text: str) -> list[Segment]:
 @lru_cache(maxsize=8192)
 def _fast_guess(text: str) -> tuple[Language, float] | None:
     """The fast detector's likeliest language for `text`, and its confidence."""
-    values = _broad_detector().compute_language_confidence_values(text)
+    values = broad_detector().compute_language_confidence_values(text)
     return (values[0].language, values[0].value) if values else None
 
 
 @lru_cache(maxsize=65536)
 def _segment_language(text: str, candidates: frozenset[Language]) -> Language | None:
-    return _detector_for(candidates).detect_language_of(text)
+    return restricted_detector(candidates).detect_language_of(text)
+
+
+_Sample = TypeVar("_Sample")
 
 
 def _candidates(
@@ -326,13 +363,16 @@ def _candidates(
     samples = [
         (". ".join(texts)[:_DISCOVERY_SAMPLE_CHARS], script) for script, texts in by_script.items()
     ]
-    # Single sentences too, to find a second language written in the same script; at
-    # most _MAX_SENTENCE_SAMPLES of them, spread over the text, as each costs ~0.3 ms.
-    long_enough = [s for s in found if discovery.long_enough(s.text, s.script)]
-    step = -(-len(long_enough) // _MAX_SENTENCE_SAMPLES) or 1  # ceiling division
-    samples += [
-        (segment.text[:_DISCOVERY_SAMPLE_CHARS], segment.script) for segment in long_enough[::step]
+    # Pieces of sentences too, to find a second language written in the same script; at
+    # most _MAX_PIECE_SAMPLES of them, spread over the text, as each costs ~6 µs a
+    # character.
+    pieces = [
+        (piece[:_PIECE_SAMPLE_CHARS], segment.script)
+        for segment in found
+        if discovery.long_enough(segment.text, segment.script)
+        for piece in _discovery_pieces(segment, discovery)
     ]
+    samples += _spread(pieces, _MAX_PIECE_SAMPLES)
     confirmed = set()
     for sample, script in dict.fromkeys(samples):
         if not discovery.long_enough(sample, script):
@@ -350,8 +390,47 @@ def _candidates(
     return frozenset(base | confirmed)
 
 
+def _discovery_pieces(segment: Segment, discovery: Discovery) -> list[str]:
+    """What discovery reads of a long sentence: its long clauses, else the sentence.
+
+    Models switch language at clause boundaries ("..., puis nous vérifions le résultat,
+    ..." in German reasoning), and a switched clause is diluted in its sentence.
+    """
+    if discovery.clauses and len(segment.clause_starts) > 1:
+        clauses = [c for c in segment.clauses() if discovery.long_enough(c, segment.script)]
+        if clauses:
+            return clauses
+    return [segment.text]
+
+
+def _spread(items: list[_Sample], at_most: int) -> list[_Sample]:
+    """At most `at_most` of `items`, evenly spread over them."""
+    step = -(-len(items) // at_most) or 1  # ceiling division
+    return items[::step]
+
+
+@lru_cache(maxsize=16384)
+def _words_per_language(
+    tokens: tuple[str, ...], candidates: tuple[Language, ...]
+) -> tuple[tuple[str, int], ...]:
+    """How many of `tokens` are in each candidate; cached, as reasoning repeats sentences."""
+    counts: dict[str, int] = {}
+    for language in word_languages(tokens, candidates):
+        counts[_code(language)] = counts.get(_code(language), 0) + 1
+    return tuple(counts.items())
+
+
 def _letters(text: str) -> int:
     return sum(char.isalpha() for char in text)
+
+
+@lru_cache(maxsize=256)
+def _sharing_script(candidates: frozenset[Language], script: str) -> tuple[Language, ...]:
+    """The candidates written in `script` when more than one language uses that script."""
+    family = _SHARED_SCRIPTS.get(script)
+    if family is None:
+        return ()
+    return tuple(sorted(candidates & family, key=lambda language: language.name))
 
 
 def words_by_language(
@@ -365,7 +444,15 @@ def words_by_language(
         return {}
     candidates = _candidates(found, target, discovery)
     counts: dict[str, int] = {}
+    attributed = 0
     for segment in found:
+        same_script = _sharing_script(candidates, segment.script)
+        if len(same_script) > 1 and attributed + segment.words <= _MAX_ATTRIBUTED_WORDS:
+            attributed += segment.words
+            # Several candidates write this script: the sentence may switch between them.
+            for code, words in _words_per_language(segment.tokens, same_script):
+                counts[code] = counts.get(code, 0) + words
+            continue
         language = _segment_language(segment.text, candidates)
         key = _code(language) if language is not None else "other"
         counts[key] = counts.get(key, 0) + segment.words
