@@ -146,6 +146,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from rewardd.api.app import create_app
+    from rewardd.api.limits import header_deadline_protocol
     from rewardd.config import get_settings
 
     configure_logging(args.log_level.upper())
@@ -157,8 +158,9 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=args.log_level.lower(),
         log_config=None,
         access_log=False,
-        # Bounds on what clients can hold: idle keep-alive connections close, and past
-        # max_connections new requests get a 503 (slow bodies are cut by BodyLimits).
+        # Bounds on what clients can hold: slow headers and idle keep-alive connections are
+        # closed, past max_connections new requests get a 503, slow bodies a 408 (BodyLimits).
+        http=header_deadline_protocol(settings.header_timeout_s),
         timeout_keep_alive=settings.keep_alive_s,
         limit_concurrency=settings.max_connections,
     )

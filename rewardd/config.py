@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     max_prompt_bytes: int = Field(
         1024 * 1024, ge=1, description="413 for a prompt or an OpenRLHF label above this"
     )
+    header_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="a connection that sends no complete request line and "
+        "headers within this is closed",
+    )
     body_read_timeout_s: float = Field(
         60.0, gt=0, description="a request body not received within this gets a 408"
     )

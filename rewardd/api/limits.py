@@ -101,6 +101,38 @@ async def _reject(send: Any, status: int, message: str, kind: str = "too_large")
     await send({"type": "http.response.body", "body": body})
 
 
+def header_deadline_protocol(timeout_s: float) -> type[asyncio.Protocol]:
+    """uvicorn's HTTP protocol, closing connections that start no request within `timeout_s`.
+
+    The app only sees a request once its headers are in, so neither BodyLimits nor anything
+    else in ASGI can stop a client that sends its headers a byte at a time; with a cap on
+    connections (uvicorn's limit_concurrency), a few such clients would lock everyone out.
+    """
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+    class HeaderDeadline(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._cycle_seen = self.cycle
+            self._header_check = self.loop.call_later(timeout_s, self._check_progress)
+
+        def _check_progress(self) -> None:
+            # uvicorn sets `cycle` when a request's headers are complete.
+            no_new_request = self.cycle is self._cycle_seen
+            if no_new_request and (self.cycle is None or self.cycle.response_complete):
+                log.info("no request within %g s on a connection; closing", timeout_s)
+                self.transport.close()
+                return
+            self._cycle_seen = self.cycle
+            self._header_check = self.loop.call_later(timeout_s, self._check_progress)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._header_check.cancel()
+            super().connection_lost(exc)
+
+    return HeaderDeadline
+
+
 class RequestIds:
     """Echoes (or makes) X-Request-ID, and logs and counts every request with it."""
 

@@ -55,6 +55,9 @@ class LocalGrader:
         )
         self._sandbox: Any = None
         self._sandbox_lock = threading.Lock()
+        # Grading jobs wait for a slot HERE, where the wait is bounded by their deadline; the
+        # sandbox's own queue would hold them past it and then run them anyway.
+        self._sandbox_slots = threading.BoundedSemaphore(_sandbox_concurrency())
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalGrader:
@@ -121,13 +124,19 @@ class LocalGrader:
         """A code task's sandbox job, run here and cut at the task's deadline."""
         from sandbox import ExecutionRequest
 
-        left = deadline - time.monotonic()
-        if left < MIN_JOB_S:
-            raise DeadlinePassed("the request deadline passed before the sandbox job started")
-        capped = left < request["timeout_s"]
-        if capped:
-            request = {**request, "timeout_s": left}
-        result = self.sandbox().execute(ExecutionRequest(**request))
+        sandbox = self.sandbox()
+        if not self._sandbox_slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise DeadlinePassed("the request deadline passed while waiting for a sandbox")
+        try:
+            left = deadline - time.monotonic()
+            if left < MIN_JOB_S:
+                raise DeadlinePassed("the request deadline passed before the sandbox job")
+            capped = left < request["timeout_s"]
+            if capped:
+                request = {**request, "timeout_s": left}
+            result = sandbox.execute(ExecutionRequest(**request))
+        finally:
+            self._sandbox_slots.release()
         if capped and result.status == "timeout":
             # Cut by the request's deadline, not by the item's own budget: no verdict.
             raise DeadlinePassed("the request deadline passed during the sandbox job")
@@ -144,6 +153,13 @@ class LocalGrader:
         self.code_pool.close()
         if self._sandbox is not None:
             self._sandbox.close()
+
+
+def _sandbox_concurrency() -> int:
+    """Sandbox jobs at once: the sandbox's pool size, which is at most the cores."""
+    from sandbox.limits import SandboxSettings
+
+    return SandboxSettings.from_env().pool_size
 
 
 def execute_in_sandbox(open_sandbox: Any, request: dict[str, Any]) -> dict[str, Any]:
