@@ -3,6 +3,7 @@ resumable output, and the exit status of bad input."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -223,3 +224,23 @@ def test_a_rule_on_a_component_the_recipe_lacks_exits_2(
     assert "--keep uses language" in err and "recipe 'r1-zero'" in err
     # A weight name the service does not know is its 422, reported as bad input too.
     assert main([*argv, "--weights", '{"acuracy": 1.0}']) == 2
+
+
+def test_the_vllm_backend_without_vllm_says_so_and_exits_1(
+    rewardd_url: str, toy_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("transformers")
+    if importlib.util.find_spec("vllm") is not None:
+        pytest.skip("vLLM is installed here")
+    argv = _argv(tmp_path, "--reward_url", rewardd_url, "--backend", "vllm", "--keep", "none")
+    argv[argv.index("--model") + 1] = str(toy_dir / "model")
+    assert main(argv) == 1
+    assert "needs vLLM and a CUDA GPU" in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()  # nothing half-written
+
+
+def test_missing_data_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = _argv(tmp_path)
+    argv[argv.index("--data") + 1] = str(tmp_path / "nowhere.jsonl")
+    assert main(argv) == 2
+    assert "nowhere.jsonl" in capsys.readouterr().err
