@@ -158,6 +158,7 @@ class RewardClient:
         self._sync: httpx.Client | None = None
         self._async: httpx.AsyncClient | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
+        self._takes_params: bool | None = None
 
     # ---- request building -------------------------------------------------------------------
 
@@ -176,11 +177,23 @@ class RewardClient:
             body["recipe"] = recipe
         if weights is not None:
             body["weights"] = dict(weights)
-        params = params if params is not None else self.params
+        params = self._params(params)
         if params:
-            body["params"] = {name: dict(values) for name, values in params.items()}
+            body["params"] = params
         body["timeout_s"] = timeout_s if timeout_s is not None else self.timeout_s
         return body
+
+    def _params(self, params: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
+        params = params if params is not None else self.params
+        return {name: dict(values) for name, values in (params or {}).items()}
+
+    def _require_params_support(self) -> None:
+        if not self.takes_params():
+            raise RewardServiceError(
+                f"the reward service at {self.url} does not take component parameters "
+                "(CONTRACT v2 `params`): it would grade with its defaults instead. Upgrade it, "
+                "or use the default parameters."
+            )
 
     def _http_timeout(self, budget_s: float) -> httpx.Timeout:
         return httpx.Timeout(budget_s + _TIMEOUT_MARGIN_S, connect=self.connect_timeout_s)
@@ -264,6 +277,8 @@ class RewardClient:
         params: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> list[RewardResult]:
         """Grade `items` (CONTRACT.md ITEM dicts), in order, one result per item."""
+        if self._params(params):
+            self._require_params_support()
         results: list[RewardResult] = []
         for chunk in batches(items, self.batch_size):
             body = self._body(chunk, recipe, weights, timeout_s, params)
@@ -286,6 +301,26 @@ class RewardClient:
         path = "/get_reward" + (f"?recipe={recipe}" if recipe else "")
         body = {"query": list(query), "prompts": list(prompts), "labels": list(labels)}
         return self._post(path, body, self.timeout_s).json()
+
+    def takes_params(self) -> bool:
+        """Whether the service applies CONTRACT v2 component parameters. One probe, remembered:
+        such a service refuses (422) a parameter it does not know; an older one ignores the
+        key, which would silently grade with its defaults."""
+        if self._takes_params is None:
+            probe = {
+                "items": [{"completion": ""}],
+                "weights": {"format": 1.0},
+                "params": {"format": {"no_such_parameter": 0}},
+            }
+            try:
+                self._post("/v1/rewards", probe, self.connect_timeout_s)
+            except RewardServiceError as refusal:
+                if refusal.status_code != 422:
+                    raise
+                self._takes_params = True
+            else:
+                self._takes_params = False
+        return self._takes_params
 
     def healthy(self) -> bool:
         try:
@@ -344,6 +379,8 @@ class RewardClient:
         params: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> list[RewardResult]:
         """Like `grade`, with the batches sent concurrently."""
+        if self._params(params):
+            await asyncio.to_thread(self._require_params_support)
 
         async def grade_chunk(chunk: Sequence[Item]) -> list[RewardResult]:
             body = self._body(chunk, recipe, weights, timeout_s, params)

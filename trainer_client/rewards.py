@@ -15,10 +15,13 @@ Where the two differ:
 - Grading follows CONTRACT.md, not open-r1's regexes: `format` accepts any white space around
   the blocks (open-r1 wants newlines), and the answer is read from the `<answer>` block.
 - Lengths for `len_reward` are characters, as in open-r1; lengths for the cosine reward are
-  tokens (`completion_ids`, which TRL passes, else a word count), as the service counts them.
-- Parameters the service does not take are applied here to the service's verdicts: the cosine
-  reward's values and `max_len`, the repetition penalty's scale and n-gram size, and the soft
-  overlong punishment's limits. With open-r1's defaults the numbers come from the service as is.
+  tokens when TRL passes `completion_ids`, else characters, as in open-r1.
+- Parameters (the cosine reward's values and `max_len`, the repetition penalty's n-gram size and
+  scale, the overlong punishment's limits) travel to the service as CONTRACT v2 `params`; every
+  formula is computed there, once. A service that does not take `params` refuses other than its
+  default values with a RewardServiceError rather than ignoring them.
+- `len_reward` is Kimi 1.5's batch-relative formula on the service's accuracy verdicts: the
+  service has no batch-relative length component yet.
 - `code_reward` and friends run the cases in the service's sandbox; `num_parallel`,
   `provider_type` and `enforce_same_language` are accepted for compatibility.
 
@@ -27,7 +30,6 @@ The service's URL comes from REWARDD_URL (default http://127.0.0.1:8000), or `co
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -94,8 +96,10 @@ def _items(
     return items
 
 
-def _grade(items: list[dict[str, Any]], component: str) -> list[RewardResult]:
-    return _shared_client().grade(items, weights={component: 1.0})
+def _grade(
+    items: list[dict[str, Any]], component: str, params: dict[str, Any] | None = None
+) -> list[RewardResult]:
+    return _shared_client().grade(items, weights={component: 1.0}, params=params or None)
 
 
 def _component(
@@ -111,13 +115,6 @@ def _component(
 
 def _math_references(solution: Sequence[str]) -> list[dict[str, Any]]:
     return [{"answer": str(answer)} for answer in solution]
-
-
-def _token_lengths(completions: Sequence[Any], kwargs: dict[str, Any]) -> list[int]:
-    """Lengths as the service counts them: the token ids when given, else whitespace words."""
-    if kwargs.get("completion_ids") is not None:
-        return [len(ids) for ids in kwargs["completion_ids"]]
-    return [len(completion_text(c).split()) for c in completions]
 
 
 # ---- math and format ------------------------------------------------------------------------
@@ -169,32 +166,36 @@ def len_reward(
     return rewards
 
 
-_COSINE_DEFAULTS = {
-    "min_value_wrong": -1.0,
-    "max_value_wrong": -0.5,
-    "min_value_correct": 0.5,
-    "max_value_correct": 1.0,
-    "max_len": 1000,
+# The service's defaults for the parametrised components (CONTRACT.md: open-r1's defaults for
+# cosine, 3-grams at most -1 for repetition, DAPO's 16384/4096 for overlong). Parameters equal to
+# them are not sent, so these functions work with a service that predates `params`.
+_SERVICE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "cosine": {
+        "min_value_wrong": -1.0,
+        "max_value_wrong": -0.5,
+        "min_value_correct": 0.5,
+        "max_value_correct": 1.0,
+        "max_len": 1000,
+    },
+    "repetition_penalty": {"ngram_size": 3, "max_penalty": -1.0},
+    "soft_overlong": {"max_completion_len": 16384, "soft_punish_cache": 4096},
 }
 
 
-def cosine_scaled(
-    correct: bool,
-    length: int,
-    *,
-    min_value_wrong: float,
-    max_value_wrong: float,
-    min_value_correct: float,
-    max_value_correct: float,
-    max_len: int,
-) -> float:
-    """open-r1's cosine schedule: short correct answers earn most, short wrong ones lose most."""
-    cosine = math.cos(length / max_len * math.pi)
-    if correct:
-        low, high = min_value_correct, max_value_correct
-    else:  # swapped, so that a longer wrong answer is punished less
-        low, high = max_value_wrong, min_value_wrong
-    return low + 0.5 * (high - low) * (1.0 + cosine)
+def component_params(component: str, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """CONTRACT v2 `params` for one component: empty when the values are the service's defaults.
+
+    The formula is the service's; these functions only carry its parameters."""
+    if values == _SERVICE_DEFAULTS[component]:
+        return {}
+    return {component: values}
+
+
+def _character_lengths(items: list[dict[str, Any]], kwargs: dict[str, Any]) -> None:
+    """Without token ids, lengths are characters, as open-r1 counts them."""
+    if kwargs.get("completion_ids") is None:
+        for item in items:
+            item["completion_tokens"] = len(item["completion"])
 
 
 def get_cosine_scaled_reward(
@@ -204,49 +205,31 @@ def get_cosine_scaled_reward(
     max_value_correct: float = 1.0,
     max_len: int = 1000,
 ) -> RewardFunction:
-    settings = {
-        "min_value_wrong": min_value_wrong,
-        "max_value_wrong": max_value_wrong,
-        "min_value_correct": min_value_correct,
-        "max_value_correct": max_value_correct,
-        "max_len": max_len,
-    }
+    params = component_params(
+        "cosine",
+        {
+            "min_value_wrong": min_value_wrong,
+            "max_value_wrong": max_value_wrong,
+            "min_value_correct": min_value_correct,
+            "max_value_correct": max_value_correct,
+            "max_len": max_len,
+        },
+    )
 
     def cosine_scaled_reward(
         completions: Any, solution: list[str], **kwargs: Any
     ) -> list[float | None]:
-        """Correctness scaled by length on a cosine schedule (lengths in tokens)."""
-        if settings == _COSINE_DEFAULTS:
-            return _component(
-                completions, "cosine", kwargs, _math_references(solution), task="math"
-            )
-        results = _grade(
-            _items(completions, kwargs, _math_references(solution), task="math"), "accuracy"
-        )
-        lengths = _token_lengths(completions, kwargs)
-        rewards: list[float | None] = []
-        for result, length in zip(results, lengths, strict=True):
-            correct = result.component("accuracy")
-            rewards.append(
-                None if correct is None else cosine_scaled(correct == 1.0, length, **settings)
-            )
-        return rewards
+        """Correctness scaled by length on a cosine schedule: lengths are tokens when TRL passes
+        `completion_ids`, else characters; beyond `max_len` they count as `max_len`."""
+        items = _items(completions, kwargs, _math_references(solution), task="math")
+        _character_lengths(items, kwargs)
+        results = _grade(items, "cosine", params)
+        return [result.component("cosine") for result in results]
 
     return cosine_scaled_reward
 
 
 # ---- repetition and length penalties ----------------------------------------------------------
-
-_SERVICE_NGRAM_SIZE = 3  # the service's repetition_penalty counts word 3-grams
-
-
-def repetition_scaling(text: str, ngram_size: int) -> float:
-    """The share of repeated word n-grams: 1 − distinct / total (0 for short texts)."""
-    words = text.lower().split()
-    if len(words) < ngram_size:
-        return 0.0
-    ngrams = list(zip(*[words[i:] for i in range(ngram_size)], strict=False))
-    return 1 - len(set(ngrams)) / len(ngrams)
 
 
 def get_repetition_penalty_reward(
@@ -256,53 +239,39 @@ def get_repetition_penalty_reward(
     if max_penalty > 0:
         raise ValueError(f"max_penalty {max_penalty} should not be positive")
     if language != "en":
+        # open-r1 splits Chinese with jieba; the service splits words at white space only.
         raise ValueError(
             f"Word splitting for language `{language}` is not implemented by the service; "
-            "only `en` (white-space words) is."
+            "only `en` (white-space words) is. See docs/trainer.md."
         )
+    params = component_params(
+        "repetition_penalty", {"ngram_size": ngram_size, "max_penalty": max_penalty}
+    )
 
     def repetition_penalty_reward(completions: Any, **kwargs: Any) -> list[float | None]:
-        if ngram_size != _SERVICE_NGRAM_SIZE:
-            # The service counts 3-grams only; other sizes are the same formula, computed here.
-            return [
-                repetition_scaling(completion_text(c), ngram_size) * max_penalty
-                for c in completions
-            ]
-        # The service's component is −scaling (a maximum penalty of −1): rescale it.
-        penalties = _component(completions, "repetition_penalty", kwargs)
-        return [None if p is None else -p * max_penalty + 0.0 for p in penalties]
+        results = _grade(_items(completions, kwargs), "repetition_penalty", params)
+        return [result.component("repetition_penalty") for result in results]
 
     return repetition_penalty_reward
 
 
-_SERVICE_OVERLONG = (16384, 4096)  # the service's soft_overlong max length and cache
-
-
-def soft_overlong(length: int, max_completion_len: int, soft_punish_cache: int) -> float:
-    """DAPO's Eq. 13: 0 up to max − cache, then linearly down to −1 at max, −1 beyond."""
-    if length <= max_completion_len - soft_punish_cache:
-        return 0.0
-    if length <= max_completion_len:
-        return (max_completion_len - soft_punish_cache - length) / soft_punish_cache
-    return -1.0
-
-
 def get_soft_overlong_punishment(max_completion_len: int, soft_punish_cache: int) -> RewardFunction:
     """Penalises overlong completions (DAPO), without rewarding short ones."""
+    params = component_params(
+        "soft_overlong",
+        {"max_completion_len": max_completion_len, "soft_punish_cache": soft_punish_cache},
+    )
 
     def soft_overlong_punishment_reward(
         completion_ids: list[list[int]], **kwargs: Any
     ) -> list[float | None]:
-        lengths = [len(ids) for ids in completion_ids]
-        if (max_completion_len, soft_punish_cache) != _SERVICE_OVERLONG:
-            # The service's limits are fixed; other limits are the same formula, computed here.
-            return [soft_overlong(n, max_completion_len, soft_punish_cache) for n in lengths]
-        completions = kwargs.get("completions") or [""] * len(lengths)
+        completions = kwargs.get("completions") or [""] * len(completion_ids)
         items = [
-            {"completion": completion_text(c), "completion_tokens": n}
-            for c, n in zip(completions, lengths, strict=True)
+            {"completion": completion_text(c), "completion_tokens": len(ids)}
+            for c, ids in zip(completions, completion_ids, strict=True)
         ]
-        return [result.component("soft_overlong") for result in _grade(items, "soft_overlong")]
+        results = _grade(items, "soft_overlong", params)
+        return [result.component("soft_overlong") for result in results]
 
     return soft_overlong_punishment_reward
 

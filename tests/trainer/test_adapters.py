@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from rewardd.api.openrlhf import END_TOKENS, completion_of, last_user_turn, strip_end_tokens
 from trainer_client import rewards, verl
-from trainer_client.client import RewardClient
+from trainer_client.client import RewardClient, RewardServiceError
 
 pytestmark = pytest.mark.slow
 
@@ -121,11 +121,39 @@ def test_cosine_reward_with_defaults_is_the_service_component(
 ) -> None:
     values = rewards.get_cosine_scaled_reward()(solution=SOLUTIONS, **trl_kwargs())
     assert values == column(expected, "cosine")
-    # The local formula, on the service's correctness and token counts, agrees with it.
-    lengths = [len(ids) for ids in trl_kwargs()["completion_ids"]]
-    for value, correct, length in zip(values[:3], [True, True, False], lengths, strict=False):
-        local = rewards.cosine_scaled(correct, length, **rewards._COSINE_DEFAULTS)
-        assert value == pytest.approx(local)
+    assert values[3] is None  # unknown correctness
+
+
+def test_cosine_reward_counts_characters_without_token_ids(client: RewardClient) -> None:
+    """open-r1 counts characters; so do we when TRL passes no `completion_ids`."""
+    kwargs = {k: v for k, v in trl_kwargs().items() if k != "completion_ids"}
+    values = rewards.get_cosine_scaled_reward()(solution=SOLUTIONS, **kwargs)
+    items = [
+        {"completion": c, "reference": {"answer": s}, "completion_tokens": len(c)}
+        for c, s in zip(COMPLETIONS, SOLUTIONS, strict=True)
+    ]
+    service = [r.component("cosine") for r in client.grade(items, weights={"cosine": 1.0})]
+    assert values == service
+
+
+def grade_with_params(
+    client: RewardClient, items: list[dict[str, Any]], component: str, params: dict[str, Any]
+) -> list[float | None]:
+    results = client.grade(items, weights={component: 1.0}, params={component: params})
+    return [result.component(component) for result in results]
+
+
+def check_parameters_travel(
+    client: RewardClient, call: Any, items: list[dict[str, Any]], component: str, params: dict
+) -> None:
+    """Other than default parameters are the service's to apply (CONTRACT v2 `params`): the
+    adapter gives the service's numbers for them, or, from a service that would ignore them,
+    an error, never numbers computed with other parameters."""
+    if client.takes_params():
+        assert call() == grade_with_params(client, items, component, params)
+    else:
+        with pytest.raises(RewardServiceError, match="component parameters"):
+            call()
 
 
 def test_cosine_reward_with_other_settings(client: RewardClient) -> None:
@@ -137,16 +165,17 @@ def test_cosine_reward_with_other_settings(client: RewardClient) -> None:
         "max_len": 50,
     }
     kwargs = trl_kwargs()
-    values = rewards.get_cosine_scaled_reward(**settings)(solution=SOLUTIONS, **kwargs)
-    lengths = [len(ids) for ids in kwargs["completion_ids"]]
-    assert values[:3] == pytest.approx(
-        [
-            rewards.cosine_scaled(True, lengths[0], **settings),
-            rewards.cosine_scaled(True, lengths[1], **settings),
-            rewards.cosine_scaled(False, lengths[2], **settings),
-        ]
+    items = [
+        {"completion": c, "reference": {"answer": s}, "task": "math", "completion_tokens": len(i)}
+        for c, s, i in zip(COMPLETIONS, SOLUTIONS, kwargs["completion_ids"], strict=True)
+    ]
+    check_parameters_travel(
+        client,
+        lambda: rewards.get_cosine_scaled_reward(**settings)(solution=SOLUTIONS, **kwargs),
+        items,
+        "cosine",
+        settings,
     )
-    assert values[3] is None
 
 
 def test_len_reward_is_relative_to_the_batch(client: RewardClient) -> None:
@@ -159,21 +188,25 @@ def test_len_reward_is_relative_to_the_batch(client: RewardClient) -> None:
     assert same == [0.0, 0.0]
 
 
-def test_repetition_penalty_matches_the_service_and_scales(
-    expected: list, client: RewardClient
-) -> None:
+def test_repetition_penalty_matches_the_service(expected: list, client: RewardClient) -> None:
     service = column(expected, "repetition_penalty")
     assert rewards.get_repetition_penalty_reward(3, -1.0)(**trl_kwargs()) == service
-    assert rewards.get_repetition_penalty_reward(3, -0.5)(**trl_kwargs()) == pytest.approx(
-        [v * 0.5 for v in service]
-    )
-    # Other n-gram sizes use the same formula, which agrees with the service at n = 3.
-    for completion, value in zip(COMPLETIONS, service, strict=True):
-        assert -rewards.repetition_scaling(completion, 3) == pytest.approx(value)
-    two = rewards.get_repetition_penalty_reward(2, -1.0)(**trl_kwargs())
-    assert two[3] == pytest.approx(-(1 - 3 / 8))  # 8 bigrams, 3 distinct
+    assert service[3] == pytest.approx(-(1 - 4 / 7))  # 7 trigrams, 4 distinct
+    items = [{"completion": c} for c in COMPLETIONS]
+    for size, penalty in [(3, -0.5), (2, -1.0)]:
+        check_parameters_travel(
+            client,
+            lambda size=size, penalty=penalty: rewards.get_repetition_penalty_reward(size, penalty)(
+                **trl_kwargs()
+            ),
+            items,
+            "repetition_penalty",
+            {"ngram_size": size, "max_penalty": penalty},
+        )
     with pytest.raises(ValueError, match="should not be positive"):
         rewards.get_repetition_penalty_reward(3, 0.5)
+    with pytest.raises(ValueError, match="not implemented by the service"):
+        rewards.get_repetition_penalty_reward(3, -1.0, language="zh")
 
 
 def test_soft_overlong_punishment_matches_the_service(client: RewardClient) -> None:
@@ -184,10 +217,14 @@ def test_soft_overlong_punishment_matches_the_service(client: RewardClient) -> N
         completion_ids=completion_ids, completions=completions
     )
     assert values == pytest.approx([0.0, 0.0, -0.5, -1.0, -1.0])
-    local = [rewards.soft_overlong(n, 16384, 4096) for n in lengths]
-    assert values == pytest.approx(local)
-    small = rewards.get_soft_overlong_punishment(20, 10)(completion_ids=[[0] * 5, [0] * 15])
-    assert small == pytest.approx([0.0, -0.5])
+    items = [{"completion": "", "completion_tokens": n} for n in (5, 15)]
+    check_parameters_travel(
+        client,
+        lambda: rewards.get_soft_overlong_punishment(20, 10)(completion_ids=[[0] * 5, [0] * 15]),
+        items,
+        "soft_overlong",
+        {"max_completion_len": 20, "soft_punish_cache": 10},
+    )
 
 
 CODE_INFO = [
