@@ -145,10 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--backend", choices=("hf", "vllm"), default="hf", help="hf (CPU or GPU) or vllm (GPU)"
     )
-    gen.add_argument("--max_prompt_length", type=_positive, default=512)
-    gen.add_argument("--max_new_tokens", type=_positive, default=1024)
-    gen.add_argument("--temperature", type=float, default=0.7)
-    gen.add_argument("--top_p", type=float, default=0.95)
+    gen.add_argument(
+        "--max_prompt_length", type=_positive, default=512, help="default: %(default)s"
+    )
+    gen.add_argument("--max_new_tokens", type=_positive, default=1024, help="default: %(default)s")
+    gen.add_argument(
+        "--temperature",
+        type=float,
+        default=0.6,
+        help="0.6 and top_p 0.95: R1's evaluation sampling",
+    )
+    gen.add_argument("--top_p", type=float, default=0.95, help="default: %(default)s")
     gen.add_argument("--top_k", type=int, default=0, help="0: off")
     gen.add_argument(
         "--generation_batch",
@@ -162,8 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="auto (bfloat16 on a GPU, float32 on a CPU), float32, bfloat16 or float16",
     )
     gen.add_argument("--device", default="auto", help="auto, cpu or cuda (hf backend)")
-    gen.add_argument("--vllm_gpu_memory_utilization", type=float, default=0.9)
-    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument(
+        "--vllm_gpu_memory_utilization", type=float, default=0.9, help="default: %(default)s"
+    )
+    gen.add_argument("--seed", type=int, default=0, help="default: %(default)s")
 
     service = parser.add_argument_group("the reward service")
     service.add_argument(
@@ -175,7 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=1024,
         help="completions per grading request, at most 4096 (default: 1024)",
     )
-    service.add_argument("--reward_timeout_s", type=float, default=120.0)
+    service.add_argument(
+        "--reward_timeout_s", type=float, default=120.0, help="default: %(default)s"
+    )
     service.add_argument(
         "--reward_retries",
         type=int,

@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="prompt template, the one trainer_client.grpo and trainer_client.sample will use: "
         "r1-zero, chat, plain, or a format string with {prompt} (default: r1-zero)",
     )
-    data.add_argument("--prompt_field", default="prompt")
+    data.add_argument("--prompt_field", default="prompt", help="default: %(default)s")
     data.add_argument(
         "--completion_field",
         default="completion",
@@ -85,30 +85,51 @@ def build_parser() -> argparse.ArgumentParser:
         "--max_length",
         type=_positive,
         default=4096,
-        help="tokens per row, prompt and completion; longer rows are cut at the end",
+        help="tokens per row, prompt and completion; longer rows are cut at the end "
+        "(default: %(default)s)",
     )
 
     opt = parser.add_argument_group("optimisation")
-    opt.add_argument("--num_train_epochs", type=float, default=3.0)
-    opt.add_argument("--max_steps", type=int, default=-1, help="optimizer steps; overrides epochs")
-    opt.add_argument("--per_device_train_batch_size", type=_positive, default=8)
-    opt.add_argument("--gradient_accumulation_steps", type=_positive, default=1)
-    opt.add_argument("--learning_rate", type=float, default=2e-5)
-    opt.add_argument("--lr_scheduler_type", default="cosine")
-    opt.add_argument("--warmup_ratio", type=float, default=0.03)
-    opt.add_argument("--weight_decay", type=float, default=0.0)
-    opt.add_argument("--max_grad_norm", type=float, default=1.0)
-    opt.add_argument("--gradient_checkpointing", action="store_true")
+    opt.add_argument("--num_train_epochs", type=float, default=3.0, help="default: %(default)s")
+    opt.add_argument(
+        "--max_steps", type=int, default=-1, help="optimizer steps; overrides epochs when > 0"
+    )
+    opt.add_argument(
+        "--per_device_train_batch_size", type=_positive, default=8, help="default: %(default)s"
+    )
+    opt.add_argument(
+        "--gradient_accumulation_steps", type=_positive, default=1, help="default: %(default)s"
+    )
+    opt.add_argument("--learning_rate", type=float, default=2e-5, help="default: %(default)s")
+    opt.add_argument("--lr_scheduler_type", default="cosine", help="default: %(default)s")
+    opt.add_argument("--warmup_ratio", type=float, default=0.03, help="default: %(default)s")
+    opt.add_argument("--weight_decay", type=float, default=0.0, help="default: %(default)s")
+    opt.add_argument("--max_grad_norm", type=float, default=1.0, help="default: %(default)s")
+    opt.add_argument(
+        "--gradient_checkpointing",
+        action="store_true",
+        help="trade compute for memory (long chains of thought on a GPU); off by default",
+    )
     opt.add_argument(
         "--dtype", default="auto", help="auto (bfloat16 on a GPU, float32 on a CPU), float32, ..."
     )
     opt.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    opt.add_argument("--seed", type=int, default=0)
+    opt.add_argument("--seed", type=int, default=0, help="default: %(default)s")
 
     run = parser.add_argument_group("the run")
-    run.add_argument("--logging_steps", type=_positive, default=10)
-    run.add_argument("--save_steps", type=_positive, default=500, help="checkpoint every N steps")
-    run.add_argument("--save_total_limit", type=_positive, default=2, help="checkpoints kept")
+    run.add_argument("--logging_steps", type=_positive, default=10, help="default: %(default)s")
+    run.add_argument(
+        "--save_steps",
+        type=_positive,
+        default=500,
+        help="checkpoint every N steps (default: %(default)s)",
+    )
+    run.add_argument(
+        "--save_total_limit",
+        type=_positive,
+        default=2,
+        help="checkpoints kept (default: %(default)s)",
+    )
     run.add_argument(
         "--resume",
         nargs="?",
