@@ -394,10 +394,11 @@ class RewardClient:
         return [result.reward for result in await self.agrade(items, **options)]
 
     async def aclose(self) -> None:
-        if self._async is not None:
+        # A client of another (perhaps closed) loop cannot be closed from this one: drop it.
+        if self._async is not None and self._async_loop is asyncio.get_running_loop():
             await self._async.aclose()
-            self._async = None
-            self._async_loop = None
+        self._async = None
+        self._async_loop = None
         self.close()
 
     async def __aenter__(self) -> RewardClient:

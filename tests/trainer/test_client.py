@@ -212,3 +212,41 @@ def test_parse_result_reads_components() -> None:
     assert result.component("accuracy") == 1.0
     assert result.component("language") is None
     assert result.component("missing") is None
+
+
+def test_a_module_level_client_leaves_no_open_socket_at_exit(rewardd_url: str) -> None:
+    """TRL reward functions share one client that nobody closes: exit must not warn."""
+    import subprocess
+    import sys
+
+    from tests.trainer.conftest import subprocess_env
+
+    program = (
+        "from trainer_client import rewards\n"
+        f"rewards.configure({rewardd_url!r})\n"
+        "assert rewards.format_reward(['<think>a</think><answer>b</answer>']) == [1.0]\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-X", "dev", "-W", "always::ResourceWarning", "-c", program],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ResourceWarning" not in done.stderr
+
+
+@pytest.mark.asyncio
+async def test_the_async_client_follows_the_running_event_loop(rewardd_url: str) -> None:
+    """verl's reward workers and asyncio.run() per call use several loops in turn."""
+    import asyncio
+
+    client = RewardClient(rewardd_url)
+    item = [{"completion": "<think>a</think><answer>b</answer>"}]
+    first = await client.agrade(item, weights={"format": 1.0})
+    other_loop = await asyncio.to_thread(
+        lambda: asyncio.run(client.agrade(item, weights={"format": 1.0}))
+    )
+    assert first[0].reward == other_loop[0].reward == 1.0
+    await client.aclose()
