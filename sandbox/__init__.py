@@ -40,6 +40,10 @@ class ExecutionRequest:
     timeout_s: float = 5.0
     memory_mb: int = 256
     files: Mapping[str, str] = field(default_factory=dict)  # relative paths inside the work dir
+    # The code-reward judge: `files` hold the judge package (sandbox/judge/__main__.py is
+    # started, isolated, from a dir only root can write) and the runner gives it a uid block
+    # for its cases. Never set from /v1/execute (docs/sandbox.md, "Judge jobs").
+    judge: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class ExecutionResult:
     stderr: str
     duration_ms: float
     truncated: bool
+    cpu_ms: float | None = None  # CPU time of the job's main process, where measured
 
 
 class Sandbox(Protocol):

@@ -30,11 +30,11 @@ from docker.types import LogConfig, Ulimit
 
 import docker
 from docker import errors as docker_errors
-from sandbox import ExecutionRequest, ExecutionResult
+from sandbox import ExecutionRequest, ExecutionResult, procutil
 from sandbox import runner as runner_module
-from sandbox.limits import SandboxSettings, validate_request
-from sandbox.results import infra_error
-from sandbox.runner import FRAME_HEADER, encode_frame
+from sandbox.limits import SandboxSettings, job_message, validate_request
+from sandbox.procutil import FRAME_HEADER, encode_frame, wall_backstop_s
+from sandbox.results import infra_error, result_from_reply
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,10 @@ DAEMON_PING_TIMEOUT_S = 3.0  # /readyz must answer promptly even when the daemon
 SCRATCH_TMPFS_MB = 16
 RUNNER_MEMORY_MB = 128
 OWNER_LABEL = "rewardd.sandbox.owner"
-RUNNER_LABEL = "rewardd.sandbox.runner"  # sha256 of runner.py, set by build_sandbox_image.sh
+# sha256 of runner.py then procutil.py (the files baked into the image), set by
+# scripts/build_sandbox_image.sh.
+RUNNER_LABEL = "rewardd.sandbox.runner"
+JUDGE_TMPFS_MB = 16
 
 
 def docker_unavailable_reason(image: str) -> str | None:
@@ -175,15 +178,11 @@ class DockerSandbox:
             return infra_error(
                 f"no sandbox container became available: {self.problem() or 'all busy'}"
             )
-        message = {
-            "op": "run",
-            "code": request.code,
-            "stdin": request.stdin,
-            "files": dict(request.files),
-            "limits": self._settings.job_limits(request).__dict__,
-        }
+        message = job_message(request, self._settings)
         try:
-            reply = container.channel.call(message, request.timeout_s + REPLY_MARGIN_S)
+            reply = container.channel.call(
+                message, wall_backstop_s(request.timeout_s) + REPLY_MARGIN_S
+            )
         except (RunnerGone, ValueError) as exc:
             self._retire(container, str(exc))
             return infra_error(str(exc))
@@ -196,14 +195,7 @@ class DockerSandbox:
             self._retire(container, ", ".join(reply.get("recycle_reasons") or ["job count"]))
         else:
             self._idle.put(container)
-        return ExecutionResult(
-            status=reply["status"],
-            exit_code=reply["exit_code"],
-            stdout=reply["stdout"],
-            stderr=reply["stderr"],
-            duration_ms=reply["duration_ms"],
-            truncated=reply["truncated"],
-        )
+        return result_from_reply(reply)
 
     def problem(self) -> str | None:
         if self._closed:
@@ -292,11 +284,11 @@ class DockerSandbox:
         with contextlib.suppress(Exception):
             labels = self._docker().images.get(self._settings.image).labels or {}
             in_image = labels.get(RUNNER_LABEL)
-            with open(runner_module.__file__, "rb") as f:
-                here = hashlib.sha256(f.read()).hexdigest()
+            here = runner_files_sha256()
             if in_image and in_image != here:
                 log.warning(
-                    "sandbox: image %s carries another version of sandbox/runner.py; "
+                    "sandbox: image %s carries another version of sandbox/runner.py or "
+                    "sandbox/procutil.py; "
                     "rebuild it with scripts/build_sandbox_image.sh",
                     self._settings.image,
                 )
@@ -407,9 +399,23 @@ class DockerSandbox:
         return _Container(id=container_id, channel=channel)
 
 
+def runner_files_sha256() -> str:
+    digest = hashlib.sha256()
+    for module in (runner_module, procutil):
+        with open(module.__file__, "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()
+
+
 def container_host_config(settings: SandboxSettings) -> dict:
     """The hardening of every sandbox container (docs/sandbox.md explains each line)."""
-    memory_mb = settings.max_memory_mb + settings.work_mb + SCRATCH_TMPFS_MB + RUNNER_MEMORY_MB
+    memory_mb = (
+        settings.max_memory_mb
+        + settings.work_mb
+        + SCRATCH_TMPFS_MB
+        + JUDGE_TMPFS_MB
+        + RUNNER_MEMORY_MB
+    )
     tmpfs_flags = "rw,nosuid,nodev,noexec"
     config = {
         "network_mode": "none",
@@ -419,6 +425,8 @@ def container_host_config(settings: SandboxSettings) -> dict:
                 f"{tmpfs_flags},size={settings.work_mb}m,nr_inodes={settings.work_inodes},mode=755"
             ),
             "/tmp": f"{tmpfs_flags},size={SCRATCH_TMPFS_MB}m,nr_inodes=1024,mode=1777",
+            # The judge's files and scratch: a tmpfs of its own, so no case can fill it.
+            "/judge": f"{tmpfs_flags},size={JUDGE_TMPFS_MB}m,nr_inodes=1024,mode=755",
         },
         "shm_size": f"{SCRATCH_TMPFS_MB}m",
         "ipc_mode": "private",

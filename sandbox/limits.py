@@ -7,7 +7,7 @@ import posixpath
 from dataclasses import dataclass
 
 from sandbox import ExecutionRequest
-from sandbox.runner import MAIN_FILE, JobLimits
+from sandbox.runner import JUDGE_ENTRY, MAIN_FILE, JobLimits
 
 SUPPORTED_LANGUAGES = ("python",)
 MIN_MEMORY_MB = 32
@@ -23,7 +23,7 @@ class SandboxSettings:
     """Operator-level limits; each can be set with the REWARDD_SANDBOX_* variable named."""
 
     image: str = "rewardd-sandbox:latest"  # REWARDD_SANDBOX_IMAGE
-    pool_size: int = 4  # REWARDD_SANDBOX_POOL: warm containers
+    pool_size: int = 4  # REWARDD_SANDBOX_POOL: warm containers, at most the host's cores
     jobs_per_container: int = 256  # REWARDD_SANDBOX_JOBS_PER_CONTAINER: then recycled
     max_timeout_s: float = 60.0  # REWARDD_SANDBOX_MAX_TIMEOUT_S: per request
     max_memory_mb: int = 1024  # REWARDD_SANDBOX_MAX_MEMORY_MB: per request
@@ -55,7 +55,9 @@ class SandboxSettings:
 
         return cls(
             image=get("IMAGE", defaults.image, str),
-            pool_size=max(1, get("POOL", defaults.pool_size, int)),
+            # Never more jobs at once than cores: a CPU budget measured on an oversubscribed
+            # sandbox would still hold, but the wall-clock backstop might not.
+            pool_size=max(1, min(get("POOL", defaults.pool_size, int), os.cpu_count() or 1)),
             jobs_per_container=max(1, get("JOBS_PER_CONTAINER", defaults.jobs_per_container, int)),
             max_timeout_s=get("MAX_TIMEOUT_S", defaults.max_timeout_s, float),
             max_memory_mb=get("MAX_MEMORY_MB", defaults.max_memory_mb, int),
@@ -83,6 +85,18 @@ class SandboxSettings:
         )
 
 
+def job_message(request: ExecutionRequest, settings: SandboxSettings) -> dict:
+    """The frame the in-sandbox runner reads for one job (sandbox/runner.py: run_job)."""
+    return {
+        "op": "run",
+        "code": request.code,
+        "stdin": request.stdin,
+        "files": dict(request.files),
+        "limits": settings.job_limits(request).__dict__,
+        "judge": bool(request.judge),
+    }
+
+
 def validate_request(request: ExecutionRequest, settings: SandboxSettings) -> None:
     """Raise ValueError naming the field and the problem; the sandbox never sees a bad request."""
     if request.language not in SUPPORTED_LANGUAGES:
@@ -106,6 +120,8 @@ def validate_request(request: ExecutionRequest, settings: SandboxSettings) -> No
             f"[{MIN_MEMORY_MB}, {settings.max_memory_mb}] MiB"
         )
     _check_files(request.files)
+    if request.judge and JUDGE_ENTRY not in request.files:
+        raise ValueError(f"files: a judge job needs its entry point {JUDGE_ENTRY!r}")
 
 
 def _check_size(field_name: str, text: str, limit: int) -> None:

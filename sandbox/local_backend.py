@@ -1,9 +1,14 @@
 """Sandboxes for hosts without Docker: bubblewrap, or (opt-in only) a plain subprocess.
 
-bwrap: every job gets new user, pid, network, ipc, uts and cgroup namespaces, a read-only view
-of /usr, a size-capped tmpfs work dir filled from memfds (nothing touches the host's disk), and
-rlimits. Run as root, each job also gets a throwaway host uid, so RLIMIT_NPROC bites and one
-kill(-1) as that uid ends everything the job started.
+bwrap run as root (CI, servers): a warm pool of bubblewrap sandboxes, each running
+sandbox/runner.py exactly as a Docker container does: uid 0 with only CAP_SETUID, CAP_SETGID
+and CAP_CHOWN, new pid, network, ipc, uts and cgroup namespaces, a read-only view of /usr,
+size-capped tmpfs for /sandbox, /judge, /tmp and /dev/shm. Jobs run as throwaway host uids;
+judge jobs get their separate principals (sandbox/runner.py).
+
+bwrap without root: each job gets its own bubblewrap with a user namespace mapping its one
+uid, and the job is bwrap's child. Only one uid exists there, so a judge's cases share the
+judge's uid (the judge says so: no REWARDD_JUDGE_UID in its environment).
 """
 
 from __future__ import annotations
@@ -17,21 +22,21 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
-from sandbox import ExecutionRequest, ExecutionResult, Sandbox
-from sandbox.limits import SandboxSettings, validate_request
-from sandbox.results import infra_error, result_from_outcome
+from sandbox import ExecutionRequest, ExecutionResult, Sandbox, procutil
+from sandbox import runner as runner_module
+from sandbox.limits import SandboxSettings, job_message, validate_request
+from sandbox.results import infra_error, result_from_outcome, result_from_reply
 from sandbox.runner import (
+    JUDGE_ENTRY,
     MAIN_FILE,
     JobLimits,
     Outcome,
     apply_rlimits,
     job_env,
-    kill_and_wipe_as,
-    pick_job_uid,
     python_argv,
     run_process,
-    wait_until_gone,
     write_job_files,
 )
 
@@ -40,11 +45,17 @@ log = logging.getLogger(__name__)
 SANDBOX_WORK_DIR = "/work"
 SANDBOX_UID = 1000
 SCRATCH_TMPFS_BYTES = 16 * 1024 * 1024
+JUDGE_TMPFS_BYTES = 16 * 1024 * 1024
+# Where the runner and its helper appear inside a root bwrap sandbox (as in the image).
+RUNNER_DIR = "/opt/rewardd/sandbox"
+# The runner's own bookkeeping after a job on top of the job's wall-clock backstop.
+REPLY_MARGIN_S = 10.0
 # Read-only from the host: enough for a system Python and nothing private (no /home, /root, /etc
 # beyond the loader cache).
 READ_ONLY_BINDS = ("/usr",)
 READ_ONLY_TRY_BINDS = ("/etc/ld.so.cache", "/etc/localtime")
 MERGED_USR_LINKS = ("bin", "sbin", "lib", "lib64")
+RUNNER_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN")
 
 
 def open_local_sandbox(settings: SandboxSettings) -> Sandbox:
@@ -74,6 +85,52 @@ def system_python() -> str:
     return sys.executable
 
 
+class RunnerGone(ConnectionError):
+    """A bwrap sandbox's runner stopped answering: the sandbox is unusable."""
+
+
+class _BwrapRunner:
+    """One warm bubblewrap sandbox running sandbox/runner.py: jobs as frames on its pipes."""
+
+    def __init__(self, argv: list[str], start_timeout_s: float) -> None:
+        self.jobs = 0
+        self._proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={},
+            close_fds=True,
+            start_new_session=True,
+        )
+        try:
+            pong = self.call({"op": "ping"}, start_timeout_s)
+            if not isinstance(pong, dict) or pong.get("op") != "pong":
+                raise RunnerGone(f"unexpected answer from the runner: {pong!r}")
+        except BaseException:
+            self.close()
+            raise
+
+    def call(self, message: dict, timeout_s: float) -> dict:
+        try:
+            procutil.write_all(self._proc.stdin.fileno(), procutil.encode_frame(message))
+            reply = procutil.read_frame(self._proc.stdout.fileno(), time.monotonic() + timeout_s)
+        except TimeoutError as exc:
+            raise RunnerGone("the sandbox runner did not answer in time") from exc
+        except (OSError, ValueError) as exc:
+            raise RunnerGone(f"lost the sandbox runner: {exc}") from exc
+        if reply is None:
+            raise RunnerGone("the sandbox runner exited")
+        return reply
+
+    def close(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        for stream in (self._proc.stdin, self._proc.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+        self._proc.wait()
+
+
 class BwrapSandbox:
     name = "bwrap"
 
@@ -85,13 +142,19 @@ class BwrapSandbox:
         self._problem: str | None = None
         self._checked = False
         self._check_lock = threading.Lock()
+        self._idle: list[_BwrapRunner] = []
+        self._idle_lock = threading.Lock()
+        # A forked child must never talk to its parent's runners.
+        os.register_at_fork(after_in_child=self._forget_runners)
 
     def execute(self, request: ExecutionRequest) -> ExecutionResult:
         validate_request(request, self._settings)
-        limits = self._settings.job_limits(request)
         with self._slots:
+            if self._as_root:
+                return self._run_in_runner(request)
+            limits = self._settings.job_limits(request)
             try:
-                outcome = self._run(request, limits)
+                outcome = self._run_alone(request, limits)
             except OSError as exc:
                 return infra_error(f"bwrap failed to start: {exc}")
         return result_from_outcome(outcome)
@@ -104,7 +167,14 @@ class BwrapSandbox:
         return self._problem
 
     def close(self) -> None:
-        pass
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for runner in idle:
+            runner.close()
+
+    def _forget_runners(self) -> None:
+        self._idle = []
+        self._idle_lock = threading.Lock()
 
     def _probe(self) -> str | None:
         if shutil.which("bwrap") is None:
@@ -112,52 +182,97 @@ class BwrapSandbox:
         if not self._python.startswith("/usr/"):
             return f"no Python under /usr to run inside bwrap (found {self._python})"
         probe = ExecutionRequest(code="print('ok')", timeout_s=10)
-        try:
-            outcome = self._run(probe, self._settings.job_limits(probe))
-        except OSError as exc:
-            return f"bwrap cannot start: {exc}"
-        if outcome.status != "ok" or outcome.stdout != b"ok\n":
-            detail = outcome.stderr.decode("utf-8", "replace").strip()[-300:]
-            return f"bwrap does not work here ({outcome.status}): {detail}"
+        if self._as_root:
+            result = self._run_in_runner(probe)
+            status, stdout, detail = result.status, result.stdout, result.stderr
+        else:
+            try:
+                outcome = self._run_alone(probe, self._settings.job_limits(probe))
+            except OSError as exc:
+                return f"bwrap cannot start: {exc}"
+            status, stdout = outcome.status, outcome.stdout.decode("utf-8", "replace")
+            detail = outcome.stderr.decode("utf-8", "replace")
+        if status != "ok" or stdout != "ok\n":
+            return f"bwrap does not work here ({status}): {detail.strip()[-300:]}"
         return None
 
-    def _run(self, request: ExecutionRequest, limits: JobLimits) -> Outcome:
-        uid = pick_job_uid() if self._as_root else None
+    # --- as root: warm runners --------------------------------------------------------------
+
+    def _run_in_runner(self, request: ExecutionRequest) -> ExecutionResult:
+        try:
+            runner = self._checkout()
+        except (OSError, RunnerGone) as exc:
+            return infra_error(f"bwrap failed to start: {exc}")
+        try:
+            reply = runner.call(
+                job_message(request, self._settings),
+                procutil.wall_backstop_s(request.timeout_s) + REPLY_MARGIN_S,
+            )
+        except RunnerGone as exc:
+            runner.close()
+            return infra_error(str(exc))
+        runner.jobs += 1
+        if reply.get("recycle") or runner.jobs >= self._settings.jobs_per_container:
+            runner.close()
+        else:
+            with self._idle_lock:
+                self._idle.append(runner)
+        return result_from_reply(reply)
+
+    def _checkout(self) -> _BwrapRunner:
+        with self._idle_lock:
+            if self._idle:
+                return self._idle.pop()
+        return _BwrapRunner(self._runner_argv(), self._settings.start_timeout_s)
+
+    def _runner_argv(self) -> list[str]:
+        argv = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
+        argv += ["--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent"]
+        argv += ["--new-session", "--clearenv", "--cap-drop", "ALL"]
+        for cap in RUNNER_CAPS:
+            argv += ["--cap-add", cap]
+        argv += _system_binds()
+        for module in (runner_module, procutil):
+            name = os.path.basename(module.__file__)
+            argv += ["--ro-bind", module.__file__, f"{RUNNER_DIR}/{name}"]
+        argv += ["--proc", "/proc", "--dev", "/dev", "--mqueue", "/dev/mqueue"]
+        for path, size, perms in (
+            ("/tmp", SCRATCH_TMPFS_BYTES, "1777"),
+            ("/dev/shm", SCRATCH_TMPFS_BYTES, "1777"),
+            (runner_module.WORK_ROOT, self._settings.work_mb << 20, "0755"),
+            (runner_module.JUDGE_ROOT, JUDGE_TMPFS_BYTES, "0755"),
+        ):
+            argv += ["--perms", perms, "--size", str(size), "--tmpfs", path]
+        argv += ["--remount-ro", "/", "--chdir", runner_module.WORK_ROOT, "--"]
+        return [*argv, self._python, "-I", "-B", f"{RUNNER_DIR}/runner.py"]
+
+    # --- without root: one bwrap per job -----------------------------------------------------
+
+    def _run_alone(self, request: ExecutionRequest, limits: JobLimits) -> Outcome:
         files = {**request.files, MAIN_FILE: request.code}
         fds = [_memfd(name, content) for name, content in files.items()]
+        entry = f"{SANDBOX_WORK_DIR}/{JUDGE_ENTRY}" if request.judge else None
         try:
-            argv = self._bwrap_argv(files, fds, limits) + python_argv(self._python)
-            outcome = run_process(
+            argv = self._bwrap_argv(files, fds) + python_argv(self._python, judge_entry=entry)
+            return run_process(
                 argv,
                 cwd="/",
                 env={},
                 stdin=request.stdin.encode("utf-8"),
                 limits=limits,
-                user=uid,
                 preexec_fn=lambda: apply_rlimits(limits),
-                kill_tree=lambda proc: _kill_job(proc, uid),
+                kill_tree=_kill_group,
                 pass_fds=fds,
             )
         finally:
             for fd in fds:
                 os.close(fd)
-        if uid is not None:
-            # --die-with-parent and the pid namespace end the job; this catches anything else.
-            kill_and_wipe_as(uid, None)
-            wait_until_gone(uid)
-        return outcome
 
-    def _bwrap_argv(self, files: dict[str, str], fds: list[int], limits: JobLimits) -> list[str]:
+    def _bwrap_argv(self, files: dict[str, str], fds: list[int]) -> list[str]:
         argv = ["bwrap", "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID)]
         argv += ["--gid", str(SANDBOX_UID), "--hostname", "sandbox"]
         argv += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
-        for path in READ_ONLY_BINDS:
-            argv += ["--ro-bind", path, path]
-        for path in READ_ONLY_TRY_BINDS:
-            argv += ["--ro-bind-try", path, path]
-        for name in MERGED_USR_LINKS:
-            if os.path.islink(f"/{name}"):
-                argv += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
+        argv += _system_binds()
         argv += ["--proc", "/proc", "--dev", "/dev"]
         argv += ["--size", str(SCRATCH_TMPFS_BYTES), "--tmpfs", "/tmp"]
         argv += ["--size", str(self._settings.work_mb << 20), "--tmpfs", SANDBOX_WORK_DIR]
@@ -178,6 +293,18 @@ class BwrapSandbox:
         return argv
 
 
+def _system_binds() -> list[str]:
+    argv = []
+    for path in READ_ONLY_BINDS:
+        argv += ["--ro-bind", path, path]
+    for path in READ_ONLY_TRY_BINDS:
+        argv += ["--ro-bind-try", path, path]
+    for name in MERGED_USR_LINKS:
+        if os.path.islink(f"/{name}"):
+            argv += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
+    return argv
+
+
 class UnsafeSubprocessSandbox:
     """A plain subprocess with rlimits and a deadline: NO isolation. Opt-in only."""
 
@@ -194,14 +321,15 @@ class UnsafeSubprocessSandbox:
         with self._slots, tempfile.TemporaryDirectory(prefix="rewardd-job-") as work_dir:
             write_job_files(work_dir, request.code, request.files)
             try:
+                entry = os.path.join(work_dir, JUDGE_ENTRY) if request.judge else None
                 outcome = run_process(
-                    python_argv(),
+                    python_argv(judge_entry=entry),
                     cwd=work_dir,
                     env=job_env(work_dir),
                     stdin=request.stdin.encode("utf-8"),
                     limits=limits,
                     preexec_fn=lambda: apply_rlimits(limits),
-                    kill_tree=lambda proc: _kill_job(proc, None),
+                    kill_tree=_kill_group,
                 )
             except OSError as exc:
                 return infra_error(f"cannot start the subprocess: {exc}")
@@ -243,8 +371,6 @@ def _memfd(name: str, content: str) -> int:
     return fd
 
 
-def _kill_job(proc: subprocess.Popen, uid: int | None) -> None:
-    if uid is not None:
-        kill_and_wipe_as(uid, None)
+def _kill_group(proc: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)

@@ -14,6 +14,20 @@ def result_from_outcome(outcome: Outcome) -> ExecutionResult:
         stderr=outcome.stderr.decode("utf-8", "replace"),
         duration_ms=outcome.duration_ms,
         truncated=outcome.truncated,
+        cpu_ms=outcome.cpu_ms,
+    )
+
+
+def result_from_reply(reply: dict) -> ExecutionResult:
+    """From the in-sandbox runner's answer (sandbox/runner.py: run_job)."""
+    return ExecutionResult(
+        status=reply["status"],
+        exit_code=reply["exit_code"],
+        stdout=reply["stdout"],
+        stderr=reply["stderr"],
+        duration_ms=reply["duration_ms"],
+        truncated=reply["truncated"],
+        cpu_ms=reply.get("cpu_ms"),
     )
 
 

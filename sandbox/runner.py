@@ -2,25 +2,36 @@
 
 Two uses, one implementation:
 
-- Inside a sandbox container this file is the entry point (`python3 runner.py`). It reads
-  length-prefixed JSON jobs on stdin (the container's attach stream) and answers on stdout.
+- Inside a sandbox (a Docker container, or bubblewrap run as root) this file is the entry
+  point (`python3 -I -B /opt/rewardd/sandbox/runner.py`). It runs as uid 0 with only
+  CAP_SETUID, CAP_SETGID and CAP_CHOWN, reads length-prefixed JSON jobs on stdin and answers
+  on stdout.
 - The host's local backends import `run_process`, `classify` and the rlimit helpers from it.
 
-Stdlib only: it is copied into the sandbox image as is.
+Principals inside a sandbox:
+
+- a plain job runs as a fresh uid J that owns only its work dir /sandbox/job-<J>;
+- a judge job (`"judge": true`) starts as uid 0 from files only root can write
+  (/judge/<J>/files), with a scratch dir only J can write (/judge/<J>/scratch, its own
+  tmpfs), and the uid block J+1.. for its cases. It drops to J itself once its zygote runs;
+  the zygote gives each case its own uid (see the judge package).
+- after every job the runner kills everything but itself and wipes every writable place,
+  acting as each owner in turn (sandbox.procutil), so a job can neither stop the cleanup nor
+  leave anything for the next one.
+
+Stdlib only: it is copied into the sandbox image as is, next to sandbox/procutil.py.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import re
 import resource
 import secrets
-import selectors
+import select
 import signal
-import struct
 import subprocess
 import sys
 import time
@@ -28,26 +39,29 @@ import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-FRAME_HEADER = struct.Struct(">I")
-MAX_FRAME_BYTES = 256 * 1024 * 1024
+if __name__ == "__main__" and not __package__:
+    # python3 -I puts no script dir on sys.path: import the helper from the same tree.
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from sandbox import procutil
+from sandbox.procutil import encode_frame, read_frame, write_all
+
 WORK_ROOT = "/sandbox"
+JUDGE_ROOT = "/judge"
 MAIN_FILE = "main.py"
-# Shared writable places a job could use to leave something behind; each job's uid cleans
-# its own entries there (they are sticky, mode 1777) and a leftover means "recycle".
-SHARED_SCRATCH_DIRS = ("/tmp", "/dev/shm")
-# Throwaway uids for jobs. They own nothing on the host or in the image, and a random one per
-# job means nothing a job leaves running can touch the next job's files.
+# The judge's entry point inside its shipped files (the judge package, sandbox/judge/).
+JUDGE_ENTRY = "sandbox/judge/__main__.py"
+# Throwaway uids: a random block per job, J the block's first uid and the rest for the judge's
+# cases. They own nothing in the image, and nothing of one job can touch the next one's.
 JOB_UID_BASE = 1 << 20
-JOB_UID_SPAN = 1 << 24
-# Grace for a job's pipes to drain once its main process has exited.
-DRAIN_GRACE_S = 0.05
-READ_CHUNK = 65536
+UID_BLOCK = 1 << 12
+UID_BLOCKS = (1 << 24) // UID_BLOCK
 MEMORY_ERROR_RE = re.compile(rb"^MemoryError\b", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class JobLimits:
-    timeout_s: float
+    timeout_s: float  # CPU seconds of the job's processes; the wall clock is only a backstop
     memory_mb: int
     output_limit_bytes: int
     nproc: int
@@ -64,33 +78,31 @@ class Outcome:
     duration_ms: float
     truncated: bool
     oom_killed: bool = False  # the container's OOM killer struck during the job
+    cpu_ms: float = 0.0  # CPU time of the job's main process and the children it waited for
 
 
 def job_env(work_dir: str) -> dict[str, str]:
-    """The whole environment of a job: nothing inherited from the runner or the host."""
-    return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": work_dir,
-        "TMPDIR": work_dir,
-        "LANG": "C.UTF-8",
-        # glibc reserves 64 MiB of address space per thread arena, which trips RLIMIT_AS early.
-        "MALLOC_ARENA_MAX": "2",
-    }
+    return procutil.job_env(work_dir)
 
 
-def python_argv(interpreter: str = sys.executable) -> list[str]:
-    # -E -s: no PYTHON* variables, no user site. Not -I: that would drop the work directory
-    # from sys.path, and harnesses import the files they ship next to main.py.
+def python_argv(interpreter: str = sys.executable, *, judge_entry: str | None = None) -> list[str]:
+    if judge_entry is not None:
+        # The judge: isolated, nothing of the environment or any writable dir on sys.path.
+        return [interpreter, "-I", "-B", judge_entry]
+    # -E -s: no PYTHON* variables, no user site. Not -I: a job may import the files it
+    # ships next to main.py.
     return [interpreter, "-E", "-s", "-B", MAIN_FILE]
 
 
 def apply_rlimits(limits: JobLimits) -> None:
     """Set the job's rlimits; runs in the child between fork and exec."""
     memory = limits.memory_mb * 1024 * 1024
-    cpu = math.ceil(limits.timeout_s) + 1
+    cpu = max(1, math.ceil(limits.timeout_s))
+    # Soft CPU limit: SIGXCPU at the budget; hard: SIGKILL a second later for a job that
+    # catches it.
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     for name, value in (
         (resource.RLIMIT_AS, memory),
-        (resource.RLIMIT_CPU, cpu),
         (resource.RLIMIT_NPROC, limits.nproc),
         (resource.RLIMIT_NOFILE, limits.nofile),
         (resource.RLIMIT_FSIZE, limits.fsize_bytes),
@@ -125,7 +137,7 @@ def _open_exit_fd(pid: int) -> int | None:
     try:
         return os.pidfd_open(pid)
     except (AttributeError, OSError):
-        return None  # old kernel or gVisor: fall back to polling
+        return None  # old kernel or gVisor: the pipes' EOF tells instead
 
 
 def run_process(
@@ -141,13 +153,16 @@ def run_process(
     oom_probe: Callable[[], int] | None = None,
     pass_fds: tuple[int, ...] | list[int] = (),
 ) -> Outcome:
-    """Run argv with a wall-clock deadline and output capped while it streams.
+    """Run argv within a CPU budget (wall-clock backstop), output capped while it streams.
 
     kill_tree must kill the process and everything it started (its group, its uid, ...).
+    The budget is limits.timeout_s of CPU (RLIMIT_CPU, and the CPU time the kernel reports
+    when the process is reaped), so a loaded machine does not turn a pass into a timeout;
+    procutil.wall_backstop_s(timeout_s) of wall-clock time ends a job that sleeps or stops.
     """
     oom_before = oom_probe() if oom_probe else 0
     start = time.monotonic()
-    deadline = start + limits.timeout_s
+    deadline = start + procutil.wall_backstop_s(limits.timeout_s)
     proc = subprocess.Popen(
         argv,
         cwd=cwd,
@@ -164,209 +179,104 @@ def run_process(
         pass_fds=tuple(pass_fds),
     )
     stdout_fd, stderr_fd = proc.stdout.fileno(), proc.stderr.fileno()
-    chunks: dict[int, list[bytes]] = {stdout_fd: [], stderr_fd: []}
-    total = 0
-    timed_out = output_capped = False
+    stdin_fd = os.dup(proc.stdin.fileno())  # the pump owns (and closes) this one
+    proc.stdin.close()
     exit_fd = _open_exit_fd(proc.pid)
-    drain_until: float | None = None
-
-    sel = selectors.DefaultSelector()
-    for stream in (proc.stdout, proc.stderr):
-        os.set_blocking(stream.fileno(), False)
-        sel.register(stream.fileno(), selectors.EVENT_READ)
-    pending_stdin = memoryview(stdin)
-    stdin_fd = proc.stdin.fileno()
-    if pending_stdin:
-        os.set_blocking(stdin_fd, False)
-        sel.register(stdin_fd, selectors.EVENT_WRITE)
-    else:
-        proc.stdin.close()
-    if exit_fd is not None:
-        sel.register(exit_fd, selectors.EVENT_READ)
-
+    returncode: int | None = None
+    cpu_s = 0.0
+    timed_out = False
     try:
-        while _has_open_pipes(sel, exit_fd):
-            now = time.monotonic()
-            if now >= deadline:
-                timed_out = True
-                break
-            if drain_until is not None and now >= drain_until:
-                break  # main process gone; whatever still holds the pipes is a leftover
-            wait = deadline - now
-            if drain_until is not None:
-                wait = min(wait, drain_until - now)
-            if exit_fd is None:
-                wait = min(wait, 0.05)
-            for key, _ in sel.select(wait):
-                fd = key.fd
-                if fd == exit_fd:
-                    sel.unregister(exit_fd)
-                    drain_until = time.monotonic() + DRAIN_GRACE_S
-                elif fd == stdin_fd:
-                    try:
-                        written = os.write(fd, pending_stdin[:READ_CHUNK])
-                        pending_stdin = pending_stdin[written:]
-                    except BlockingIOError:
-                        continue
-                    except OSError:  # the job closed its stdin: it does not want the rest
-                        pending_stdin = pending_stdin[:0]
-                    if not pending_stdin:
-                        sel.unregister(fd)
-                        proc.stdin.close()
-                else:
-                    try:
-                        data = os.read(fd, READ_CHUNK)
-                    except BlockingIOError:
-                        continue
-                    if not data:
-                        sel.unregister(fd)
-                        continue
-                    room = limits.output_limit_bytes - total
-                    if len(data) > room:
-                        data = data[:room]
-                        output_capped = True
-                    total += len(data)
-                    chunks[fd].append(data)
-            if output_capped:
-                break
-            if exit_fd is None and drain_until is None and proc.poll() is not None:
-                drain_until = time.monotonic() + DRAIN_GRACE_S
-
-        if timed_out or output_capped:
+        pumped = procutil.pump(
+            dict.fromkeys((stdout_fd, stderr_fd), limits.output_limit_bytes),
+            outbox={stdin_fd: stdin},
+            total_cap=limits.output_limit_bytes,
+            deadline=deadline,
+            done_fd=exit_fd,
+        )
+        timed_out = pumped.timed_out
+        if timed_out or pumped.capped:
             kill_tree(proc)
-        try:
-            returncode = proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
+        reaped = _reap(proc, exit_fd, deadline)
+        if reaped is None:
             timed_out = True
             kill_tree(proc)
-            returncode = proc.wait()
+            reaped = _reap(proc, None, None)
+        returncode, cpu_s = reaped
     finally:
-        sel.close()
         if exit_fd is not None:
             os.close(exit_fd)
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
+        for stream in (proc.stdout, proc.stderr):
             with contextlib.suppress(OSError):
                 stream.close()
         if proc.returncode is None:
             kill_tree(proc)
             proc.wait()
     duration_ms = (time.monotonic() - start) * 1000
-    stdout = b"".join(chunks[stdout_fd])
-    stderr = b"".join(chunks[stderr_fd])
+    stdout, stderr = pumped.outputs[stdout_fd], pumped.outputs[stderr_fd]
     oom_killed = oom_probe is not None and oom_probe() > oom_before
+    # Over the CPU budget is a timeout however the job ended: killed by SIGXCPU or SIGKILL
+    # at the hard limit, or a handler for SIGXCPU that exited cleanly.
+    over_budget = cpu_s >= limits.timeout_s or returncode == -signal.SIGXCPU
     status = classify(
         returncode,
-        timed_out=timed_out,
-        output_capped=output_capped,
+        timed_out=timed_out or over_budget,
+        output_capped=pumped.capped,
         stderr=stderr,
         oom_killed=oom_killed,
     )
     return Outcome(
         status=status,
-        exit_code=None if timed_out else returncode,
+        exit_code=None if status == "timeout" else returncode,
         stdout=stdout,
         stderr=stderr,
         duration_ms=duration_ms,
-        truncated=output_capped,
+        truncated=pumped.capped,
         oom_killed=oom_killed,
+        cpu_ms=cpu_s * 1000,
     )
 
 
-def _has_open_pipes(sel: selectors.BaseSelector, exit_fd: int | None) -> bool:
-    return any(fd != exit_fd for fd in sel.get_map())
-
-
-# --- uid-based containment (container, and the bwrap backend when run as root) ---------------
+def _reap(
+    proc: subprocess.Popen, exit_fd: int | None, deadline: float | None
+) -> tuple[int, float] | None:
+    """Wait for proc until deadline: (return code, CPU seconds), or None if it still runs."""
+    while True:
+        pid, wait_status, usage = os.wait4(proc.pid, os.WNOHANG if deadline else 0)
+        if pid == proc.pid:
+            proc.returncode = os.waitstatus_to_exitcode(wait_status)
+            return proc.returncode, usage.ru_utime + usage.ru_stime
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        if exit_fd is not None:
+            select.select([exit_fd], [], [], remaining)
+        else:
+            time.sleep(min(remaining, 0.01))
 
 
 def pick_job_uid() -> int:
-    return JOB_UID_BASE + secrets.randbelow(JOB_UID_SPAN)
+    """J, the first uid of a fresh block; J+1 .. J+UID_BLOCK-1 are for the job's cases."""
+    return JOB_UID_BASE + secrets.randbelow(UID_BLOCKS) * UID_BLOCK
 
 
-def processes_of(uid: int) -> list[int]:
-    """Pids of live (non-zombie) processes whose real uid is uid."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status", "rb") as f:
-                status = f.read()
-        except OSError:
-            continue
-        uid_line = re.search(rb"^Uid:\s+(\d+)", status, re.MULTILINE)
-        state = re.search(rb"^State:\s+(\S)", status, re.MULTILINE)
-        if uid_line and int(uid_line.group(1)) == uid and not (state and state.group(1) == b"Z"):
-            found.append(int(entry))
-    return found
-
-
-def _wipe_tree(path: str) -> None:
-    """Delete everything below path, whatever modes the job left on it."""
-    os.chmod(path, 0o700)
-    with os.scandir(path) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                _wipe_tree(entry.path)
-                os.rmdir(entry.path)
-            else:
-                os.unlink(entry.path)
-
-
-def kill_and_wipe_as(uid: int, work_dir: str | None, scratch_dirs: tuple[str, ...] = ()) -> bool:
-    """Kill every process of uid and delete what it wrote; True when that fully worked.
-
-    Runs in a forked child that becomes uid: kill(-1) then reaches exactly that uid's
-    processes (double-forked daemons included), so the runner needs no CAP_KILL and no
-    CAP_DAC_OVERRIDE to clean up after a job.
-    """
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(-1, signal.SIGKILL)
-            if work_dir is not None:
-                _wipe_tree(work_dir)
-            for scratch in scratch_dirs:
-                with contextlib.suppress(FileNotFoundError), os.scandir(scratch) as entries:
-                    for entry in entries:
-                        if entry.stat(follow_symlinks=False).st_uid != uid:
-                            continue
-                        if entry.is_dir(follow_symlinks=False):
-                            _wipe_tree(entry.path)
-                            os.rmdir(entry.path)
-                        else:
-                            os.unlink(entry.path)
-            code = 0
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            os._exit(code)
-    _, wait_status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(wait_status) == 0
-
-
-def wait_until_gone(uid: int, timeout_s: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while processes_of(uid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.005)
-    return True
-
-
-def write_job_files(work_dir: str, code: str, files: Mapping[str, str]) -> None:
+def write_job_files(work_dir: str, code: str | None, files: Mapping[str, str]) -> None:
+    """The job's files (and main.py unless code is None), readable by all, dirs 0755."""
     for rel_path, content in files.items():
         full = os.path.join(work_dir, rel_path)
-        os.makedirs(os.path.dirname(full), exist_ok=True)
+        parent = os.path.dirname(full)
+        if not os.path.isdir(parent):
+            os.makedirs(parent)
         with open(full, "w", encoding="utf-8") as f:
             f.write(content)
-    with open(os.path.join(work_dir, MAIN_FILE), "w", encoding="utf-8") as f:
-        f.write(code)
+    if code is not None:
+        with open(os.path.join(work_dir, MAIN_FILE), "w", encoding="utf-8") as f:
+            f.write(code)
+    for root, dirs, names in os.walk(work_dir):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o755)
+        for name in names:
+            os.chmod(os.path.join(root, name), 0o644)
+    os.chmod(work_dir, 0o755)
 
 
 def chown_tree(path: str, uid: int) -> None:
@@ -377,7 +287,7 @@ def chown_tree(path: str, uid: int) -> None:
     os.chown(path, uid, uid)
 
 
-# --- the in-container server ----------------------------------------------------------------
+# --- the in-sandbox server ------------------------------------------------------------------
 
 
 def _oom_kill_count() -> int:
@@ -393,36 +303,20 @@ def _oom_kill_count() -> int:
     return 0
 
 
-def _ipc_leftovers() -> list[str]:
-    """SysV IPC objects or POSIX message queues: state that outlives a process."""
-    found = []
-    for kind in ("shm", "sem", "msg"):
-        try:
-            with open(f"/proc/sysvipc/{kind}", "rb") as f:
-                if len(f.read().splitlines()) > 1:
-                    found.append(f"sysv {kind}")
-        except OSError:
-            continue
-    with contextlib.suppress(OSError):
-        if os.listdir("/dev/mqueue"):
-            found.append("mqueue")
-    return found
+@dataclass(frozen=True)
+class _JobPlan:
+    argv: list[str]
+    cwd: str
+    env: dict[str, str]
+    user: int | None
+    preexec_fn: Callable[[], None]
 
 
-def _scratch_leftovers() -> list[str]:
-    found = []
-    for scratch in SHARED_SCRATCH_DIRS:
-        with contextlib.suppress(OSError):
-            found += [os.path.join(scratch, name) for name in os.listdir(scratch)]
-    return found
-
-
-def run_job(request: Mapping) -> dict:
-    limits = JobLimits(**request["limits"])
-    uid = pick_job_uid()
+def _plan_plain_job(request: Mapping, uid: int, limits: JobLimits) -> _JobPlan:
     work_dir = os.path.join(WORK_ROOT, f"job-{uid}")
-    os.mkdir(work_dir, 0o700)
+    os.mkdir(work_dir)
     write_job_files(work_dir, request["code"], request.get("files") or {})
+    os.chmod(work_dir, 0o700)  # before the chown: without CAP_FOWNER only the owner may chmod
     chown_tree(work_dir, uid)
 
     def enter_job() -> None:
@@ -430,87 +324,93 @@ def run_job(request: Mapping) -> dict:
         os.chdir(work_dir)
         apply_rlimits(limits)
 
-    outcome = run_process(
-        python_argv(),
-        cwd=None,
-        env=job_env(work_dir),
-        stdin=request.get("stdin", "").encode("utf-8"),
-        limits=limits,
-        user=uid,
-        preexec_fn=enter_job,
-        kill_tree=lambda _proc: kill_and_wipe_as(uid, None),
-        oom_probe=_oom_kill_count,
+    return _JobPlan(python_argv(), "/", job_env(work_dir), uid, enter_job)
+
+
+def _plan_judge_job(request: Mapping, uid: int, limits: JobLimits) -> _JobPlan:
+    base = os.path.join(JUDGE_ROOT, str(uid))
+    files_dir = os.path.join(base, "files")
+    scratch = os.path.join(base, "scratch")
+    case_root = os.path.join(WORK_ROOT, f"cases-{uid}")
+    os.mkdir(base)
+    os.chmod(base, 0o755)
+    os.mkdir(files_dir)
+    code = request.get("code") or None
+    write_job_files(files_dir, code, request.get("files") or {})
+    os.mkdir(scratch, 0o700)
+    os.chown(scratch, uid, uid)
+    os.mkdir(case_root)
+    os.chmod(case_root, 0o711)
+    env = {
+        **job_env(scratch),
+        "REWARDD_JUDGE_UID": str(uid),
+        "REWARDD_CASE_UIDS": f"{uid + 1}:{UID_BLOCK - 1}",
+        "REWARDD_CASE_ROOT": case_root,
+    }
+    entry = os.path.join(files_dir, JUDGE_ENTRY)
+    # cwd: its own files. Root without CAP_DAC_OVERRIDE cannot enter J's 0700 scratch; the
+    # judge moves there (TMPDIR) once it is J.
+    return _JobPlan(
+        python_argv(judge_entry=entry), files_dir, env, None, lambda: apply_rlimits(limits)
     )
 
+
+def _sweep() -> list[str]:
+    """Kill everything but this runner and wipe every writable place; what is left over."""
     reasons = []
-    if outcome.status in ("timeout", "memory_limit"):
-        reasons.append(outcome.status)
+    if not procutil.kill_all_but(set()):
+        reasons.append("processes survived SIGKILL")
+    failed = []
+    for top in (WORK_ROOT, JUDGE_ROOT, *procutil.SHARED_SCRATCH_DIRS):
+        if os.path.isdir(top):
+            failed += procutil.wipe_below(top)
+    procutil.remove_ipc()
+    if failed:
+        reasons.append(f"could not delete: {failed[:3]}")
+    reasons += procutil.ipc_leftovers()
+    return reasons
+
+
+def run_job(request: Mapping) -> dict:
+    limits = JobLimits(**request["limits"])
+    uid = pick_job_uid()
+    plan = (_plan_judge_job if request.get("judge") else _plan_plain_job)(request, uid, limits)
+    outcome = run_process(
+        plan.argv,
+        cwd=plan.cwd,
+        env=plan.env,
+        stdin=request.get("stdin", "").encode("utf-8"),
+        limits=limits,
+        user=plan.user,
+        preexec_fn=plan.preexec_fn,
+        kill_tree=lambda _proc: procutil.kill_all_but(set()),
+        oom_probe=_oom_kill_count,
+    )
+    # A job that hit a limit may have left the sandbox in a state no sweep knows about.
+    reasons = [outcome.status] if outcome.status in ("timeout", "memory_limit") else []
     if outcome.oom_killed:
         reasons.append("OOM kill in the container")
-    if processes_of(uid):
-        reasons.append("processes outlived the job")
-    if not kill_and_wipe_as(uid, work_dir, SHARED_SCRATCH_DIRS):
-        reasons.append("cleanup failed")
-    try:
-        os.rmdir(work_dir)
-    except OSError:
-        reasons.append("work dir not removed")
-    if not wait_until_gone(uid):
-        reasons.append("processes survived SIGKILL")
-    reasons += _ipc_leftovers()
-    if scratch := _scratch_leftovers():
-        reasons.append(f"leftover files: {scratch[:3]}")
+    reasons += _sweep()
     return {
         "status": outcome.status,
         "exit_code": outcome.exit_code,
         "stdout": outcome.stdout.decode("utf-8", "replace"),
         "stderr": outcome.stderr.decode("utf-8", "replace"),
         "duration_ms": outcome.duration_ms,
+        "cpu_ms": outcome.cpu_ms,
         "truncated": outcome.truncated,
         "recycle": bool(reasons),
         "recycle_reasons": reasons,
     }
 
 
-def read_frame(fd: int) -> dict | None:
-    header = _read_exactly(fd, FRAME_HEADER.size)
-    if header is None:
-        return None
-    (length,) = FRAME_HEADER.unpack(header)
-    if length > MAX_FRAME_BYTES:
-        raise ValueError(f"frame of {length} bytes is over the limit")
-    body = _read_exactly(fd, length)
-    if body is None:
-        return None
-    return json.loads(body)
-
-
-def _read_exactly(fd: int, n: int) -> bytes | None:
-    buf = bytearray()
-    while len(buf) < n:
-        data = os.read(fd, n - len(buf))
-        if not data:
-            return None
-        buf += data
-    return bytes(buf)
-
-
-def encode_frame(message: Mapping) -> bytes:
-    body = json.dumps(message, ensure_ascii=False).encode("utf-8")
-    return FRAME_HEADER.pack(len(body)) + body
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
 def serve(in_fd: int = 0, out_fd: int = 1) -> None:
-    """Answer jobs until the host closes our stdin (then the container stops)."""
+    """Answer jobs until the host closes our stdin (then the sandbox stops)."""
     # Our stdout is the protocol channel; stray prints must not corrupt it.
     sys.stdout = sys.stderr
-    os.umask(0o077)
+    os.umask(0o022)
+    with contextlib.suppress(OSError):
+        os.setgroups([])  # acting as a job's uid must not bring root's groups along
     while True:
         request = read_frame(in_fd)
         if request is None:
@@ -531,7 +431,7 @@ def serve(in_fd: int = 0, out_fd: int = 1) -> None:
                     "recycle": True,
                     "recycle_reasons": ["runner failure"],
                 }
-        _write_all(out_fd, encode_frame(reply))
+        write_all(out_fd, encode_frame(reply))
 
 
 if __name__ == "__main__":

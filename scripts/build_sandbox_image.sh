@@ -33,7 +33,8 @@ apt_mirror() {
 MIRROR="${DEBIAN_MIRROR:-$(apt_mirror)}"
 BASE_KEY="$(printf '%s|%s|%s|minbase' "$SUITE" "$MIRROR" "$PACKAGES" | sha256sum | cut -c1-12)"
 BASE_IMAGE="rewardd-sandbox-base:${SUITE}-${BASE_KEY}"
-CONTENT_HASH="$(cat "$ROOT/sandbox/Dockerfile" "$ROOT/sandbox/runner.py" "${BASH_SOURCE[0]}" \
+RUNNER_FILES=("$ROOT/sandbox/runner.py" "$ROOT/sandbox/procutil.py")
+CONTENT_HASH="$(cat "$ROOT/sandbox/Dockerfile" "${RUNNER_FILES[@]}" "${BASH_SOURCE[0]}" \
   | { cat; printf '%s' "$BASE_IMAGE"; } | sha256sum | cut -c1-16)"
 
 docker info >/dev/null 2>&1 || { echo "no Docker daemon: run scripts/start_dockerd.sh" >&2; exit 1; }
@@ -63,6 +64,6 @@ fi
 docker build --network host \
   --build-arg "BASE_IMAGE=$BASE_IMAGE" \
   --label "rewardd.sandbox.hash=$CONTENT_HASH" \
-  --label "rewardd.sandbox.runner=$(sha256sum "$ROOT/sandbox/runner.py" | cut -d' ' -f1)" \
+  --label "rewardd.sandbox.runner=$(cat "${RUNNER_FILES[@]}" | sha256sum | cut -d' ' -f1)" \
   -t "$IMAGE" "$ROOT/sandbox"
 echo "built $IMAGE (hash $CONTENT_HASH) on $BASE_IMAGE"

@@ -21,7 +21,12 @@ from sandbox.local_backend import BwrapSandbox
 HOST_SECRET = f"rewardd-host-secret-{secrets.token_hex(8)}"
 os.environ["REWARDD_SANDBOX_TEST_SECRET"] = HOST_SECRET
 
-TEST_SETTINGS = SandboxSettings(pool_size=2, max_timeout_s=30, output_limit_bytes=1 << 20)
+TEST_SETTINGS = SandboxSettings(
+    image=os.environ.get("REWARDD_SANDBOX_IMAGE") or SandboxSettings.image,
+    pool_size=2,
+    max_timeout_s=30,
+    output_limit_bytes=1 << 20,
+)
 
 
 def _unavailable(reason: str, required_by: str) -> None:

@@ -163,8 +163,11 @@ def test_unknown_language_message_is_clear():
 
 
 def test_settings_from_env():
-    environ = {"REWARDD_SANDBOX_POOL": "7", "REWARDD_SANDBOX_RUNTIME": "runsc"}
+    environ = {"REWARDD_SANDBOX_POOL": "1", "REWARDD_SANDBOX_RUNTIME": "runsc"}
     settings = SandboxSettings.from_env(environ)
-    assert (settings.pool_size, settings.runtime) == (7, "runsc")
+    assert (settings.pool_size, settings.runtime) == (1, "runsc")
+    # Never more jobs at once than cores, whatever is asked.
+    many = SandboxSettings.from_env({"REWARDD_SANDBOX_POOL": "10000"})
+    assert many.pool_size == os.cpu_count()
     with pytest.raises(ValueError, match="REWARDD_SANDBOX_POOL"):
         SandboxSettings.from_env({"REWARDD_SANDBOX_POOL": "many"})
