@@ -333,7 +333,7 @@ def test_verl_reads_the_question_of_gsm8k_extra_info() -> None:
 
 
 def test_openrlhf_remote_reward_request(rewardd_url: str, client: RewardClient) -> None:
-    """OpenRLHF's --remote_rm_url posts exactly this body and reads `rewards`."""
+    """OpenRLHF's --reward.remote_url posts exactly this body and reads `rewards`."""
     prompts = [f"<|im_start|>user\n{p}<|im_end|>\n<|im_start|>assistant\n" for p in PROMPTS[:2]]
     queries = [p + c + "<|im_end|>" for p, c in zip(prompts, COMPLETIONS[:2], strict=True)]
     labels = SOLUTIONS[:2]
