@@ -146,7 +146,10 @@ def with_shares(path: Path, shares: str, run: Runner) -> Runner:
 
 def through(sandbox: Sandbox) -> Runner:
     def run(request: ExecutionRequest) -> bool:
-        return sandbox.execute(request).status == "ok"
+        result = sandbox.execute(request)
+        if result.status != "ok":
+            print(f"{sandbox.name}: {result.status}: {result.stderr[-300:]}", file=sys.stderr)
+        return result.status == "ok"
 
     return run
 

@@ -122,6 +122,9 @@ class _BwrapRunner:
             raise RunnerGone("the sandbox runner exited")
         return reply
 
+    def alive(self) -> bool:
+        return self._proc.poll() is None
+
     def close(self) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self._proc.pid, signal.SIGKILL)
@@ -220,14 +223,22 @@ class BwrapSandbox:
         return result_from_reply(reply)
 
     def _checkout(self) -> _BwrapRunner:
-        with self._idle_lock:
-            if self._idle:
-                return self._idle.pop()
+        while True:
+            with self._idle_lock:
+                runner = self._idle.pop() if self._idle else None
+            if runner is None:
+                break
+            if runner.alive():
+                return runner
+            runner.close()
         return _BwrapRunner(self._runner_argv(), self._settings.start_timeout_s)
 
     def _runner_argv(self) -> list[str]:
         argv = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
-        argv += ["--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent"]
+        # No --die-with-parent: its PR_SET_PDEATHSIG fires when the THREAD that started bwrap
+        # ends, and pooled runners outlive the thread. Like a container's StdinOnce, the
+        # runner exits when this process closes its stdin (or dies), and bwrap with it.
+        argv += ["--unshare-cgroup-try", "--hostname", "sandbox"]
         argv += ["--new-session", "--clearenv", "--cap-drop", "ALL"]
         for cap in RUNNER_CAPS:
             argv += ["--cap-add", cap]
