@@ -35,6 +35,8 @@ INVALID_REQUEST = "invalid_request"
 
 # A sandbox job with less than this left before its deadline is not worth starting.
 MIN_JOB_S = 0.05
+# A job that timed out this close to its request's deadline was cut by the deadline.
+DEADLINE_SLACK_S = 0.25
 
 
 class LocalGrader:
@@ -125,19 +127,20 @@ class LocalGrader:
         from sandbox import ExecutionRequest
 
         sandbox = self.sandbox()
-        if not self._sandbox_slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        wait_s = deadline - time.monotonic()
+        if not self._sandbox_slots.acquire(timeout=max(0.0, wait_s) if wait_s < 1e9 else None):
             raise DeadlinePassed("the request deadline passed while waiting for a sandbox")
         try:
             left = deadline - time.monotonic()
             if left < MIN_JOB_S:
                 raise DeadlinePassed("the request deadline passed before the sandbox job")
-            capped = left < request["timeout_s"]
-            if capped:
-                request = {**request, "timeout_s": left}
-            result = sandbox.execute(ExecutionRequest(**request))
+            budget_cut = left < request["timeout_s"]
+            result = sandbox.execute(ExecutionRequest(**_cap_by_deadline(request, left)))
         finally:
             self._sandbox_slots.release()
-        if capped and result.status == "timeout":
+        if result.status == "timeout" and (
+            budget_cut or time.monotonic() >= deadline - DEADLINE_SLACK_S
+        ):
             # Cut by the request's deadline, not by the item's own budget: no verdict.
             raise DeadlinePassed("the request deadline passed during the sandbox job")
         return dataclasses.asdict(result)
@@ -153,6 +156,18 @@ class LocalGrader:
         self.code_pool.close()
         if self._sandbox is not None:
             self._sandbox.close()
+
+
+def _cap_by_deadline(request: dict[str, Any], left: float) -> dict[str, Any]:
+    """The job with at most `left` seconds: of CPU budget (`timeout_s`), and of wall clock
+    where the sandbox takes a wall limit (its own backstop is a generous multiple of the
+    budget, which would hold a container long after the request gave up)."""
+    from sandbox import ExecutionRequest
+
+    capped = {**request, "timeout_s": min(left, request["timeout_s"])}
+    if "wall_limit_s" in ExecutionRequest.__dataclass_fields__:
+        capped["wall_limit_s"] = min(left, request.get("wall_limit_s") or left)
+    return capped
 
 
 def _sandbox_concurrency() -> int:
