@@ -243,6 +243,10 @@ def test_a_final_run_of_boxes_is_found() -> None:
         ("1000", boxed("1\u2009000"), (1.0, "equivalent")),
         ("12:00", boxed("12:00"), (1.0, "equivalent")),  # a time of day, not 12/0
         ("12:00", boxed("1:00"), (0.0, "different")),
+        # a number's base is part of it (math-verify drops the subscript)
+        ("52_8", boxed("52_8"), (1.0, "equivalent")),
+        ("52_8", boxed("52_9"), (0.0, "different")),
+        ("204_{5}", boxed("204_5"), (1.0, "equivalent")),
         # a blank box copied from the problem is not an answer box
         (
             "5",

@@ -36,6 +36,7 @@ from rewardd.rewards.math_reading import (
     extract_final_answer,
     gold_parts,
     math_spans,
+    number_bases,
     read_final_answer,
 )
 from rewardd.rewards.types import GradingInput, ItemError, Score
@@ -494,6 +495,16 @@ def _judge_parsed(gold: _Gold, gold_text: str, answer: FinalAnswer) -> _Judgemen
                 f"'{_shown(gold_text)}' is one value.",
             )
         pred = distinct[0]
+
+    gold_bases = number_bases(" ".join(gold_parts(gold_text)))
+    pred_bases = number_bases(extracted)
+    if gold_bases and pred_bases and gold_bases != pred_bases:
+        return _Judgement(
+            "different",
+            extracted,
+            f"The final answer '{extracted}' is written in another base than the reference "
+            f"'{_shown(gold_text)}'.",
+        )
 
     if _equivalent(target, pred):
         return _Judgement(

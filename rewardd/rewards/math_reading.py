@@ -392,3 +392,16 @@ def as_bare_math(text: str) -> str | None:
         if lowered in _SHORT_PROSE_WORDS or (len(word) > 2 and lowered not in _MATH_WORDS):
             return None
     return stripped
+
+
+_BASE_SUBSCRIPT = re.compile(
+    r"(?<![A-Za-z\\\d])\d+_\{?\s*(\d+|\\text\s*\{\s*\w+\s*\}|[a-z]+)\s*\}?"
+)
+
+
+def number_bases(text: str) -> tuple[str, ...]:
+    """The bases of numbers written with one (`52_8`, `204_{5}` -> ("8",), ("5",)).
+
+    math-verify drops the subscript, so `52_9` would equal `52_8`; the judge compares these.
+    """
+    return tuple("".join(base.split()) for base in _BASE_SUBSCRIPT.findall(text))
