@@ -132,6 +132,10 @@ def serve(module: types.ModuleType) -> None:
         if isinstance(value, types.ModuleType):
             names[name] = ["module", str(value.__name__)]
             continue
+        origin = stdlib_origin(value)
+        if origin is not None:
+            names[name] = ["stdlib", *origin]  # the tester takes its own copy of it
+            continue
         try:
             names[name] = values.encode(value, register)
         except values.NotPlain:
@@ -144,8 +148,33 @@ def serve(module: types.ModuleType) -> None:
         try:
             reply = answer(request, handles, register, resolve)
         except BaseException as exc:
-            reply = {"raise": [type(exc).__name__, type(exc).__module__, describe(exc)[:300]]}
+            reply = {"raise": raised(exc)}
         send(reply)
+
+
+def raised(exc: BaseException) -> list[str]:
+    """[name, module, message, the nearest builtin exception class] of an exception."""
+    kind = type(exc)
+    base = next((k.__name__ for k in kind.__mro__ if k.__module__ == "builtins"), "BaseException")
+    try:
+        message = str(exc)[:300]
+    except BaseException:  # a solution's exception whose __str__ raises
+        message = ""
+    return [kind.__name__, str(kind.__module__), message, base]
+
+
+def stdlib_origin(value: object) -> tuple[str, str] | None:
+    """(module, name) when value is a class or function of the standard library, such as
+    `Counter` or `sqrt` imported by the solution; else None."""
+    if not isinstance(value, type | types.BuiltinFunctionType | types.FunctionType):
+        return None
+    module, name = getattr(value, "__module__", None), getattr(value, "__qualname__", None)
+    if not (isinstance(module, str) and isinstance(name, str)) or "." in name:
+        return None
+    if module.partition(".")[0] not in sys.stdlib_module_names and module != "builtins":
+        return None
+    home = sys.modules.get(module)
+    return (module, name) if getattr(home, name, None) is value else None
 
 
 def answer(request: dict, handles: dict, register, resolve) -> dict:

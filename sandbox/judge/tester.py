@@ -197,6 +197,10 @@ def namespace_of(names: dict, link: Link) -> dict:
                 with contextlib.suppress(ImportError):
                     scope[name] = __import__(module, fromlist=["_"])
             continue
+        if isinstance(tree, list) and tree[:1] == ["stdlib"] and len(tree) == 3:
+            with contextlib.suppress(ImportError, AttributeError):
+                scope[name] = getattr(__import__(str(tree[1]), fromlist=["_"]), str(tree[2]))
+            continue
         scope[name] = values.decode(tree, link.remote)
     return scope
 

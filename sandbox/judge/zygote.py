@@ -34,6 +34,7 @@ import resource
 import signal
 import sys
 import threading
+import time
 import traceback
 
 from sandbox import procutil
@@ -46,6 +47,8 @@ PR_SET_DUMPABLE = 4
 # under a millisecond). Both come out of the job's slack, never out of a case's time.
 START_TIMEOUT_S = 5.0
 REPLY_TIMEOUT_S = 5.0
+# Cleaning after a case deletes what it wrote: tens of thousands of files take seconds.
+CLEAN_TIMEOUT_S = 30.0
 FDS_PER_ROLE = {"stdio": 5, "call": 5, "serve": 6, "test": 7}
 CASE_NPROC = 32  # processes and threads of one case's uid (its own uid: RLIMIT_NPROC is per uid)
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -115,6 +118,7 @@ def main(sock_fd: int) -> None:
                 fds.frombytes(blob[: len(blob) - len(blob) % fds.itemsize])
         if not data:
             os._exit(0)  # the judge is gone
+        request: dict = {}
         try:
             request = json.loads(data)
             if request.get("op") == "clean":
@@ -130,7 +134,9 @@ def main(sock_fd: int) -> None:
         for fd in fds:
             with contextlib.suppress(OSError):
                 os.close(fd)
-        sock.send(reply)
+        # The request's number first: a reply the judge gave up waiting for is never taken
+        # for the answer to a later request.
+        sock.send(b"%d " % int(request.get("seq", 0)) + reply)
 
 
 def fork_case(sock, fds: list[int], request: dict, principals: Principals) -> bytes:
@@ -347,6 +353,7 @@ class Zygote:
         self.ready = False
         self.lost: str | None = None
         self.baseline: tuple | None = None
+        self.sequence = 0
 
     def start(self) -> None:
         """Wait until it is ready; ZygoteError when it cannot serve."""
@@ -374,9 +381,12 @@ class Zygote:
         except OSError:
             return b""
 
-    def ask(self, request: dict, fds: list[int] | None = None) -> bytes:
+    def ask(
+        self, request: dict, fds: list[int] | None = None, timeout_s: float = REPLY_TIMEOUT_S
+    ) -> bytes:
         self.start()
-        data = json.dumps(request).encode()
+        self.sequence += 1
+        data = json.dumps({**request, "seq": self.sequence}).encode()
         try:
             if fds:
                 rights = array.array("i", fds)
@@ -385,10 +395,14 @@ class Zygote:
                 self.sock.send(data)
         except OSError as exc:
             raise ZygoteError(f"the zygote is gone ({exc})") from None
-        answer = self.reply(REPLY_TIMEOUT_S)
-        if not answer:
-            raise ZygoteError("the zygote did not answer")
-        return answer
+        deadline = time.monotonic() + timeout_s
+        while True:
+            answer = self.reply(max(deadline - time.monotonic(), 0.001))
+            if not answer:
+                raise ZygoteError("the zygote did not answer")
+            number, _, answer = answer.partition(b" ")
+            if number == b"%d" % self.sequence:
+                return answer
 
     def fork(self, role: str, slot: int, fds: list[int], memory_mb: int, cpu_s: float) -> int:
         request = {"role": role, "slot": slot, "memory_mb": memory_mb, "cpu_s": cpu_s}
@@ -399,7 +413,7 @@ class Zygote:
 
     def clean(self, slot: int) -> str | None:
         """Kill the slot's uids and delete its files; None, or what was left behind."""
-        answer = self.ask({"op": "clean", "slots": [slot]})
+        answer = self.ask({"op": "clean", "slots": [slot]}, timeout_s=CLEAN_TIMEOUT_S)
         return None if answer == b"clean" else answer.decode("utf-8", "replace")
 
     def check(self) -> str | None:

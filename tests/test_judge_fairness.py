@@ -1,0 +1,155 @@
+"""Honest code passes as plain Python would pass it, on Docker and on bubblewrap.
+
+What a correct solution returns in ordinary Python (a Counter for a dict, a re.Match for a
+truth value, a Fraction for a float, a tuple where == says equal, a generator, an instance
+of its own class) is compared as Python compares it, without the solution's own __eq__; a
+solution's function named like a builtin is the one the tests call; the tests see what the
+solution's module defines and imports, and arguments it changes in place.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tests.test_judge_hostile import assert_earned, grade, sandbox  # noqa: F401
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.mark.parametrize(
+    ("solution", "tests"),
+    [
+        pytest.param(
+            "from collections import Counter\ndef count(s):\n    return Counter(s)",
+            "assert count('aab') == {'a': 2, 'b': 1}\nassert count('') == {}",
+            id="Counter vs dict",
+        ),
+        pytest.param(
+            "import re\ndef starts(s):\n    return re.match('ab', s)",
+            "assert starts('abc')\nassert not starts('xbc')\nassert starts('abz') is not None",
+            id="re.Match truthiness",
+        ),
+        pytest.param(
+            "class Box:\n    pass\ndef make():\n    return Box()",
+            "assert make()\nassert make() is not None",
+            id="object without __bool__",
+        ),
+        pytest.param(
+            "from fractions import Fraction\ndef half():\n    return Fraction(1, 2)",
+            "assert half() == 0.5\nassert half() == Fraction(1, 2)\n"
+            "assert isinstance(half(), Fraction)",
+            id="Fraction",
+        ),
+        pytest.param(
+            "def pair():\n    return (1, 2)\ndef items():\n    return [1, 2]",
+            "assert pair() == (1, 2)\nassert list(pair()) == items()\n"
+            "assert tuple(items()) == pair()",
+            id="tuples and lists where == says equal",
+        ),
+        pytest.param(
+            "def sum(xs):\n    total = 0\n    for x in xs:\n        total += 2 * x\n"
+            "    return total",
+            "assert sum([1, 2]) == 6",
+            id="def sum under test",
+        ),
+        pytest.param(
+            "def sort_in_place(xs):\n    xs.sort()",
+            "xs = [3, 1, 2]\nsort_in_place(xs)\nassert xs == [1, 2, 3]",
+            id="argument changed in place",
+        ),
+        pytest.param(
+            "class Solution:\n    def twoSum(self, nums, target):\n"
+            "        seen = {}\n        for i, n in enumerate(nums):\n"
+            "            if target - n in seen:\n                return [seen[target - n], i]\n"
+            "            seen[n] = i",
+            "assert Solution().twoSum([2, 7, 11], 9) == [0, 1]",
+            id="LeetCode class",
+        ),
+        pytest.param(
+            "def evens(n):\n    yield from range(0, n, 2)",
+            "assert list(evens(5)) == [0, 2, 4]\nassert sum(evens(5)) == 6",
+            id="generator",
+        ),
+        pytest.param(
+            "import math\nMOD = 10**9 + 7\ndef area(r):\n    return math.pi * r * r",
+            "assert abs(area(1) - math.pi) < 1e-9\nassert MOD == 1000000007",
+            id="names the solution imports and defines",
+        ),
+        pytest.param(
+            "from decimal import Decimal\nfrom collections import OrderedDict, deque\n"
+            "def values():\n"
+            "    return Decimal('1.5'), OrderedDict(a=1), deque([1, 2]), {1, 2}, b'x'",
+            "d, o, q, s, b = values()\nassert d == Decimal('1.5') and o == {'a': 1}\n"
+            "assert list(q) == [1, 2] and s == {1, 2} and b == b'x'",
+            id="other stdlib values",
+        ),
+    ],
+)
+def test_honest_results_compare_as_python_compares_them(sandbox, solution, tests):  # noqa: F811
+    total = sum(1 for line in tests.splitlines() if line.startswith("assert"))
+    assert_earned(grade(sandbox, solution, {"tests": tests}), total, total)
+
+
+def test_exceptions_reach_the_tests_as_their_builtin_kind(sandbox):  # noqa: F811
+    solution = """
+        class Negative(ValueError):
+            pass
+
+        def root(x):
+            if x < 0:
+                raise Negative("no root")
+            return x ** 0.5
+    """
+    tests = textwrap.dedent(
+        """
+        import unittest
+
+        class TestRoot(unittest.TestCase):
+            def test_value(self):
+                self.assertAlmostEqual(root(4), 2.0)
+
+            def test_raises(self):
+                with self.assertRaises(ValueError):
+                    root(-1)
+        """
+    )
+    assert_earned(grade(sandbox, solution, {"tests": tests}), 2, 2)
+
+
+def test_async_tests_await_the_solutions_coroutines(sandbox):  # noqa: F811
+    solution = "import asyncio\nasync def double(x):\n    await asyncio.sleep(0)\n    return 2 * x"
+    tests = "import asyncio\n\nasync def test_double():\n    assert await double(2) == 4\n"
+    assert_earned(grade(sandbox, solution, {"tests": tests}), 1, 1)
+
+
+def test_threads_prints_and_imports_of_the_solution_are_its_own_business(sandbox):  # noqa: F811
+    solution = """
+        import threading, time, sys
+
+        threading.Thread(target=lambda: time.sleep(10), daemon=True).start()
+        print("loading", file=sys.stderr)
+
+        def add(a, b):
+            print("adding", a, b)
+            return a + b
+    """
+    tests = "from solution import add\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+    assert_earned(grade(sandbox, solution, {"tests": tests}), 1, 1)
+
+
+def test_functional_values_compare_as_json(sandbox):  # noqa: F811
+    solution = """
+        from collections import Counter
+        from fractions import Fraction
+
+        def f(n):
+            return [Counter("aab"), (1, 2), Fraction(1, 2), {1: "x"}, 3.0000000001, 5][n]
+    """
+    expected = [{"a": 2, "b": 1}, [1, 2], 0.5, {"1": "x"}, 3.0, 5]
+    reference = {
+        "fn_name": "f",
+        "test_cases": [{"input": [n], "output": e} for n, e in enumerate(expected)],
+    }
+    assert_earned(grade(sandbox, solution, reference), 6, 6)
