@@ -99,22 +99,40 @@ class Discovery:
     min_letters: int
     min_east_asian_characters: int
     min_confidence: float
-    # Also sample the clauses of sentences, to find a language switched in mid-sentence.
-    clauses: bool
+    # How sure the accurate detector, choosing between the proposal and the base
+    # candidates, must be of the proposal; 0: it only has to be the likeliest.
+    min_confirmation: float
+    # Clauses of at least this many letters are sampled too, to find a language switched
+    # in mid-sentence; None: clauses are not sampled.
+    min_clause_letters: int | None
 
     def long_enough(self, segment_text: str, script: str) -> bool:
         needed = self.min_east_asian_characters if script == "EAST_ASIAN" else self.min_letters
         return _letters(segment_text) >= needed
 
 
+# A clause is tried from 20 letters on ("puis nous vérifions tout"): a foreign clause
+# sits between the sentence's own words, so the bar for it cannot be a sentence's.
+# A discovered language takes words one by one from the others in its script, so the
+# accurate detector must be sure of it: real French or German clauses get 0.95-1.0,
+# English that the fast detector calls Latin ("kana and Hangul count as one script
+# here") gets 0.71.
 FOR_REASONING = Discovery(
-    min_letters=30, min_east_asian_characters=8, min_confidence=0.97, clauses=True
+    min_letters=30,
+    min_east_asian_characters=8,
+    min_confidence=0.97,
+    min_confirmation=0.9,
+    min_clause_letters=20,
 )
 # A prompt is one short text with no target to lean on: its sentences are tried from
 # 10 letters on and at a lower confidence (short German or Spanish prompts get ~0.95).
 # Their clauses are too short to be told apart reliably.
 FOR_PROMPTS = Discovery(
-    min_letters=10, min_east_asian_characters=2, min_confidence=0.7, clauses=False
+    min_letters=10,
+    min_east_asian_characters=2,
+    min_confidence=0.7,
+    min_confirmation=0.0,
+    min_clause_letters=None,
 )
 # The fast detector is reliable from ~120 characters on, and costs ~3 µs a character.
 _DISCOVERY_SAMPLE_CHARS = 300
@@ -347,6 +365,11 @@ def _segment_language(text: str, candidates: frozenset[Language]) -> Language | 
     return restricted_detector(candidates).detect_language_of(text)
 
 
+@lru_cache(maxsize=8192)
+def _confidence(text: str, candidates: frozenset[Language], language: Language) -> float:
+    return restricted_detector(candidates).compute_language_confidence(text, language)
+
+
 _Sample = TypeVar("_Sample")
 
 
@@ -363,6 +386,7 @@ def _candidates(
     samples = [
         (". ".join(texts)[:_DISCOVERY_SAMPLE_CHARS], script) for script, texts in by_script.items()
     ]
+    samples = [(text, script) for text, script in samples if discovery.long_enough(text, script)]
     # Pieces of sentences too, to find a second language written in the same script; at
     # most _MAX_PIECE_SAMPLES of them, spread over the text, as each costs ~6 µs a
     # character.
@@ -374,9 +398,7 @@ def _candidates(
     ]
     samples += _spread(pieces, _MAX_PIECE_SAMPLES)
     confirmed = set()
-    for sample, script in dict.fromkeys(samples):
-        if not discovery.long_enough(sample, script):
-            continue
+    for sample, _ in dict.fromkeys(samples):
         guess = _fast_guess(sample)
         if guess is None or guess[1] < discovery.min_confidence:
             continue
@@ -385,7 +407,11 @@ def _candidates(
             continue
         # The fast detector misreads some English sentences (as Swedish, Tagalog, ...);
         # the accurate one, choosing between the proposal and the base, must agree.
-        if _segment_language(sample, frozenset(base | {proposed})) == proposed:
+        judges = frozenset(base | {proposed})
+        if (
+            _segment_language(sample, judges) == proposed
+            and _confidence(sample, judges, proposed) >= discovery.min_confirmation
+        ):
             confirmed.add(proposed)
     return frozenset(base | confirmed)
 
@@ -396,11 +422,14 @@ def _discovery_pieces(segment: Segment, discovery: Discovery) -> list[str]:
     Models switch language at clause boundaries ("..., puis nous vérifions le résultat,
     ..." in German reasoning), and a switched clause is diluted in its sentence.
     """
-    if discovery.clauses and len(segment.clause_starts) > 1:
-        clauses = [c for c in segment.clauses() if discovery.long_enough(c, segment.script)]
-        if clauses:
-            return clauses
-    return [segment.text]
+    if discovery.min_clause_letters is None or len(segment.clause_starts) == 1:
+        return [segment.text]
+    minimum = (
+        discovery.min_east_asian_characters
+        if segment.script == "EAST_ASIAN"
+        else discovery.min_clause_letters
+    )
+    return [c for c in segment.clauses() if _letters(c) >= minimum] or [segment.text]
 
 
 def _spread(items: list[_Sample], at_most: int) -> list[_Sample]:
