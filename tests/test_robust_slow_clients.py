@@ -6,11 +6,13 @@ connection cap) for as long as it likes: slow bodies get a 408, slow headers are
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -25,7 +27,7 @@ CUT_WITHIN_S = 2 * READ_TIMEOUT_S + DRIP_EVERY_S + 4
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
+def server(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
     log = tmp_path_factory.mktemp("slow") / "serve.log"
     env = {
         "REWARDD_BODY_READ_TIMEOUT_S": str(READ_TIMEOUT_S),
@@ -37,7 +39,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
         "REWARDD_SANDBOX": "local",
     }
     with running_service(log, **env) as url:
-        yield url, int(url.rsplit(":", 1)[1])
+        yield url, int(url.rsplit(":", 1)[1]), log
 
 
 @dataclass
@@ -79,24 +81,30 @@ class SlowClient:
         return int(self.reply.split(b" ", 2)[1])
 
 
-def slow_body(port: int) -> SlowClient:
+def slow_body(port: int, request_id: str = "") -> SlowClient:
     head = (
         b"POST /v1/rewards HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+        + (f"X-Request-ID: {request_id}\r\n".encode() if request_id else b"")
+        + b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
     )
     return SlowClient(port, head, b" ")
 
 
 def test_a_body_dripping_a_byte_every_2_s_gets_a_408_and_is_closed(server):
-    _, port = server
-    client = slow_body(port).run()
+    _, port, log = server
+    client = slow_body(port, request_id="slow-body-7").run()
     assert client.status == 408, client.reply[:300]
     assert b"did not arrive within" in client.reply
     assert client.lived_s < CUT_WITHIN_S, client.lived_s
+    # Every log line made while serving a request carries its id, not only the access log.
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line[:1] == "{"]
+    mine = [line for line in lines if line.get("request_id") == "slow-body-7"]
+    assert {line["logger"] for line in mine} >= {"rewardd.access"}, mine
+    assert any("not received" in line["msg"] for line in mine), mine
 
 
 def test_a_chunked_body_dripping_slowly_gets_a_408(server):
-    _, port = server
+    _, port, _ = server
     head = (
         b"POST /get_reward HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n"
@@ -107,7 +115,7 @@ def test_a_chunked_body_dripping_slowly_gets_a_408(server):
 
 
 def test_headers_dripping_a_byte_every_2_s_are_closed(server):
-    _, port = server
+    _, port, _ = server
     client = SlowClient(
         port, b"POST /v1/rewards HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", b"a"
     ).run()
@@ -115,7 +123,7 @@ def test_headers_dripping_a_byte_every_2_s_are_closed(server):
 
 
 def test_an_idle_keep_alive_connection_is_closed(server):
-    _, port = server
+    _, port, _ = server
     request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     client = SlowClient(port, request, b"").run()  # an empty drip sends nothing
     assert client.status == 200
@@ -123,7 +131,7 @@ def test_an_idle_keep_alive_connection_is_closed(server):
 
 
 def test_slow_clients_hold_at_most_the_connection_cap_and_only_until_their_deadline(server):
-    url, port = server
+    url, port, _ = server
     clients = [slow_body(port) for _ in range(MAX_CONNECTIONS + 3)]
     threads = [threading.Thread(target=client.run) for client in clients]
     for thread in threads:
@@ -142,7 +150,7 @@ def test_slow_clients_hold_at_most_the_connection_cap_and_only_until_their_deadl
 
 
 def test_an_honest_client_is_unaffected(server):
-    url, _ = server
+    url, _, _ = server
     item = {"completion": "<answer>\\boxed{3}</answer>", "reference": {"answer": "3"}}
     response = httpx.post(f"{url}/v1/rewards", json={"items": [item]}, timeout=60)
     assert response.status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import time
@@ -12,6 +13,25 @@ from typing import Any
 from rewardd import metrics
 
 log = logging.getLogger("rewardd.access")
+
+# The id of the request being served; every log record made while serving it carries it.
+current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
+_make_record = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _make_record(*args, **kwargs)
+    request_id = current_request_id.get()
+    if request_id is not None:
+        record.request_id = request_id
+    return record
+
+
+# A record factory, not a handler filter: it holds whoever configures the handlers, and
+# asyncio.to_thread copies the context, so work done in threads for a request is tagged too.
+logging.setLogRecordFactory(_record_with_request_id)
 
 Scope = dict[str, Any]
 
@@ -156,6 +176,7 @@ class RequestIds:
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
+        token = current_request_id.set(request_id)
         try:
             await self.app(scope, receive, send_with_id)
         finally:
@@ -167,10 +188,10 @@ class RequestIds:
             log.info(
                 "request",
                 extra={
-                    "request_id": request_id,
                     "method": scope.get("method"),
                     "path": scope.get("path"),
                     "status": status,
                     "ms": round(elapsed * 1000, 2),
                 },
             )
+            current_request_id.reset(token)
