@@ -31,6 +31,7 @@ The service's URL comes from REWARDD_URL (default http://127.0.0.1:8000), or `co
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial, update_wrapper
 from typing import Any
 
 from trainer_client.client import RewardClient, RewardResult
@@ -343,6 +344,76 @@ def get_code_format_reward(language: str = "python") -> RewardFunction:
     return code_format_reward
 
 
+# ---- open-r1's registry ---------------------------------------------------------------------
+
+# open-r1's GRPOScriptArguments defaults, for script arguments that lack a field.
+_SCRIPT_DEFAULTS: dict[str, Any] = {
+    "cosine_min_value_wrong": 0.0,
+    "cosine_max_value_wrong": -0.5,
+    "cosine_min_value_correct": 0.5,
+    "cosine_max_value_correct": 1.0,
+    "cosine_max_len": 1000,
+    "repetition_n_grams": 3,
+    "repetition_max_penalty": -1.0,
+    "code_language": "python",
+    "max_completion_len": 16384,
+    "soft_punish_cache": 4096,
+    "enforce_same_language": False,
+}
+
+
+def _with_options(function: RewardFunction, **options: Any) -> RewardFunction:
+    """`function` with some keyword arguments fixed, keeping its name (TRL logs by name)."""
+    return update_wrapper(partial(function, **options), function)
+
+
+def get_reward_funcs(script_args: Any) -> list[RewardFunction]:
+    """open-r1's `get_reward_funcs`: the reward functions named in `script_args.reward_funcs`,
+    configured from the same script arguments (open-r1's `GRPOScriptArguments`), so that
+    open-r1's `grpo.py` runs on the service with its imports pointed here.
+
+    `ioi_code` and `cf_code` (IOI and Codeforces subtask scoring) are not in the service."""
+
+    def option(name: str) -> Any:
+        return getattr(script_args, name, _SCRIPT_DEFAULTS[name])
+
+    factories: dict[str, Callable[[], RewardFunction]] = {
+        "accuracy": lambda: accuracy_reward,
+        "format": lambda: format_reward,
+        "reasoning_steps": lambda: reasoning_steps_reward,
+        "cosine": lambda: get_cosine_scaled_reward(
+            min_value_wrong=option("cosine_min_value_wrong"),
+            max_value_wrong=option("cosine_max_value_wrong"),
+            min_value_correct=option("cosine_min_value_correct"),
+            max_value_correct=option("cosine_max_value_correct"),
+            max_len=option("cosine_max_len"),
+        ),
+        "repetition_penalty": lambda: get_repetition_penalty_reward(
+            ngram_size=option("repetition_n_grams"), max_penalty=option("repetition_max_penalty")
+        ),
+        "length": lambda: len_reward,
+        "code": lambda: _with_options(
+            code_reward, enforce_same_language=option("enforce_same_language")
+        ),
+        "binary_code": lambda: _with_options(
+            binary_code_reward, enforce_same_language=option("enforce_same_language")
+        ),
+        "code_format": lambda: get_code_format_reward(language=option("code_language")),
+        "tag_count": lambda: tag_count_reward,
+        "soft_overlong_punishment": lambda: get_soft_overlong_punishment(
+            max_completion_len=option("max_completion_len"),
+            soft_punish_cache=option("soft_punish_cache"),
+        ),
+    }
+    unknown = [name for name in script_args.reward_funcs if name not in factories]
+    if unknown:
+        raise ValueError(
+            f"reward function(s) {unknown} are not computed by rewardd; "
+            f"available: {', '.join(factories)}"
+        )
+    return [factories[name]() for name in script_args.reward_funcs]
+
+
 __all__ = [
     "accuracy_reward",
     "binary_code_reward",
@@ -352,6 +423,7 @@ __all__ = [
     "get_code_format_reward",
     "get_cosine_scaled_reward",
     "get_repetition_penalty_reward",
+    "get_reward_funcs",
     "get_soft_overlong_punishment",
     "len_reward",
     "reasoning_steps_reward",

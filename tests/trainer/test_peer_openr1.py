@@ -314,3 +314,45 @@ def test_code_format_wants_think_before_answer(takes_params: bool) -> None:
     function = rewards.get_code_format_reward(language="python")
     completion = "<answer>```python\ndef hello(): pass\n```</answer><think>Analysis</think>"
     assert function([content(completion)]) == [0.0]
+
+
+# ---- open-r1's registry -----------------------------------------------------------------------
+
+
+def test_get_reward_funcs_names_the_functions_as_open_r1() -> None:
+    from types import SimpleNamespace
+
+    names = {
+        "accuracy": "accuracy_reward",
+        "format": "format_reward",
+        "reasoning_steps": "reasoning_steps_reward",
+        "cosine": "cosine_scaled_reward",
+        "repetition_penalty": "repetition_penalty_reward",
+        "length": "len_reward",
+        "tag_count": "tag_count_reward",
+        "code": "code_reward",
+        "code_format": "code_format_reward",
+        "binary_code": "binary_code_reward",
+        "soft_overlong_punishment": "soft_overlong_punishment_reward",
+    }
+    functions = rewards.get_reward_funcs(SimpleNamespace(reward_funcs=list(names)))
+    assert [f.__name__ for f in functions] == list(names.values())
+    # IOI and Codeforces subtask scoring are not in the service: said, not skipped.
+    with pytest.raises(ValueError, match="ioi_code"):
+        rewards.get_reward_funcs(SimpleNamespace(reward_funcs=["accuracy", "ioi_code"]))
+
+
+def test_get_reward_funcs_configures_from_the_script_arguments(takes_params: bool) -> None:
+    from types import SimpleNamespace
+
+    args = SimpleNamespace(
+        reward_funcs=["repetition_penalty", "code"],
+        repetition_n_grams=3,
+        repetition_max_penalty=-1.0,
+        enforce_same_language=True,
+    )
+    repetition, code = rewards.get_reward_funcs(args)
+    assert repetition([content("word word word word")]) == [-0.5]
+    mixed = [{"language": "python", "test_cases": []}, {"language": "cpp", "test_cases": []}]
+    with pytest.raises(ValueError, match="same language"):
+        code([content("x"), content("y")], verification_info=mixed)
