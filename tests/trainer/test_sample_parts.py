@@ -18,7 +18,7 @@ from trainer_client.sample.keep import (
     parse_keep,
     unknown_names,
 )
-from trainer_client.sample.output import OutputError, prepare_output, read_lines
+from trainer_client.sample.output import OutputError, check_output, clear_output, read_lines
 from trainer_client.sample.select import (
     DUPLICATE,
     OVER_LIMIT,
@@ -156,14 +156,16 @@ def test_resume_cuts_a_torn_last_line_and_refuses_a_corrupt_file(tmp_path: Path)
 
 
 def test_an_existing_output_needs_resume_or_overwrite(tmp_path: Path) -> None:
-    out = tmp_path / "sft.jsonl"
+    out, rejects = tmp_path / "sft.jsonl", tmp_path / "rejects.jsonl"
     out.write_text("")
     with pytest.raises(OutputError, match=r"--resume .* or --overwrite"):
-        prepare_output(out, resume=False, overwrite=False, rejects=None)
-    prepare_output(out, resume=True, overwrite=False, rejects=None)
-    assert out.exists()
-    prepare_output(out, resume=False, overwrite=True, rejects=None)
-    assert not out.exists()
+        check_output(out, resume=False, overwrite=False)
+    check_output(out, resume=True, overwrite=False)
+    check_output(out, resume=False, overwrite=True)
+    assert out.exists()  # nothing is removed until the run is known to start
+    rejects.write_text("")
+    clear_output(out, rejects)
+    assert not out.exists() and not rejects.exists()
 
 
 def _argv(tmp_path: Path, *flags: str) -> list[str]:

@@ -93,15 +93,17 @@ def _write(stream: TextIO, rows: Iterable[dict[str, Any]]) -> None:
     os.fsync(stream.fileno())
 
 
-def prepare_output(out: Path, *, resume: bool, overwrite: bool, rejects: Path | None) -> None:
+def check_output(out: Path, *, resume: bool, overwrite: bool) -> None:
     """Refuses to mix a new run into an old output, unless told to resume or overwrite it."""
-    existing = [path for path in (out, progress_path(out)) if path.exists()]
-    if existing and not (resume or overwrite):
+    if (out.exists() or progress_path(out).exists()) and not (resume or overwrite):
         raise OutputError(
             f"{out} already exists: pass --resume to continue that run, or --overwrite to "
             "start afresh"
         )
-    if overwrite and not resume:
-        for path in [*existing, *([rejects] if rejects is not None else [])]:
-            if path.exists():
-                path.unlink()
+
+
+def clear_output(out: Path, rejects: Path | None) -> None:
+    """--overwrite: done only once the run is known to start, so a refused run loses nothing."""
+    for path in (out, progress_path(out), rejects):
+        if path is not None and path.exists():
+            path.unlink()

@@ -26,8 +26,9 @@ from trainer_client.grpo.generation import (
 from trainer_client.sample.keep import Condition, KeepRuleError, parse_keep, unknown_names
 from trainer_client.sample.output import (
     SampleWriter,
+    check_output,
+    clear_output,
     normalized,
-    prepare_output,
     progress_path,
     read_lines,
 )
@@ -320,9 +321,7 @@ def run_sampling(settings: SampleSettings) -> Summary:
     from tqdm.auto import tqdm
 
     conditions = parse_keep(settings.keep)
-    prepare_output(
-        settings.out, resume=settings.resume, overwrite=settings.overwrite, rejects=settings.rejects
-    )
+    check_output(settings.out, resume=settings.resume, overwrite=settings.overwrite)
     examples = read_examples(settings)
     finished, histories = resume_state(settings)
     todo = [example for example in examples if example.question not in finished]
@@ -336,6 +335,8 @@ def run_sampling(settings: SampleSettings) -> Summary:
         if not todo:
             return summary
         generator, tokenizer = load_generator(settings)
+        if settings.overwrite:
+            clear_output(settings.out, settings.rejects)
         writer = SampleWriter(settings.out, settings.rejects)
         sampler = Sampler(settings, conditions, histories, writer, summary)
         bar = tqdm(total=len(todo), desc="sampling", unit="prompt", disable=not settings.progress)
