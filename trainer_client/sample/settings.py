@@ -191,8 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--reward_retries",
         type=int,
         default=10,
-        help="retries, with backoff up to 30 s, while the service is down or busy: about two "
-        "minutes with the default 10, enough for a restart",
+        help="retries, with jittered backoff of up to 30 s, while the service is down or busy: "
+        "one to two minutes with the default 10, enough for a restart",
     )
 
     run = parser.add_argument_group("the run")
