@@ -7,6 +7,7 @@ math-verify and the reward modules already imported.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Any
 
 from rewardd.execution.pool import call_parent
@@ -39,6 +40,10 @@ _PARENT_SANDBOX = ParentSandbox()
 
 # Built once in the forkserver, shared copy-on-write by every worker forked from it.
 warm_up()
+# math_accuracy bounds math-verify with its own CPU-time budget and turns math-verify's
+# wall-clock timeouts off on purpose; math-verify's warning about that would otherwise be
+# printed by every grading process, on every `rewardd grade`.
+logging.getLogger("math_verify").setLevel(logging.ERROR)
 # This module runs only in grading workers, whose code items reach the sandbox this way.
 registry.use_sandbox(lambda: _PARENT_SANDBOX)
 
