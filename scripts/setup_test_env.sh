@@ -22,7 +22,11 @@ fi
 log "installing Python packages"
 # torch first, pinned: the CPU build lies on this machine's disk; an open range would fetch CUDA.
 python3 -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
-python3 -m pip install --quiet --disable-pip-version-check -e ".[dev,train]"
+# The trainers' own code, for tests/trainer/test_peer_*.py. openrlhf and verl pin GPU stacks that
+# do not install on a CPU machine, so they come without their dependencies; the `peers` extra
+# holds what their reward paths import (docs/integrations.md).
+python3 -m pip install --quiet --disable-pip-version-check -e ".[dev,train,peers]"
+python3 -m pip install --quiet --disable-pip-version-check --no-deps "openrlhf==0.11.2" "verl==0.9.1"
 
 log "starting the Docker daemon"
 bash scripts/start_dockerd.sh
