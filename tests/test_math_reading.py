@@ -9,7 +9,15 @@ from __future__ import annotations
 import pytest
 
 from rewardd.rewards.math_accuracy import math_accuracy
-from rewardd.rewards.math_reading import gold_parts, is_blank, marked_answer, read_final_answer
+from rewardd.rewards.math_reading import (
+    as_bare_math,
+    clean_math,
+    gold_parts,
+    is_blank,
+    marked_answer,
+    math_spans,
+    read_final_answer,
+)
 from rewardd.rewards.types import GradingInput, Score
 
 
@@ -275,3 +283,30 @@ def test_normalised_spellings(gold: str, completion: str, expected: tuple[float,
 )
 def test_blank_boxes(content: str, blank: bool) -> None:
     assert is_blank(content) == blank
+
+
+# -- hostile text ---------------------------------------------------------------------------------
+
+MEGABYTE_OF = {
+    "spans and a space run": "$1$ or $2$" + " " * 1_000_000 + "x",
+    "many spans": "$1$ , " * 170_000 + "x",
+    "markers": "the final answer is " * 50_000,
+    "gsm8k markers": "#### " * 200_000,
+    "blank boxes": "\\boxed{\\phantom{2}}" * 50_000,
+    "box runs": "\\boxed{1} and " * 70_000,
+    "spaced digits": "1 " * 500_000,
+    "dollars": "$" * 1_000_000,
+}
+
+
+@pytest.mark.parametrize("name", MEGABYTE_OF)
+def test_reading_a_hostile_megabyte_is_linear(name: str) -> None:
+    # A quadratic scan here takes hours and trips pytest's watchdog instead of passing.
+    text = MEGABYTE_OF[name]
+    read_final_answer(text)
+    read_final_answer(f"<answer>{text}</answer>")
+    gold_parts(text)
+    marked_answer(text)
+    math_spans(text)
+    clean_math(text)
+    as_bare_math(text)

@@ -259,19 +259,26 @@ def extract_final_answer(completion: str) -> str | None:
 
 # -- the parts of a gold answer ----------------------------------------------------------------
 
-_SPAN_LIST = re.compile(
-    r"\s*\$[^$]+\$(?:\s*(?:,|;|\bor\b|\band\b|\\text\s*\{\s*(?:or|and)\s*\})\s*\$[^$]+\$)+\s*\.?\s*",
-    re.IGNORECASE,
-)
-_SPAN = re.compile(r"\$([^$]+)\$")
+_SPAN = re.compile(r"(?<!\\)\$([^$]+)\$")
+_SPAN_CONNECTOR = re.compile(r"(?:,|;|or|and|\\text\s*\{\s*(?:or|and)\s*\})", re.IGNORECASE)
 
 
 def math_spans(text: str) -> tuple[str, ...] | None:
     """`$21,16$ or $11$` -> ("21,16", "11"): a text made only of math spans and connectors,
-    as its spans; None for any other text."""
-    if not _SPAN_LIST.fullmatch(text):
+    as its spans; None for any other text.  (A scan, not one regex: nested quantifiers over
+    white space backtrack quadratically on a hostile answer.)"""
+    spans: list[str] = []
+    position = 0
+    for match in _SPAN.finditer(text):
+        gap = text[position : match.start()].strip()
+        joined = _SPAN_CONNECTOR.fullmatch(gap) if spans else not gap
+        if not joined:
+            return None
+        spans.append(match.group(1).strip())
+        position = match.end()
+    if len(spans) < 2 or text[position:].strip() not in ("", "."):
         return None
-    return tuple(span.strip() for span in _SPAN.findall(text))
+    return tuple(spans)
 
 
 def gold_parts(gold: str) -> tuple[str, ...]:
