@@ -454,7 +454,8 @@ def test_reading_the_callers_code_constants_fails(sandbox, caller):
     assert_earned(grade(sandbox, solution, TESTS), 0, 3)
 
 
-def test_killing_the_judge_fails_every_case(sandbox):
+def test_killing_the_judge_is_refused(sandbox):
+    # The judge runs under its own uid: the kill fails, and raising fails the case.
     solution = """
         import os, signal
 
@@ -465,24 +466,25 @@ def test_killing_the_judge_fails_every_case(sandbox):
     """
     for style in ("tests", "functional"):
         score = grade(sandbox, solution, STYLES[style])
-        assert_earned(score, 0, 3)
-        assert "killed" in score.reason
+        assert_earned(score, 1, 3)
+        assert "PermissionError" in score.details["cases"][1]["reason"]
 
 
-def test_killing_the_judge_from_stdio_fails_every_case(sandbox):
+def test_killing_the_judge_from_stdio_is_refused(sandbox):
     solution = "import os\nos.kill(os.getppid(), 9)\nprint(3)"
     score = grade(sandbox, solution, STDIO)
     assert_earned(score, 0, 3)
+    assert "PermissionError" in score.details["cases"][0]["reason"]
 
 
-def test_stopping_the_judge_fails_every_case(sandbox):
+def test_stopping_the_judge_is_refused(sandbox):
     reference = {**FUNCTIONAL, "timeout_s": 0.5}
     solution = (
         "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\ndef add(a, b):\n    return a + b"
     )
     score = grade(sandbox, solution, reference)
     assert_earned(score, 0, 3)
-    assert "time limit" in score.reason
+    assert all("did not load" in case["reason"] for case in score.details["cases"])
 
 
 def test_daemons_left_by_one_case_cannot_touch_the_judge(sandbox):
@@ -504,7 +506,9 @@ def test_daemons_left_by_one_case_cannot_touch_the_judge(sandbox):
     assert_earned(grade(sandbox, solution, TESTS), 3, 3)
 
 
-def test_background_threads_cannot_watch_the_tests(sandbox):
+def test_background_threads_have_no_tests_to_watch(sandbox):
+    # The tests run in the judge's tester, not in the solution's process: a thread left
+    # running there sees nothing of them, and costs the solution nothing.
     solution = """
         import threading, time
 
@@ -517,23 +521,21 @@ def test_background_threads_cannot_watch_the_tests(sandbox):
         def add(a, b):
             return a + b
     """
-    score = grade(sandbox, solution, TESTS)
-    assert_earned(score, 0, 3)
-    assert "threads" in score.details["cases"][0]["reason"]
+    assert_earned(grade(sandbox, solution, TESTS), 3, 3)
 
 
-def test_audit_hooks_are_reserved_for_the_judge(sandbox):
+def test_audit_hooks_of_the_solution_see_no_test_code(sandbox):
+    # An audit hook sees every compile, exec and import of its process. The tests are
+    # compiled and run in the tester, so it sees nothing of them: a hook that caught the
+    # test code would answer from it, and fail here.
     solution = """
         import sys
 
         seen = []
-        try:
-            sys.addaudithook(lambda event, args: seen.append(event))
-        except Exception:
-            pass
+        sys.addaudithook(lambda event, args: seen.append(repr(args)[:2000]))
 
         def add(a, b):
-            if seen:
+            if any("test_small" in text or "assert add" in text for text in seen):
                 return 0  # the hook got in: show it by failing
             return a + b
     """
@@ -565,17 +567,16 @@ FIND_ZYGOTE = textwrap.dedent(
 ADD_CASES = [(1, 2), (2, 2), (-5, 1)]  # the three cases of TESTS and FUNCTIONAL, in order
 
 
-def assert_via_zygote(score, cases=None) -> None:
-    details = score.details["cases"]
-    for i in cases if cases is not None else range(len(details)):
-        assert details[i]["via"] == "zygote", details[i]
+def test_honest_solutions_pass_under_their_own_uids(sandbox):
+    # Each case's solution and tester run as fresh uids, neither the judge's nor root.
+    solution = """
+        import os
 
-
-@pytest.mark.parametrize("style", ["tests", "functional"])
-def test_honest_solutions_run_in_processes_forked_from_the_zygote(sandbox, style):
-    score = grade(sandbox, HONEST[style], STYLES[style])
-    assert_earned(score, 3, 3)
-    assert_via_zygote(score)
+        def add(a, b):
+            return a + b if os.getuid() not in (0, os.stat(f"/proc/{os.getppid()}").st_uid) else 0
+    """
+    for style in ("tests", "functional"):
+        assert_earned(grade(sandbox, solution, STYLES[style]), 3, 3)
 
 
 TAMPERING = {
@@ -596,8 +597,8 @@ TAMPERING = {
 @pytest.mark.parametrize("style", ["tests", "functional"])
 @pytest.mark.parametrize("trick", TAMPERING)
 def test_tampering_with_the_zygote_fails_that_case_only(sandbox, style, trick):
-    # Right for every case; the second case also attacks the zygote. That case fails, and
-    # the third runs in a new zygote's process.
+    # Right for every case; the second case also attacks the zygote, which runs as root:
+    # the attack is refused and raises, so that case fails and the third passes.
     solution = (
         FIND_ZYGOTE
         + "\nimport signal\n\ndef add(a, b):\n    if (a, b) == (2, 2):\n"
@@ -607,8 +608,7 @@ def test_tampering_with_the_zygote_fails_that_case_only(sandbox, style, trick):
     assert_earned(score, 2, 3)
     cases = score.details["cases"]
     assert [case["passed"] for case in cases] == [True, False, True]
-    assert "tampered with the judge's zygote" in cases[1]["reason"]
-    assert_via_zygote(score)
+    assert "PermissionError" in cases[1]["reason"]
 
 
 def test_tampering_with_the_zygote_while_loading_fails_every_case(sandbox):
@@ -618,7 +618,7 @@ def test_tampering_with_the_zygote_while_loading_fails_every_case(sandbox):
     )
     score = grade(sandbox, solution, FUNCTIONAL)
     assert_earned(score, 0, 3)
-    assert all("zygote" in case["reason"] for case in score.details["cases"])
+    assert all("PermissionError" in case["reason"] for case in score.details["cases"])
 
 
 def test_the_zygote_cannot_be_read_or_traced(sandbox):
@@ -660,7 +660,6 @@ def test_the_zygote_cannot_be_read_or_traced(sandbox):
     )
     score = grade(sandbox, solution, FUNCTIONAL)
     assert_earned(score, 3, 3)
-    assert_via_zygote(score)
 
 
 def test_daemons_left_by_one_case_cannot_touch_the_zygote(sandbox):
@@ -685,8 +684,10 @@ def test_daemons_left_by_one_case_cannot_touch_the_zygote(sandbox):
                         except (OSError, ValueError):
                             continue
                         if state != "Z" and int(parent) == judge:  # a later case: strike
-                            os.kill(zygote, signal.SIGKILL)
-                            os._exit(0)
+                            try:
+                                os.kill(zygote, signal.SIGKILL)
+                            finally:
+                                os._exit(0)
                     time.sleep(0.001)
                 os._exit(0)
             os._exit(0)
@@ -698,7 +699,6 @@ def test_daemons_left_by_one_case_cannot_touch_the_zygote(sandbox):
     )
     score = grade(sandbox, solution, TESTS)
     assert_earned(score, 3, 3)
-    assert_via_zygote(score)
 
 
 def test_what_one_case_changes_in_its_memory_does_not_reach_the_next(sandbox):
@@ -731,10 +731,9 @@ def test_what_one_case_changes_in_its_memory_does_not_reach_the_next(sandbox):
     for style in ("tests", "functional"):
         score = grade(sandbox, solution, STYLES[style])
         assert_earned(score, 1, 3)
-        assert_via_zygote(score)
 
 
-def test_changing_the_judges_limits_fails_the_rest(sandbox):
+def test_changing_the_judges_limits_is_refused(sandbox):
     solution = """
         import os, resource
 
@@ -744,7 +743,5 @@ def test_changing_the_judges_limits_fails_the_rest(sandbox):
             return a + b
     """
     score = grade(sandbox, solution, FUNCTIONAL)
-    assert_earned(score, 1, 3)
-    reasons = [case["reason"] for case in score.details["cases"]]
-    assert "judge's limits" in reasons[1]
-    assert reasons[2].startswith("not run")
+    assert_earned(score, 2, 3)
+    assert "PermissionError" in score.details["cases"][1]["reason"]

@@ -3,7 +3,10 @@
 It runs the solution and answers with data; it decides nothing. Nothing the judge relies on
 lives in this process: no expected value, no test code, no verdict channel. So a solution
 that patches this module, the builtins or the whole interpreter can only change what data
-it sends back, which is what returning that data would have done.
+it sends back, which is what returning that data would have done. Still, so that a
+solution's patches of builtins or json (`builtins.str = ...`) do not garble the answers
+it did earn, this program's own work (snapshots, frames) runs with the builtins it found
+at import, and with json, os and struct functions taken then.
 
 Roles (the zygote has already set the case's uid, rlimits, cwd, environment and fds):
 - "stdio": run the solution as __main__ on the case's stdin; the judge reads stdout.
@@ -19,8 +22,9 @@ tester's requests ("serve" only).
 
 from __future__ import annotations
 
-import asyncio
 import builtins
+import contextlib
+import json
 import os
 import sys
 import types
@@ -35,10 +39,35 @@ REQUEST_FD = 5
 SOLUTION_FILENAME = "solution.py"
 # Arguments a call may change in place; their new contents go back to the tester.
 MUTABLE = (list, dict, set, bytearray)
+# Taken at import, in the zygote: what this program uses, whatever the solution patches.
+PRISTINE_BUILTINS = dict(builtins.__dict__)
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+_loads = json.JSONDecoder().decode
+_write, _read, _exit = os.write, os.read, os._exit
+_pack, _unpack, _HEADER_SIZE = (
+    procutil.FRAME_HEADER.pack,
+    procutil.FRAME_HEADER.unpack,
+    procutil.FRAME_HEADER.size,
+)
+
+
+@contextlib.contextmanager
+def pristine():
+    """The builtins as they were before the solution ran, for as long as this program works;
+    the solution's own (patched) builtins again when it is the solution's turn."""
+    namespace = builtins.__dict__
+    theirs = dict(namespace)
+    namespace.clear()
+    namespace.update(PRISTINE_BUILTINS)
+    try:
+        yield
+    finally:
+        namespace.clear()
+        namespace.update(theirs)
 
 
 def main() -> None:
-    message = procutil.read_frame(CONTROL_FD)
+    message = receive(CONTROL_FD)
     os.close(CONTROL_FD)
     if not isinstance(message, dict):
         os._exit(3)
@@ -58,14 +87,38 @@ def main() -> None:
 
 
 def send(message: object) -> None:
-    procutil.write_all(RESULT_FD, procutil.encode_frame(message))
+    with pristine():
+        body = _dumps(message).encode("utf-8", "surrogatepass")
+        view = memoryview(_pack(len(body)) + body)
+        while view:
+            view = view[_write(RESULT_FD, view) :]
+
+
+def receive(fd: int) -> object:
+    """The next frame on fd, or None at its end."""
+    with pristine():
+        header = _exactly(fd, _HEADER_SIZE)
+        if header is None:
+            return None
+        body = _exactly(fd, _unpack(header)[0])
+        return None if body is None else _loads(body.decode("utf-8", "surrogatepass"))
+
+
+def _exactly(fd: int, size: int) -> bytes | None:
+    data = b""
+    while len(data) < size:
+        chunk = _read(fd, min(size - len(data), 1 << 20))
+        if not chunk:
+            return None
+        data += chunk
+    return data
 
 
 def fail(text: str, exc: BaseException | None = None) -> None:
     if exc is not None:
         text = f"{text}: {describe(exc)}"
     send({"fail": text[:300]})
-    os._exit(1)
+    _exit(1)
 
 
 def describe(exc: BaseException) -> str:
@@ -103,13 +156,14 @@ def answer_call(module: types.ModuleType, name: str, args: list) -> None:
     function = find_function(module, name)
     if function is None:
         send({"fail": f"the solution defines no function {name!r}"})
-        os._exit(1)
+        _exit(1)
     try:
         value = function(*args)
     except BaseException as exc:
         fail("the call raised", exc)
     try:
-        snapshot = values.encode(value, lambda _obj: 0)
+        with pristine():
+            snapshot = values.encode(value, lambda _obj: 0)
     except BaseException as exc:
         fail("the return value cannot be compared", exc)
     send({"value": snapshot})
@@ -125,31 +179,36 @@ def serve(module: types.ModuleType) -> None:
     def resolve(number: int, _kind: str, _truth: object) -> object:
         return handles[number]
 
-    names = {}
-    for name, value in list(module.__dict__.items()):
-        if name.startswith("__"):
-            continue
-        if isinstance(value, types.ModuleType):
-            names[name] = ["module", str(value.__name__)]
-            continue
-        origin = stdlib_origin(value)
-        if origin is not None:
-            names[name] = ["stdlib", *origin]  # the tester takes its own copy of it
-            continue
-        try:
-            names[name] = values.encode(value, register)
-        except values.NotPlain:
-            names[name] = ["ref", register(value), type(value).__name__, None]
+    with pristine():
+        names = {name: describe_name(value, register) for name, value in top_level(module)}
     send({"names": names})
     while True:
-        request = procutil.read_frame(REQUEST_FD)
+        request = receive(REQUEST_FD)
         if request is None:
             return
         try:
             reply = answer(request, handles, register, resolve)
         except BaseException as exc:
-            reply = {"raise": raised(exc)}
+            with pristine():
+                reply = {"raise": raised(exc)}
         send(reply)
+
+
+def top_level(module: types.ModuleType) -> list[tuple[str, object]]:
+    return [(k, v) for k, v in list(module.__dict__.items()) if not k.startswith("__")]
+
+
+def describe_name(value: object, register) -> object:
+    """What the tester gets for one of the solution's top-level names."""
+    if isinstance(value, types.ModuleType):
+        return ["module", str(value.__name__)]
+    origin = stdlib_origin(value)
+    if origin is not None:
+        return ["stdlib", *origin]  # the tester takes its own copy of it
+    try:
+        return values.encode(value, register)
+    except values.NotPlain:
+        return ["ref", register(value), type(value).__name__, None]
 
 
 def raised(exc: BaseException) -> list[str]:
@@ -178,21 +237,18 @@ def stdlib_origin(value: object) -> tuple[str, str] | None:
 
 
 def answer(request: dict, handles: dict, register, resolve) -> dict:
-    op = request["op"]
-    target = handles[request["ref"]]
+    """Do what the tester asks of one of the solution's objects; the reply to send."""
+    with pristine():
+        op = request["op"]
+        target = handles[request["ref"]]
+        args = [values.decode(a, resolve) for a in request.get("args", ())]
+        kwargs = {k: values.decode(v, resolve) for k, v in request.get("kwargs", ())}
+        arg = values.decode(request["arg"], resolve) if "arg" in request else None
+        name = str(request.get("name", ""))
     if op == "call":
-        args = [values.decode(a, resolve) for a in request["args"]]
-        kwargs = {k: values.decode(v, resolve) for k, v in request["kwargs"]}
         result = target(*args, **kwargs)
-        changed = [
-            [i, values.encode(a, register)] for i, a in enumerate(args) if type(a) in MUTABLE
-        ]
-        changed += [
-            [k, values.encode(v, register)] for k, v in kwargs.items() if type(v) in MUTABLE
-        ]
-        return {"value": values.encode(result, register), "changed": changed}
-    if op == "getattr":
-        result = getattr(target, request["name"])
+    elif op == "getattr":
+        result = getattr(target, name)
     elif op == "iter":
         result = iter(target)
     elif op == "next":
@@ -200,14 +256,22 @@ def answer(request: dict, handles: dict, register, resolve) -> dict:
     elif op == "len":
         result = len(target)
     elif op == "getitem":
-        result = target[values.decode(request["arg"], resolve)]
+        result = target[arg]
     elif op == "contains":
-        result = values.decode(request["arg"], resolve) in target
+        result = arg in target
     elif op == "await":
+        import asyncio  # the solution's own process: what it imports is its business
+
         result = asyncio.run(_awaited(target))
     else:
         raise ValueError(f"unknown request {op!r}")
-    return {"value": values.encode(result, register)}
+    with pristine():
+        reply: dict = {"value": values.encode(result, register)}
+        if op == "call":
+            reply["changed"] = [
+                [i, values.encode(a, register)] for i, a in enumerate(args) if type(a) in MUTABLE
+            ] + [[k, values.encode(v, register)] for k, v in kwargs.items() if type(v) in MUTABLE]
+    return reply
 
 
 async def _awaited(awaitable):

@@ -63,12 +63,22 @@ class Link:
         return self.answer()
 
     def answer(self) -> object:
-        reply = procutil.read_frame(REPLY_FD)
+        reply = self.reply()
+        return values.decode(reply["value"], self.remote)
+
+    def reply(self) -> dict:
+        """The solution's next answer; what it raised, raised here."""
+        try:
+            reply = procutil.read_frame(REPLY_FD)
+        except (OSError, ValueError, RecursionError) as exc:
+            raise SolutionGone(f"an unreadable answer ({type(exc).__name__})") from None
         if not isinstance(reply, dict):
             raise SolutionGone("the solution's process stopped answering")
-        if "raise" in reply:
+        if "raise" in reply and isinstance(reply["raise"], list):
             raise self.exception(reply["raise"])
-        return values.decode(reply["value"], self.remote)
+        if "value" not in reply:
+            raise SolutionGone("the solution's process sent something else than an answer")
+        return reply
 
     def call(self, target: Remote, args: tuple, kwargs: dict) -> object:
         request = {
@@ -78,12 +88,8 @@ class Link:
             "kwargs": [[k, self.encode(v)] for k, v in kwargs.items()],
         }
         procutil.write_all(REQUEST_FD, procutil.encode_frame(request))
-        reply = procutil.read_frame(REPLY_FD)
-        if not isinstance(reply, dict):
-            raise SolutionGone("the solution's process stopped answering")
-        if "raise" in reply:
-            raise self.exception(reply["raise"])
-        for where, tree in reply.get("changed", []):
+        reply = self.reply()
+        for where, tree in reply.get("changed") or []:
             original = args[where] if isinstance(where, int) else kwargs[where]
             update_in_place(original, values.decode(tree, self.remote))
         return values.decode(reply["value"], self.remote)
