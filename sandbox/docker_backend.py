@@ -33,7 +33,7 @@ from docker import errors as docker_errors
 from sandbox import ExecutionRequest, ExecutionResult, procutil
 from sandbox import runner as runner_module
 from sandbox.limits import SandboxSettings, job_message, validate_request
-from sandbox.procutil import FRAME_HEADER, encode_frame, wall_backstop_s
+from sandbox.procutil import FRAME_HEADER, encode_frame, wall_ceiling_s
 from sandbox.results import infra_error, result_from_reply
 
 log = logging.getLogger(__name__)
@@ -181,7 +181,7 @@ class DockerSandbox:
         message = job_message(request, self._settings)
         try:
             reply = container.channel.call(
-                message, wall_backstop_s(request.timeout_s) + REPLY_MARGIN_S
+                message, wall_ceiling_s(request.timeout_s) + REPLY_MARGIN_S
             )
         except (RunnerGone, ValueError) as exc:
             self._retire(container, str(exc))

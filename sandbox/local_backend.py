@@ -48,7 +48,7 @@ SCRATCH_TMPFS_BYTES = 16 * 1024 * 1024
 JUDGE_TMPFS_BYTES = 16 * 1024 * 1024
 # Where the runner and its helper appear inside a root bwrap sandbox (as in the image).
 RUNNER_DIR = "/opt/rewardd/sandbox"
-# The runner's own bookkeeping after a job on top of the job's wall-clock backstop.
+# The runner's own bookkeeping after a job on top of the job's wall-clock ceiling.
 REPLY_MARGIN_S = 10.0
 # Read-only from the host: enough for a system Python and nothing private (no /home, /root, /etc
 # beyond the loader cache).
@@ -209,7 +209,7 @@ class BwrapSandbox:
         try:
             reply = runner.call(
                 job_message(request, self._settings),
-                procutil.wall_backstop_s(request.timeout_s) + REPLY_MARGIN_S,
+                procutil.wall_ceiling_s(request.timeout_s) + REPLY_MARGIN_S,
             )
         except RunnerGone as exc:
             runner.close()

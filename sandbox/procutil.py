@@ -24,12 +24,13 @@ import selectors
 import signal
 import struct
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 FRAME_HEADER = struct.Struct(">I")
 MAX_FRAME_BYTES = 256 * 1024 * 1024
 READ_CHUNK = 65536
+DEADLINE_RECHECK_S = 0.25
 # A uid nothing ever runs as. The cleaner's real uid while it acts as a job's uid: kill()
 # checks the sender's real/effective uid against the target's real/saved uid, so with
 # (real K, effective C, saved 0) kill(-1) reaches exactly uid C's processes, and no process
@@ -56,8 +57,47 @@ def job_env(work_dir: str) -> dict[str, str]:
 
 
 def wall_backstop_s(cpu_budget_s: float) -> float:
-    """The wall-clock limit behind a CPU budget: generous, so load never decides a verdict."""
+    """The wall-clock limit behind a CPU budget, before any extension for waiting on a busy CPU
+    (see Starvation): generous, so load does not decide a verdict."""
     return 3 * cpu_budget_s + 5
+
+
+def wall_ceiling_s(cpu_budget_s: float) -> float:
+    """The most wall-clock time a job may take, starvation extensions included."""
+    return 3 * wall_backstop_s(cpu_budget_s)
+
+
+def runqueue_wait_s(pid: int) -> float:
+    """Seconds pid (its main thread) spent runnable but waiting for a CPU; 0 if unknown."""
+    try:
+        with open(f"/proc/{pid}/schedstat", "rb") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class Starvation:
+    """Run-queue wait of a set of processes, summed: time they wanted a CPU and got none.
+
+    A wall-clock backstop extended by it ends a job that sleeps or stops (it waits for no
+    CPU) but not one that a loaded machine keeps waiting. Sampled: each process counts with
+    the most it was seen to have waited, including processes gone since.
+    """
+
+    def __init__(self, pids: Callable[[], Iterable[int]]) -> None:
+        self._pids = pids
+        self._seen: dict[int, float] = {}
+        self._sampled_at = -DEADLINE_RECHECK_S
+        self._total = 0.0
+
+    def __call__(self) -> float:
+        now = time.monotonic()
+        if now - self._sampled_at >= DEADLINE_RECHECK_S:  # a scan per check, not per read
+            self._sampled_at = now
+            for pid in self._pids():
+                self._seen[pid] = max(self._seen.get(pid, 0.0), runqueue_wait_s(pid))
+            self._total = sum(self._seen.values())
+        return self._total
 
 
 # --- frames -------------------------------------------------------------------------------
@@ -120,14 +160,15 @@ def pump(
     *,
     outbox: Mapping[int, bytes] | None = None,
     total_cap: int | None = None,
-    deadline: float,
+    deadline: float | Callable[[], float],
     done_fd: int | None = None,
     drain_grace_s: float = 0.05,
 ) -> PumpResult:
     """Write outbox[fd] to each fd, read each fd of read_caps until EOF, a cap or the deadline.
 
     read_caps maps a readable fd to the most bytes kept from it; total_cap bounds them all
-    together. done_fd (a pidfd) readable means the process exited: its pipes get
+    together. deadline is a monotonic time, or a function giving the current one (asked
+    every DEADLINE_RECHECK_S). done_fd (a pidfd) readable means the process exited: its pipes get
     drain_grace_s more, since whatever still holds them open is a leftover. Writable fds are
     closed once written (the reader sees EOF); the caller closes the others.
     """
@@ -152,12 +193,15 @@ def pump(
             sel.register(done_fd, selectors.EVENT_READ)
         while any(fd in read_caps for fd in sel.get_map()):
             now = time.monotonic()
-            if now >= deadline:
+            until = deadline() if callable(deadline) else deadline
+            if now >= until:
                 timed_out = True
                 break
             if drain_until is not None and now >= drain_until:
                 break
-            wait = deadline - now
+            wait = until - now
+            if callable(deadline):
+                wait = min(wait, DEADLINE_RECHECK_S)
             if drain_until is not None:
                 wait = min(wait, drain_until - now)
             for key, _ in sel.select(wait):

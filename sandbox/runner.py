@@ -97,9 +97,11 @@ def python_argv(interpreter: str = sys.executable, *, judge_entry: str | None = 
 def apply_rlimits(limits: JobLimits) -> None:
     """Set the job's rlimits; runs in the child between fork and exec."""
     memory = limits.memory_mb * 1024 * 1024
-    cpu = max(1, math.ceil(limits.timeout_s))
-    # Soft CPU limit: SIGXCPU at the budget; hard: SIGKILL a second later for a job that
-    # catches it.
+    # The budget itself is judged on the CPU time measured when the job is reaped (run_process);
+    # the kernel's limit only stops a job past it: SIGXCPU a second later, SIGKILL one more
+    # second on for a job that catches it. (At exactly the budget, the rusage figure can read
+    # ~10% below what RLIMIT_CPU counted, so the limit itself cannot be the verdict.)
+    cpu = math.ceil(limits.timeout_s) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     for name, value in (
         (resource.RLIMIT_AS, memory),
@@ -152,17 +154,21 @@ def run_process(
     preexec_fn: Callable[[], None] | None = None,
     oom_probe: Callable[[], int] | None = None,
     pass_fds: tuple[int, ...] | list[int] = (),
+    starved: Callable[[], float] | None = None,
 ) -> Outcome:
     """Run argv within a CPU budget (wall-clock backstop), output capped while it streams.
 
     kill_tree must kill the process and everything it started (its group, its uid, ...).
     The budget is limits.timeout_s of CPU (RLIMIT_CPU, and the CPU time the kernel reports
     when the process is reaped), so a loaded machine does not turn a pass into a timeout;
-    procutil.wall_backstop_s(timeout_s) of wall-clock time ends a job that sleeps or stops.
+    procutil.wall_backstop_s(timeout_s) of wall-clock time ends a job that sleeps or stops,
+    extended by the time the job waited for a busy CPU (starved(): seconds; default: its main
+    process's run-queue wait), up to procutil.wall_ceiling_s(timeout_s).
     """
     oom_before = oom_probe() if oom_probe else 0
     start = time.monotonic()
-    deadline = start + procutil.wall_backstop_s(limits.timeout_s)
+    backstop = start + procutil.wall_backstop_s(limits.timeout_s)
+    ceiling = start + procutil.wall_ceiling_s(limits.timeout_s)
     proc = subprocess.Popen(
         argv,
         cwd=cwd,
@@ -182,6 +188,11 @@ def run_process(
     stdin_fd = os.dup(proc.stdin.fileno())  # the pump owns (and closes) this one
     proc.stdin.close()
     exit_fd = _open_exit_fd(proc.pid)
+    waited = starved or procutil.Starvation(lambda: (proc.pid,))
+
+    def deadline() -> float:
+        return min(backstop + waited(), ceiling)
+
     returncode: int | None = None
     cpu_s = 0.0
     timed_out = False
@@ -237,19 +248,19 @@ def run_process(
 
 
 def _reap(
-    proc: subprocess.Popen, exit_fd: int | None, deadline: float | None
+    proc: subprocess.Popen, exit_fd: int | None, deadline: Callable[[], float] | None
 ) -> tuple[int, float] | None:
-    """Wait for proc until deadline: (return code, CPU seconds), or None if it still runs."""
+    """Wait for proc until deadline(): (return code, CPU seconds), or None if it still runs."""
     while True:
         pid, wait_status, usage = os.wait4(proc.pid, os.WNOHANG if deadline else 0)
         if pid == proc.pid:
             proc.returncode = os.waitstatus_to_exitcode(wait_status)
             return proc.returncode, usage.ru_utime + usage.ru_stime
-        remaining = deadline - time.monotonic()
+        remaining = deadline() - time.monotonic()
         if remaining <= 0:
             return None
         if exit_fd is not None:
-            select.select([exit_fd], [], [], remaining)
+            select.select([exit_fd], [], [], min(remaining, procutil.DEADLINE_RECHECK_S))
         else:
             time.sleep(min(remaining, 0.01))
 
@@ -371,6 +382,11 @@ def _sweep() -> list[str]:
     return reasons
 
 
+def _job_processes() -> list[int]:
+    mine = os.getpid()
+    return [pid for pid in procutil.process_table() if pid not in (1, mine)]
+
+
 def run_job(request: Mapping) -> dict:
     limits = JobLimits(**request["limits"])
     uid = pick_job_uid()
@@ -385,6 +401,8 @@ def run_job(request: Mapping) -> dict:
         preexec_fn=plan.preexec_fn,
         kill_tree=lambda _proc: procutil.kill_all_but(set()),
         oom_probe=_oom_kill_count,
+        # Everything in this sandbox but the runner is the job's: the judge's cases included.
+        starved=procutil.Starvation(_job_processes),
     )
     # A job that hit a limit may have left the sandbox in a state no sweep knows about.
     reasons = [outcome.status] if outcome.status in ("timeout", "memory_limit") else []

@@ -129,7 +129,7 @@ def test_a_case_cannot_touch_the_judge(backend, request):
     assert judge["scratch"] == ["after-case", "marker"]
     assert judge["signals"] == []
     assert judge["can_write_scratch"], "a case filled the judge's scratch space"
-    assert judge["rlimit_cpu"] == [10, 11]
+    assert judge["rlimit_cpu"] == [11, 12]  # the 10 s budget plus the stop margin
     assert report["survivors"] == 0
     assert_healthy(sandbox)
 

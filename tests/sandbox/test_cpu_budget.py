@@ -1,0 +1,97 @@
+"""Budgets are CPU time, not wall-clock time: a loaded machine does not turn a pass into a timeout.
+
+A job's timeout_s is CPU seconds of its own processes (RLIMIT_CPU and the CPU time the kernel
+reports); the wall clock is only a generous backstop (procutil.wall_backstop_s) for jobs that
+sleep or stop. The sandbox runs at most as many jobs at once as the host has cores.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from sandbox import ExecutionRequest
+from tests.sandbox.conftest import assert_healthy
+from tests.sandbox.test_hostile import run
+
+# A correct solution that needs about 2.5 s of CPU: the work is scaled from a measured sample.
+TARGET_CPU_S = 2.5
+SAMPLE_LOOPS = 200_000
+WORK = "n = {loops}\ntotal = 0\nfor i in range(n):\n    total += i * i % 7\nprint(total)"
+COPIES = 16
+
+
+def measured_loops() -> int:
+    """Loops of WORK that take TARGET_CPU_S of CPU in this machine's system Python."""
+    code = "import time\nt = time.process_time()\n" + WORK.format(loops=SAMPLE_LOOPS)
+    code += "\nprint(time.process_time() - t)"
+    python = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    per_loop = float(out.stdout.split()[-1]) / SAMPLE_LOOPS
+    return int(TARGET_CPU_S / per_loop)
+
+
+def expected_total(loops: int) -> str:
+    return f"{sum(i * i % 7 for i in range(loops))}\n"
+
+
+@pytest.fixture
+def busy_cores() -> Iterator[None]:
+    """One busy loop per core, each in its own session so the scheduler cannot lump them."""
+    loops = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+        for _ in range(os.cpu_count() or 1)
+    ]
+    try:
+        yield
+    finally:
+        for proc in loops:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.mark.slow
+def test_sixteen_copies_of_a_2_5s_solution_all_pass_on_a_loaded_machine(sandbox, busy_cores):
+    loops = measured_loops()
+    request = ExecutionRequest(code=WORK.format(loops=loops), timeout_s=4)
+    started = time.monotonic()
+    with ThreadPoolExecutor(COPIES) as pool:
+        results = list(pool.map(sandbox.execute, [request] * COPIES))
+    wall_s = time.monotonic() - started
+    statuses = [result.status for result in results]
+    assert statuses == ["ok"] * COPIES, (statuses, wall_s, [r.cpu_ms for r in results])
+    assert {result.stdout for result in results} == {expected_total(loops)}
+    assert_healthy(sandbox)
+
+
+def test_a_cpu_loop_times_out_on_its_cpu_budget(sandbox):
+    result = run(sandbox, "while True:\n    pass", timeout_s=1)
+    assert (result.status, result.exit_code) == ("timeout", None)
+    assert result.cpu_ms is None or result.cpu_ms >= 1000
+    assert_healthy(sandbox)
+
+
+def test_catching_sigxcpu_does_not_escape_the_budget(sandbox):
+    code = """
+    import signal, sys
+    signal.signal(signal.SIGXCPU, lambda *_: sys.exit(0))
+    while True:
+        pass
+    """
+    result = run(sandbox, code, timeout_s=1)
+    assert result.status == "timeout", result
+    assert_healthy(sandbox)
+
+
+def test_a_sleeper_is_ended_by_the_wall_clock_backstop(sandbox):
+    started = time.monotonic()
+    result = run(sandbox, "import time\ntime.sleep(60)", timeout_s=1)
+    assert result.status == "timeout"
+    assert time.monotonic() - started < 30
