@@ -3,6 +3,10 @@
     python bench/code_judge_speed.py [--baseline OLD_code_harness.py] [--rounds 10]
                                      [--throughput 120]
 
+`current` is the judge package (sandbox/judge/, started as a judge job with its own uids).
+A baseline is a single-file judge of an older version (`git show 7460735:rewardd/rewards/
+code_harness.py > /tmp/old_harness.py`), run the way it was: as the job's main.py.
+
 Grades honest solutions in the three styles (functional, stdio, test code), with 2 and with
 20 cases per item. Reports, as medians:
 - the wall time of an item (host round trip) and the sandbox CPU it used (the cpuacct time
@@ -16,6 +20,7 @@ see the same load.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import statistics
@@ -29,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 import rewardd.rewards.code as code_rewards  # noqa: E402
 from rewardd.rewards.types import GradingInput  # noqa: E402
-from sandbox import open_sandbox  # noqa: E402
+from sandbox import ExecutionRequest, open_sandbox  # noqa: E402
 from sandbox.docker_backend import OWNER_LABEL  # noqa: E402
 
 STYLES = ("functional", "stdio", "tests")
@@ -72,15 +77,24 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--throughput", type=int, default=120)
     args = parser.parse_args()
-    judges = {"current": code_rewards.HARNESS_PATH.read_text(encoding="utf-8")}
+    current_request = code_rewards.judge_request
+    judges = {"current": current_request}
     if args.baseline:
-        judges["baseline"] = Path(args.baseline).read_text(encoding="utf-8")
+        old_source = Path(args.baseline).read_text(encoding="utf-8")
+
+        def baseline_request(payload: dict) -> ExecutionRequest:
+            return ExecutionRequest(
+                code=old_source,
+                stdin=json.dumps(payload),
+                timeout_s=code_rewards.job_timeout_s(payload["budget_s"]),
+                memory_mb=payload["memory_mb"] + code_rewards.JUDGE_MEMORY_MB,
+            )
+
+        judges["baseline"] = baseline_request
     box = open_sandbox("docker")
-    judge = {"source": ""}
-    code_rewards.harness_source = lambda: judge["source"]
 
     def grade(name: str, graded: GradingInput):
-        judge["source"] = judges[name]
+        code_rewards.judge_request = judges[name]
         score = code_rewards.run_cases(graded, box)
         assert score.value == 1.0, (name, score)
         return score

@@ -29,7 +29,7 @@ from rewardd.rewards.types import GradingInput, ItemError, Score, not_applicable
 from sandbox import procutil
 
 if TYPE_CHECKING:
-    from sandbox import ExecutionResult, Sandbox
+    from sandbox import ExecutionRequest, ExecutionResult, Sandbox
 
 __all__ = ["LINT_RULES", "code_format", "extract_code", "lint", "run_cases"]
 
@@ -279,6 +279,21 @@ def build_payload(plan: CasePlan, code: str, token: str, memory_mb: int) -> dict
     }
 
 
+def judge_request(payload: dict[str, Any]) -> ExecutionRequest:
+    """The sandbox job that judges one completion: the judge package, started as a judge."""
+    from sandbox import ExecutionRequest
+
+    return ExecutionRequest(
+        code="",
+        judge=True,
+        files=judge_files(),
+        language="python",
+        stdin=json.dumps(payload),
+        timeout_s=job_timeout_s(payload["budget_s"]),
+        memory_mb=payload["memory_mb"] + JUDGE_MEMORY_MB,
+    )
+
+
 def job_timeout_s(budget_s: float) -> float:
     return min(budget_s + JOB_SLACK_S, MAX_JOB_TIMEOUT_S)
 
@@ -311,20 +326,9 @@ def run_cases(item: GradingInput, sandbox: Sandbox) -> Score:
             {"passed": 0, "total": total, "cases": cases, "style": plan.mode},
         )
 
-    from sandbox import ExecutionRequest
-
     token = secrets.token_hex(16)
-    memory_mb = _case_memory_mb(item.reference)
-    payload = build_payload(plan, code, token, memory_mb)
-    request = ExecutionRequest(
-        code="",
-        judge=True,
-        files=judge_files(),
-        language="python",
-        stdin=json.dumps(payload),
-        timeout_s=job_timeout_s(payload["budget_s"]),
-        memory_mb=memory_mb + JUDGE_MEMORY_MB,
-    )
+    payload = build_payload(plan, code, token, _case_memory_mb(item.reference))
+    request = judge_request(payload)
     try:
         result = sandbox.execute(request)
     except Exception as exc:  # the sandbox promises not to raise; if it does, it is broken

@@ -5,6 +5,7 @@ sandbox/__init__.py) and started isolated: `python3 -I -B R/sandbox/judge/__main
 
     supervisor.py  the judge's main process: one case after another, pipes, limits, cleanup
     zygote.py      the clean interpreter that forks every case process, under its own uid
+    zygote_client.py  the judge's handle on it, and who is who (the job's uids)
     case.py        the program of a solution's process: runs it, answers with data
     tester.py      the program that runs a reference's test code against the solution's data
     verdicts.py    from what a case's processes did to the case's verdict

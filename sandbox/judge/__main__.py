@@ -14,11 +14,15 @@ import sys
 if __name__ == "__main__":
     ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     sys.path.insert(0, ROOT)
-    from sandbox import procutil  # noqa: F401
-    from sandbox.judge import case, compare, supervisor, tester, values, verdicts, zygote  # noqa: F401
-
-    del sys.path[0]
+    # Each process imports all it will run: the zygote the case programs (its forks run them),
+    # the judge its own modules only.
     if sys.argv[1:2] == ["--zygote"]:
+        from sandbox.judge import zygote
+
+        del sys.path[0]
         zygote.main(int(sys.argv[2]))
     else:
+        from sandbox.judge import supervisor
+
+        del sys.path[0]
         supervisor.main()

@@ -30,7 +30,7 @@ import time
 from sandbox import procutil
 
 from . import verdicts
-from .zygote import Principals, Zygote, ZygoteError, fingerprint
+from .zygote_client import Principals, Zygote, ZygoteError, fingerprint
 
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36

@@ -24,7 +24,6 @@ import builtins
 import contextlib
 import os
 import sys
-import traceback
 import types
 
 from sandbox import procutil
@@ -279,9 +278,11 @@ def describe(exc: BaseException) -> str:
     if detail:
         text += ": " + detail
     line = None
-    for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        if frame.f_code.co_filename == TEST_FILENAME:
-            line = lineno
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == TEST_FILENAME:
+            line = tb.tb_lineno
+        tb = tb.tb_next
     if line is not None:
         text += f" (test line {line})"
     return text[:300]
