@@ -369,28 +369,35 @@ def kill_all_but(keep: set[int]) -> bool:
 def wipe_below(top: str) -> list[str]:
     """Delete everything below top, whoever owns it; the paths that could not be deleted.
 
-    Each directory is listed as its owner and each entry unlinked as its parent's owner, so
-    neither modes a job set (0 on its own dirs) nor sticky bits stop it. Iterative: a job
-    may nest dirs thousands deep.
+    Each directory is listed (and its entries stat'ed) as its owner and each entry unlinked as
+    its parent's owner, so neither modes a job set (0 on its own dirs) nor sticky bits stop it,
+    and root needs no CAP_DAC_OVERRIDE. Iterative: a job may nest dirs thousands deep.
     """
     entries: list[tuple[str, bool, int]] = []  # (path, is_dir, parent's owner), parents first
     failed: list[str] = []
-    pending = [top]
+    try:
+        pending = [(top, os.lstat(top).st_uid)]
+    except OSError:
+        return [top]
     while pending:
-        directory = pending.pop()
+        directory, owner = pending.pop()
         try:
-            owner = os.lstat(directory).st_uid
             with acting_as(owner):
                 if directory != top:
-                    os.chmod(directory, 0o700)
-                listed = list(os.scandir(directory))
-            for entry in listed:
-                is_dir = entry.is_dir(follow_symlinks=False)
-                entries.append((entry.path, is_dir, owner))
-                if is_dir:
-                    pending.append(entry.path)
+                    mode = os.lstat(directory).st_mode
+                    if mode & 0o700 != 0o700:  # add the owner's rights, take nobody's away
+                        os.chmod(directory, (mode & 0o7777) | 0o700)
+                listed = [
+                    (e.path, e.is_dir(follow_symlinks=False), e.stat(follow_symlinks=False).st_uid)
+                    for e in os.scandir(directory)
+                ]
         except OSError:
             failed.append(directory)
+            continue
+        for path, is_dir, entry_owner in listed:
+            entries.append((path, is_dir, owner))
+            if is_dir:
+                pending.append((path, entry_owner))
     for path, is_dir, parent_owner in reversed(entries):
         try:
             with acting_as(parent_owner):
