@@ -1,7 +1,8 @@
 """A content-addressed cache of item results.
 
-Key: the item's content (everything but its id) and the weights.  GRPO sends the same
-completion many times (retries, repeated samples), and the same batch twice on resume.
+Key: the item's content (everything but its id; its `params` included) and the weights.
+GRPO sends the same completion many times (retries, repeated samples), and the same
+batch twice on resume.
 Results with an error are never stored: a timeout today may be a grade tomorrow.
 """
 

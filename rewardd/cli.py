@@ -93,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
         help='weights replacing the recipe\'s, e.g. \'{"accuracy": 1, "format": 0.5}\'',
     )
     grade.add_argument(
+        "--params",
+        type=_json_object,
+        default=None,
+        metavar="JSON",
+        help="component parameters for every line, as the API's `params`, e.g. "
+        '\'{"cosine": {"max_len": 2048}}\' (docs/api.md lists them)',
+    )
+    grade.add_argument(
         "--allow-errors",
         action="store_true",
         help="exit 0 even when some lines could not be graded (their results say why)",
@@ -111,7 +119,8 @@ exit status:
   0  every line was graded (or --allow-errors was given)
   1  at least one line has an error: invalid_item (not a valid item), timeout,
      bad_reference, sandbox_error or internal; each such result says why
-  2  the command itself is wrong: unknown recipe, bad --weights, unreadable input
+  2  the command itself is wrong: unknown recipe, bad --weights or --params,
+     unreadable input
 
 example:
   echo '{"completion": "<think>2+2</think><answer>4</answer>", "reference": {"answer": "4"}}' \\
@@ -169,6 +178,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     from rewardd.recipes import UnknownRecipe, resolve_weights
+    from rewardd.rewards.parameters import checked_params, for_components
 
     configure_logging("WARNING")
     try:
@@ -178,6 +188,10 @@ def _grade(args: argparse.Namespace) -> int:
     unknown = sorted(set(weights) - _component_names())
     if unknown:
         return _usage_error(f"unknown component(s) in --weights: {', '.join(unknown)}")
+    try:
+        params = for_components(checked_params(args.params or {}), weights)
+    except ValueError as exc:
+        return _usage_error(f"bad --params: {exc}")
     try:
         lines = _read_lines(args.input)
     except (OSError, UnicodeDecodeError) as exc:
@@ -196,7 +210,7 @@ def _grade(args: argparse.Namespace) -> int:
             progress = bar.add_task("grading", total=len(lines))
             for batch in _batches(lines, args.batch_size):
                 results = _grade_lines(
-                    grader, batch, weights, args.timeout, lambda: bar.advance(progress)
+                    grader, batch, weights, params, args.timeout, lambda: bar.advance(progress)
                 )
                 for result in results:
                     failures += result.get("error") is not None
@@ -273,10 +287,14 @@ def _grade_lines(
     grader: Any,
     batch: list[tuple[int, str]],
     weights: dict[str, float],
+    params: dict[str, dict[str, Any]],
     timeout_s: float,
     item_done: Callable[[], None],
 ) -> list[dict[str, Any]]:
-    """One result per line, in order; `item_done` is called as each item finishes."""
+    """One result per line, in order; `item_done` is called as each item finishes.
+
+    `params` (already checked) go into every item, as the API puts a request's into its items.
+    """
     from pydantic import ValidationError
 
     from rewardd.api.limits import printable
@@ -289,7 +307,8 @@ def _grade_lines(
     for position, (line_number, line) in enumerate(batch):
         try:
             # json.loads, as the API does, so both name a field holding a lone surrogate.
-            valid.append((position, RewardItem.model_validate(json.loads(line)).wire()))
+            item = RewardItem.model_validate(json.loads(line)).wire()
+            valid.append((position, {**item, "params": params} if params else item))
         except json.JSONDecodeError as exc:
             problem = f"not JSON: {exc}"
         except ValidationError as exc:

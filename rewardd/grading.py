@@ -38,6 +38,7 @@ def grading_input(item: Mapping[str, Any], needs_lang: bool = True) -> GradingIn
         prompt=prompt,
         lang=lang,
         completion_tokens=tokens,
+        params=dict(item.get("params") or {}),
     )
 
 

@@ -229,10 +229,14 @@ def test_soft_overlong_with_dapo_defaults(tokens: int, expected: float) -> None:
 
 
 def test_soft_overlong_with_custom_budget() -> None:
-    assert soft_overlong(item(tokens=90), max_completion_len=100, cache=20).value == -0.5
-    assert soft_overlong(item(tokens=80), max_completion_len=100, cache=20).value == 0.0
-    assert soft_overlong(item(tokens=101), max_completion_len=100, cache=0).value == -1.0
-    assert soft_overlong(item(tokens=100), max_completion_len=100, cache=0).value == 0.0
+    assert (
+        soft_overlong(item(tokens=90), max_completion_len=100, soft_punish_cache=20).value == -0.5
+    )
+    assert soft_overlong(item(tokens=80), max_completion_len=100, soft_punish_cache=20).value == 0.0
+    assert (
+        soft_overlong(item(tokens=101), max_completion_len=100, soft_punish_cache=0).value == -1.0
+    )
+    assert soft_overlong(item(tokens=100), max_completion_len=100, soft_punish_cache=0).value == 0.0
 
 
 # --- repetition_penalty ---------------------------------------------------------------

@@ -9,10 +9,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     field_validator,
     model_validator,
 )
 
+from rewardd.rewards.parameters import checked_params, for_components
 from rewardd.rewards.registry import COMPONENTS
 
 MAX_ITEMS = 4096
@@ -97,6 +99,9 @@ class RewardItem(BaseModel):
         None, pattern=r"^[a-z]{2}$", description="ISO 639-1 target language of the reasoning"
     )
     completion_tokens: int | None = Field(None, ge=0, description="for the length rewards")
+    # The request's `params` for the components it grades; set by RewardsRequest, so that
+    # `wire()` carries them to the grader and into the cache key, in every mode.
+    _params: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
 
     _unicode_fields = field_validator("id", "prompt", "completion", "reference")(_valid_unicode)
 
@@ -128,6 +133,7 @@ class RewardItem(BaseModel):
             "reference": self.reference,
             "lang": self.lang,
             "completion_tokens": self.completion_tokens,
+            "params": self._params or None,
         }
         return {key: value for key, value in item.items() if value is not None}
 
@@ -139,6 +145,16 @@ class RewardsRequest(BaseModel):
         None, description="replaces the recipe's weights entirely"
     )
     timeout_s: float = Field(60.0, gt=0, le=3600, description="budget for the whole request")
+    params: dict[str, Any] | None = Field(
+        None,
+        description='component parameters, e.g. {"cosine": {"max_len": 2048}}; '
+        "see docs/api.md for every name, range and default",
+    )
+
+    @field_validator("params")
+    @classmethod
+    def _known_params(cls, value: dict[str, Any] | None) -> dict[str, dict[str, Any]] | None:
+        return None if value is None else checked_params(value)
 
     @field_validator("weights")
     @classmethod
@@ -160,6 +176,16 @@ class RewardsRequest(BaseModel):
 
         if self.weights is None and self.recipe not in RECIPES:
             raise ValueError(f"unknown recipe {self.recipe!r}; known: {', '.join(RECIPES)}")
+        return self
+
+    @model_validator(mode="after")
+    def _params_to_items(self) -> RewardsRequest:
+        from rewardd.recipes import RECIPES
+
+        if self.params:
+            graded = self.weights if self.weights is not None else RECIPES[self.recipe]
+            for item in self.items:
+                item._params = for_components(self.params, graded)
         return self
 
 

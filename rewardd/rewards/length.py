@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from pydantic import FiniteFloat, NonNegativeInt, PositiveInt
+
 from rewardd.rewards.types import GradingInput, Score, not_applicable
 
 
@@ -11,13 +13,16 @@ def cosine_scaled(
     item: GradingInput,
     accuracy: Score,
     *,
-    min_value_wrong: float = -1.0,
-    max_value_wrong: float = -0.5,
-    min_value_correct: float = 0.5,
-    max_value_correct: float = 1.0,
-    max_len: int = 1000,
+    min_value_wrong: FiniteFloat = -1.0,
+    max_value_wrong: FiniteFloat = -0.5,
+    min_value_correct: FiniteFloat = 0.5,
+    max_value_correct: FiniteFloat = 1.0,
+    max_len: PositiveInt = 1000,
 ) -> Score:
     """open-r1's get_cosine_scaled_reward on `completion_tokens`, with open-r1's defaults.
+
+    The keyword-only arguments are the component's CONTRACT v2 `params`: their names,
+    types, ranges and defaults are read from this signature (rewardd.rewards.parameters).
 
     Correct answers score from max_value_correct (length 0) down to min_value_correct
     (length max_len); wrong ones from min_value_wrong up to max_value_wrong.  The range
@@ -42,12 +47,19 @@ def cosine_scaled(
     return Score(value, reason, {"tokens": length, "correct": is_correct, "max_len": max_len})
 
 
-def soft_overlong(item: GradingInput, max_completion_len: int = 16384, cache: int = 4096) -> Score:
+def soft_overlong(
+    item: GradingInput,
+    *,
+    max_completion_len: PositiveInt = 16384,
+    soft_punish_cache: NonNegativeInt = 4096,
+) -> Score:
     """DAPO's soft overlong punishment (open-r1 get_soft_overlong_punishment), in [-1, 0].
 
-    0 up to max_completion_len - cache tokens, then falling linearly to -1 at
-    max_completion_len, and -1 beyond.
+    0 up to max_completion_len - soft_punish_cache tokens, then falling linearly to -1 at
+    max_completion_len, and -1 beyond.  The keyword-only arguments (open-r1's names) are
+    the component's `params`.
     """
+    cache = soft_punish_cache
     length = item.completion_tokens
     threshold = max_completion_len - cache
     if length <= threshold:

@@ -71,7 +71,11 @@ def _plain(function: Callable[[GradingInput], Score]) -> Component:
 
 
 def _cosine(item: GradingInput, score_of: ScoreOf) -> Score:
-    return cosine_scaled(item, score_of("accuracy"))
+    return cosine_scaled(item, score_of("accuracy"), **item.params.get("cosine", {}))
+
+
+def _with_params(name: str, function: Callable[..., Score]) -> Component:
+    return lambda item, score_of: function(item, **item.params.get(name, {}))
 
 
 COMPONENTS: dict[str, Component] = {
@@ -81,12 +85,20 @@ COMPONENTS: dict[str, Component] = {
     "language": _plain(language_consistency),
     "reasoning_steps": _plain(reasoning_steps),
     "cosine": _cosine,
-    "repetition_penalty": _plain(repetition_penalty),
-    "soft_overlong": _plain(soft_overlong),
+    "repetition_penalty": _with_params("repetition_penalty", repetition_penalty),
+    "soft_overlong": _with_params("soft_overlong", soft_overlong),
     "code": _case_run,
     "binary_code": _binary_code,
     "lint": _code_only(code.lint),
     "code_format": _code_only(code.code_format),
+}
+
+# The components that take CONTRACT v2 `params`, and the function whose keyword-only
+# arguments are those parameters (rewardd.rewards.parameters reads them from there).
+PARAMETRISED: dict[str, Callable[..., Score]] = {
+    "cosine": cosine_scaled,
+    "repetition_penalty": repetition_penalty,
+    "soft_overlong": soft_overlong,
 }
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from pydantic import NonPositiveFloat, PositiveInt
+
 from rewardd.rewards.types import GradingInput, Score
 
 
-def repetition_penalty(item: GradingInput, ngram_size: int = 3, max_penalty: float = -1.0) -> Score:
+def repetition_penalty(
+    item: GradingInput, *, ngram_size: PositiveInt = 3, max_penalty: NonPositiveFloat = -1.0
+) -> Score:
     """(1 - distinct n-grams / all n-grams) * max_penalty, over lower-cased whitespace words.
 
     The penalty is in [max_penalty, 0]; 0 for text shorter than one n-gram, as in
-    open-r1 (Appendix C.2 of "Demystifying Long Chain-of-Thought Reasoning").
+    open-r1 (Appendix C.2 of "Demystifying Long Chain-of-Thought Reasoning").  The
+    keyword-only arguments are the component's `params`; the checks below guard direct
+    callers, the API refuses such values with a 422 before grading.
     """
     if max_penalty > 0:
         raise ValueError(f"max_penalty {max_penalty} should not be positive")

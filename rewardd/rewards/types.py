@@ -16,6 +16,8 @@ class GradingInput:
 
     `completion` is the plain text of the graded (last assistant) message.
     `completion_tokens` is the caller's token count, or a whitespace word count.
+    `params` holds the request's component parameters (CONTRACT v2), already checked:
+    {"cosine": {"max_len": 2048}}; a component absent from it uses its defaults.
     """
 
     completion: str
@@ -24,6 +26,7 @@ class GradingInput:
     prompt: str | None = None
     lang: str = "en"
     completion_tokens: int = 0
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

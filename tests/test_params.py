@@ -1,0 +1,252 @@
+"""CONTRACT v2 component parameters (`params`): validation, grading, cache key, every mode.
+
+Expected figures are worked out by hand from the published formulas (open-r1's cosine
+schedule, repetition penalty and DAPO's soft overlong punishment), never read back from
+the service.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+import time
+
+import httpx
+import pytest
+
+from rewardd.api.schemas import RewardsRequest
+from rewardd.cache import item_key
+from rewardd.grading import grade_item
+from rewardd.rewards.parameters import MODELS, checked_params, defaults
+from rewardd.rewards.registry import PARAMETRISED
+from tests.conftest import running_service, running_worker, wait_for
+from tests.test_cli import rewardd
+
+# A right answer whose length the caller gives: 50 tokens.
+RIGHT_50 = {
+    "completion": "<think>6 times 7.</think><answer>\\boxed{42}</answer>",
+    "reference": {"answer": "42"},
+    "completion_tokens": 50,
+    "lang": "en",
+}
+LOOPING = {"completion": "a b a b a b", "completion_tokens": 90}
+
+# cosine, correct: min_c + (max_c - min_c) / 2 * (1 + cos(pi * len / max_len)).
+COSINE_DEFAULT = 0.5 + 0.25 * (1 + math.cos(math.pi * 50 / 1000))  # max_len 1000
+COSINE_100 = 0.75  # max_len 100: cos(pi / 2) = 0
+# "a b a b a b": 4 trigrams, 2 distinct -> 0.5 repeat; 5 bigrams, 2 distinct -> 0.6 repeat.
+REPETITION_DEFAULT = -0.5
+REPETITION_2_HALF = -0.3  # ngram_size 2, max_penalty -0.5
+# 90 tokens: under 16384 - 4096 by default; 10 into the 20-token soft zone before 100.
+OVERLONG_DEFAULT = 0.0
+OVERLONG_100_20 = -0.5
+
+CUSTOM = {
+    "cosine": {"max_len": 100},
+    "repetition_penalty": {"ngram_size": 2, "max_penalty": -0.5},
+    "soft_overlong": {"max_completion_len": 100, "soft_punish_cache": 20},
+}
+COSINE = {"weights": {"cosine": 1.0}}
+TEXT = {"weights": {"repetition_penalty": 1.0, "soft_overlong": 1.0}}
+
+
+# ---- one place for the names ------------------------------------------------------------------
+
+
+def test_parameters_are_the_keyword_only_arguments_of_each_reward_function():
+    for component, function in PARAMETRISED.items():
+        keyword_only = {
+            p.name: p.default
+            for p in inspect.signature(function).parameters.values()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY
+        }
+        assert keyword_only, component
+        assert defaults(component) == keyword_only
+
+
+def test_the_adapters_leave_out_exactly_the_service_defaults():
+    """trainer_client sends no params when they equal the service's defaults; if the two
+    drifted apart, open-r1 settings would silently grade with the service's own."""
+    from trainer_client.rewards import _SERVICE_DEFAULTS
+
+    assert {component: defaults(component) for component in MODELS} == _SERVICE_DEFAULTS
+
+
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        ({"charm": {"x": 1}}, "unknown component 'charm'"),
+        ({"format": {"no_such_parameter": 0}}, "component 'format' takes no parameters"),
+        ({"cosine": {"max_length": 100}}, "unknown parameter 'max_length' of cosine"),
+        ({"cosine": {"max_len": 0}}, "params.cosine.max_len"),
+        ({"cosine": {"max_len": -5}}, "params.cosine.max_len"),
+        ({"cosine": {"max_len": 100.5}}, "params.cosine.max_len"),
+        ({"cosine": {"max_len": "100"}}, "params.cosine.max_len"),
+        ({"cosine": {"min_value_wrong": "low"}}, "params.cosine.min_value_wrong"),
+        ({"cosine": {"min_value_wrong": True}}, "params.cosine.min_value_wrong"),
+        ({"cosine": {"max_value_correct": float("inf")}}, "params.cosine.max_value_correct"),
+        ({"repetition_penalty": {"max_penalty": 0.5}}, "params.repetition_penalty.max_penalty"),
+        ({"repetition_penalty": {"ngram_size": 0}}, "params.repetition_penalty.ngram_size"),
+        ({"soft_overlong": {"max_completion_len": 0}}, "params.soft_overlong.max_completion_len"),
+        ({"soft_overlong": {"soft_punish_cache": -1}}, "params.soft_overlong.soft_punish_cache"),
+        ({"cosine": [100]}, "params.cosine must be an object"),
+    ],
+)
+def test_refused_params_name_what_is_wrong(params, says):
+    with pytest.raises(ValueError) as refused:
+        checked_params(params)
+    assert says in str(refused.value)
+
+
+def test_every_problem_is_named_at_once():
+    with pytest.raises(ValueError) as refused:
+        checked_params({"cosine": {"max_len": 0, "typo": 1}, "charm": {}})
+    for says in ("params.cosine.max_len", "'typo'", "'charm'"):
+        assert says in str(refused.value)
+
+
+# ---- what travels to the grader ---------------------------------------------------------------
+
+
+def wire_items(**body):
+    request = RewardsRequest.model_validate({"items": [RIGHT_50], **body})
+    return [item.wire() for item in request.items]
+
+
+def test_items_carry_the_params_of_the_components_they_are_graded_on():
+    (item,) = wire_items(weights={"cosine": 1.0, "soft_overlong": 1.0}, params=CUSTOM)
+    assert item["params"] == {
+        "cosine": {"max_len": 100},
+        "soft_overlong": {"max_completion_len": 100, "soft_punish_cache": 20},
+    }
+    (unweighted,) = wire_items(recipe="r1", params=CUSTOM)  # r1 has none of them
+    assert "params" not in unweighted
+
+
+def test_defaults_spelt_out_are_no_params_at_all():
+    plain = wire_items(**COSINE)
+    assert wire_items(**COSINE, params={"cosine": {"max_len": 1000, "max_value_correct": 1}}) == (
+        plain
+    )
+    assert wire_items(**COSINE, params={"cosine": {}}) == plain
+
+
+def test_params_are_part_of_the_cache_key():
+    weights = COSINE["weights"]
+    (plain,) = wire_items(**COSINE)
+    (custom,) = wire_items(**COSINE, params={"cosine": {"max_len": 100}})
+    (other,) = wire_items(**COSINE, params={"cosine": {"max_len": 200}})
+    keys = {item_key(plain, weights), item_key(custom, weights), item_key(other, weights)}
+    assert len(keys) == 3
+
+
+def test_grade_item_applies_the_params():
+    (plain,) = wire_items(**COSINE)
+    (custom,) = wire_items(**COSINE, params={"cosine": {"max_len": 100}})
+    assert grade_item(plain, COSINE["weights"])["components"]["cosine"] == pytest.approx(
+        COSINE_DEFAULT
+    )
+    assert grade_item(custom, COSINE["weights"])["components"]["cosine"] == pytest.approx(
+        COSINE_100
+    )
+
+
+# ---- the running service ----------------------------------------------------------------------
+
+
+def post(url: str, **body) -> httpx.Response:
+    return httpx.post(f"{url}/v1/rewards", json=body, timeout=120)
+
+
+def components(url: str, items: list[dict], **body) -> list[dict]:
+    response = post(url, items=items, **body)
+    assert response.status_code == 200, response.text
+    return [result["components"] for result in response.json()["results"]]
+
+
+def job_components(url: str, items: list[dict], **body) -> list[dict]:
+    accepted = httpx.post(f"{url}/v1/jobs", json={"items": items, **body}, timeout=60)
+    assert accepted.status_code == 202, accepted.text
+    job_id = accepted.json()["job_id"]
+    deadline = time.monotonic() + 120
+    while (job := httpx.get(f"{url}/v1/jobs/{job_id}").json())["status"] != "done":
+        assert job["status"] in ("queued", "running") and time.monotonic() < deadline, job
+        time.sleep(0.1)
+    return [result["components"] for result in job["results"]]
+
+
+def check_params_are_applied_and_cached_apart(url: str) -> None:
+    """Defaults, then custom params, then defaults again: if params were not in the cache
+    key, the second and third requests would get the first one's cached figures."""
+    for params, cosine, repetition, overlong in [
+        (None, COSINE_DEFAULT, REPETITION_DEFAULT, OVERLONG_DEFAULT),
+        (CUSTOM, COSINE_100, REPETITION_2_HALF, OVERLONG_100_20),
+        (None, COSINE_DEFAULT, REPETITION_DEFAULT, OVERLONG_DEFAULT),
+        (CUSTOM, COSINE_100, REPETITION_2_HALF, OVERLONG_100_20),
+    ]:
+        extra = {"params": params} if params else {}
+        (got,) = components(url, [RIGHT_50], **COSINE, **extra)
+        assert got["cosine"] == pytest.approx(cosine)
+        (got,) = components(url, [LOOPING], **TEXT, **extra)
+        assert got["repetition_penalty"] == pytest.approx(repetition)
+        assert got["soft_overlong"] == pytest.approx(overlong)
+    (got,) = job_components(url, [LOOPING], **TEXT, params=CUSTOM)
+    assert got["repetition_penalty"] == pytest.approx(REPETITION_2_HALF)
+    assert got["soft_overlong"] == pytest.approx(OVERLONG_100_20)
+
+
+def check_bad_params_are_422_naming_them(url: str) -> None:
+    for params, says in [
+        ({"format": {"no_such_parameter": 0}}, "format"),
+        ({"cosine": {"max_len": 0}}, "max_len"),
+        ({"repetition_penalty": {"max_penalty": 1}}, "max_penalty"),
+        ({"cosine": {"nope": 1}}, "nope"),
+    ]:
+        for path in ("/v1/rewards", "/v1/jobs"):
+            body = {"items": [RIGHT_50], **COSINE, "params": params}
+            response = httpx.post(f"{url}{path}", json=body, timeout=60)
+            assert response.status_code == 422, (path, response.text)
+            (error,) = response.json()["detail"]
+            assert error["loc"] == ["body", "params"]
+            assert says in error["msg"]
+
+
+def test_embedded_service_applies_params(embedded_url):
+    check_params_are_applied_and_cached_apart(embedded_url)
+    check_bad_params_are_422_naming_them(embedded_url)
+
+
+@pytest.mark.redis
+def test_distributed_service_applies_params_as_embedded_does(redis_server, embedded_url, tmp_path):
+    env = {"REWARDD_POOL_SIZE": "1", "REWARDD_CHUNK_SIZE": "4"}
+    with (
+        running_worker(tmp_path / "worker.log", redis_server.url, **env),
+        running_service(tmp_path / "api.log", REWARDD_BROKER_URL=redis_server.url, **env) as url,
+    ):
+        wait_for(lambda: httpx.get(f"{url}/readyz").status_code == 200, 90, "readiness")
+        check_params_are_applied_and_cached_apart(url)
+        check_bad_params_are_422_naming_them(url)
+        items = [RIGHT_50, {**RIGHT_50, "completion_tokens": 80}, LOOPING]
+        weights = {"cosine": 1.0, "repetition_penalty": 1.0, "soft_overlong": 1.0}
+        body = {"weights": weights, "params": CUSTOM}
+        assert components(url, items, **body) == components(embedded_url, items, **body)
+
+
+# ---- rewardd grade ----------------------------------------------------------------------------
+
+
+def test_grade_command_takes_params_for_every_line():
+    lines = json.dumps(RIGHT_50) + "\n" + json.dumps({**RIGHT_50, "completion_tokens": 100}) + "\n"
+    weights = json.dumps(COSINE["weights"])
+    done = rewardd("grade", "-", "--weights", weights, "--params", json.dumps(CUSTOM), stdin=lines)
+    assert done.returncode == 0, done.stderr
+    got = [json.loads(line)["components"]["cosine"] for line in done.stdout.splitlines()]
+    assert got == pytest.approx([COSINE_100, 0.5])  # 100 of max_len 100: min_value_correct
+
+
+def test_grade_command_refuses_bad_params_with_exit_2():
+    done = rewardd("grade", "-", "--params", '{"cosine": {"max_len": 0}}', stdin="")
+    assert done.returncode == 2
+    assert "bad --params" in done.stderr and "max_len" in done.stderr
+    assert "Traceback" not in done.stderr
