@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import itertools
 import logging
 import time
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, TypeVar
 
 from rewardd.config import Settings
 from rewardd.execution.local import INVALID_REQUEST, execute_in_sandbox, sandbox_error
@@ -21,6 +24,30 @@ log = logging.getLogger(__name__)
 
 class BrokerUnavailable(Exception):
     """The broker cannot be reached; the API answers 503 with Retry-After."""
+
+
+T = TypeVar("T")
+
+# Waiting threads a backend may use: about one per request in flight.
+MAX_WAITING_THREADS = 1024
+
+
+class WaitingThreads:
+    """Threads that only wait (on the grading pool, the sandbox, the broker), one per request.
+
+    asyncio's default executor has cores + 4 threads; six requests waiting there would hold
+    up every other request's short text work (hashing, OpenRLHF parsing) and /readyz.
+    """
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(MAX_WAITING_THREADS, thread_name_prefix="wait")
+
+    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        call = functools.partial(contextvars.copy_context().run, function, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 class Backend(Protocol):
@@ -56,12 +83,13 @@ class EmbeddedBackend:
         from rewardd.execution.local import LocalGrader
 
         self.grader = LocalGrader.from_settings(settings)
+        self.waits = WaitingThreads()
 
     async def grade(
         self, items: list[dict[str, Any]], weights: Mapping[str, float], timeout_s: float
     ) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout_s
-        return await asyncio.to_thread(self.grader.grade_batch, items, weights, deadline)
+        return await self.waits.run(self.grader.grade_batch, items, weights, deadline)
 
     async def problems(self) -> dict[str, str]:
         problems: dict[str, str] = {}
@@ -73,7 +101,7 @@ class EmbeddedBackend:
         return problems
 
     async def execute(self, request: dict[str, Any]) -> dict[str, Any]:
-        return await asyncio.to_thread(execute_in_sandbox, self.grader.sandbox, request)
+        return await self.waits.run(execute_in_sandbox, self.grader.sandbox, request)
 
     def queue_depth(self) -> int:
         return self.grader.pool.queued() + self.grader.code_pool.queued()
@@ -88,6 +116,7 @@ class EmbeddedBackend:
         return self.grader.sandbox_pool_size()
 
     def close(self) -> None:
+        self.waits.close()
         self.grader.close()
 
 
@@ -109,6 +138,7 @@ class DistributedBackend:
         self.redis = redis.Redis.from_url(
             settings.broker_url, socket_connect_timeout=0.5, socket_timeout=0.5
         )
+        self.waits = WaitingThreads()
 
     def _check_broker(self) -> None:
         import redis
@@ -122,7 +152,7 @@ class DistributedBackend:
         self, items: list[dict[str, Any]], weights: Mapping[str, float], timeout_s: float
     ) -> list[dict[str, Any]]:
         await asyncio.to_thread(self._check_broker)
-        return await asyncio.to_thread(self._grade_blocking, items, dict(weights), timeout_s)
+        return await self.waits.run(self._grade_blocking, items, dict(weights), timeout_s)
 
     def _grade_blocking(
         self, items: list[dict[str, Any]], weights: dict[str, float], timeout_s: float
@@ -196,7 +226,7 @@ class DistributedBackend:
             self.app.tasks["rewardd.execute"].apply_async, (request,), queue="rewardd"
         )
         try:
-            return await asyncio.to_thread(handle.get, timeout=request["timeout_s"] + 30)
+            return await self.waits.run(handle.get, timeout=request["timeout_s"] + 30)
         except Exception as exc:
             return sandbox_error(f"the worker did not answer: {exc}")
 
@@ -218,6 +248,7 @@ class DistributedBackend:
             return -1
 
     def close(self) -> None:
+        self.waits.close()
         self.redis.close()
 
 

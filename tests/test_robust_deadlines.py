@@ -5,6 +5,7 @@ Against a real `rewardd serve` (embedded mode) with the real sandbox.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import httpx
@@ -35,9 +36,9 @@ def client(embedded_url):
         yield client
 
 
-def grade(client, items, timeout_s):
+def grade(client, items, timeout_s, recipe="code"):
     response = client.post(
-        "/v1/rewards", json={"items": items, "recipe": "code", "timeout_s": timeout_s}
+        "/v1/rewards", json={"items": items, "recipe": recipe, "timeout_s": timeout_s}
     )
     assert response.status_code == 200, response.text
     return response.json()["results"]
@@ -93,3 +94,33 @@ def _sandbox_jobs(metrics_text: str) -> float:
         for line in metrics_text.splitlines()
         if line.startswith("rewardd_sandbox_executions_total{")
     )
+
+
+def test_requests_waiting_on_slow_work_do_not_hold_up_other_requests(embedded_url):
+    """Ten requests waiting on sleeping code must not starve the short work of the eleventh
+    (hashing its items, /readyz), which once ran on the same few threads as their waits."""
+    cached = {"completion": "<answer>\\boxed{17}</answer>", "reference": {"answer": "17"}}
+    with httpx.Client(base_url=embedded_url, timeout=120) as client:
+        grade(client, [cached], timeout_s=30, recipe="r1-zero")  # now in the result cache
+
+        def wait_on_sleeper(n: int) -> None:
+            with httpx.Client(base_url=embedded_url, timeout=120) as waiter:
+                grade(waiter, [code_item(sleeper(200 + n), f"w{n}")], timeout_s=8)
+
+        waiters = [threading.Thread(target=wait_on_sleeper, args=(n,)) for n in range(10)]
+        for waiter in waiters:
+            waiter.start()
+        time.sleep(1.5)  # all ten are waiting now
+        started = time.monotonic()
+        (result,) = grade(client, [cached], timeout_s=30, recipe="r1-zero")
+        cached_s = time.monotonic() - started
+        started = time.monotonic()
+        ready = client.get("/readyz")
+        ready_s = time.monotonic() - started
+        still_waiting = sum(waiter.is_alive() for waiter in waiters)
+        for waiter in waiters:
+            waiter.join()
+    assert result["components"]["accuracy"] == 1.0
+    assert ready.status_code == 200, ready.text
+    assert cached_s < 2 and ready_s < 2, (cached_s, ready_s)
+    assert still_waiting == 10  # measured while all ten were in flight
