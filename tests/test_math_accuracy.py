@@ -313,6 +313,15 @@ def test_samples_sharing_a_final_answer_are_compared_once() -> None:
     assert after.hits - before.hits == 15
 
 
+def test_samples_sharing_a_final_answer_share_a_verdict_key() -> None:
+    def key(completion: str) -> tuple:
+        return module.verdict_key(GradingInput(completion=completion, reference={"answer": "7"}))
+
+    assert key(r1(r"\boxed{7}", thinking="one way")) == key(r1(r"\boxed{7}", thinking="another"))
+    assert key(r1(r"\boxed{7}")) != key(r1(r"\boxed{8}"))
+    assert key("What is 3 + 4 ?") == key("")  # no answer, whatever the text
+
+
 def test_grading_works_outside_the_main_thread() -> None:
     # math-verify's timeouts use signal.alarm, which only the main thread may set.
     results: list[Score] = []

@@ -41,7 +41,7 @@ from rewardd.rewards.math_reading import (
 )
 from rewardd.rewards.types import GradingInput, ItemError, Score
 
-__all__ = ["extract_final_answer", "math_accuracy"]
+__all__ = ["extract_final_answer", "math_accuracy", "verdict_key"]
 
 Verdict = Literal[
     "equivalent",
@@ -582,12 +582,21 @@ def _grade(gold_text: str | None, answer: FinalAnswer) -> _Judgement:
         )
 
 
+def verdict_key(item: GradingInput) -> tuple[str | None, FinalAnswer]:
+    """All that an item's math verdict depends on: items with equal keys get equal verdicts.
+
+    A batch planner may grade one item per key (the GRPO samples of a prompt that share a
+    final answer, whatever their reasoning) and fan the score out.
+    """
+    answer = read_final_answer(item.completion) if item.completion else NO_ANSWER
+    return _gold_text(item.reference), answer
+
+
 def math_accuracy(item: GradingInput) -> Score:
     """1.0 when the final answer is mathematically equivalent to `reference["answer"]`, else
     0.0; None with an error when the gold is missing or unreadable (`bad_reference`) or a
     CPU budget ran out (`timeout`)."""
-    gold_text = _gold_text(item.reference)
-    answer = read_final_answer(item.completion) if item.completion else NO_ANSWER
+    gold_text, answer = verdict_key(item)
     judgement = _grade(gold_text, answer)
     details = {
         "extracted": judgement.extracted,
