@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from sandbox import ExecutionRequest, ExecutionResult
+from sandbox import ExecutionRequest, ExecutionResult, procutil
 
 NOBODY = 65534
 JUDGE_ENTRY = "sandbox/judge/__main__.py"
@@ -65,7 +65,10 @@ class UnsafeLocalSandbox:
                 extra_groups=[] if drop else None,
             )
             try:
-                out, err = proc.communicate(request.stdin.encode(), timeout=request.timeout_s)
+                # timeout_s is a CPU budget in the real sandboxes; here only its wall backstop.
+                out, err = proc.communicate(
+                    request.stdin.encode(), timeout=procutil.wall_backstop_s(request.timeout_s)
+                )
                 status = "ok" if proc.returncode == 0 else "error"
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
