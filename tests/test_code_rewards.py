@@ -401,6 +401,37 @@ def test_a_judge_failure_is_an_internal_error():
     assert score.error.code == "internal"
 
 
+def test_a_judge_failure_on_a_case_fails_that_case_and_is_reported(caplog):
+    cases = [
+        {"name": "case 1", "passed": True, "reason": "ok"},
+        {"name": "case 2", "passed": False, "reason": "the judge failed on this case (X)"},
+    ]
+    verdict = line(rewardd_verdict="t", cases=cases, internal_errors=["case 2: X"])
+    with caplog.at_level("ERROR", logger="rewardd.rewards.code"):
+        score = score_job(job(line(rewardd_started="t") + verdict), "t", PLAN)
+    assert score.value == 0.5 and score.error is None
+    assert score.details["judge_errors"] == ["case 2: X"]
+    assert "case 2: X" in caplog.text and PLAN.digest in caplog.text
+
+
+def test_a_case_the_backstop_stopped_while_computing_leaves_the_item_unjudged():
+    cases = [
+        {"name": "case 1", "passed": True, "reason": "ok"},
+        {"name": "case 2", "passed": False, "reason": "backstop", "timeout": True},
+    ]
+    out = line(rewardd_started="t") + line(rewardd_verdict="t", cases=cases)
+    score = score_job(job(out), "t", PLAN)
+    assert score.value is None
+    assert score.error.code == "timeout"
+
+
+def test_a_judge_under_its_own_uid_stopped_by_the_backstop_is_a_timeout():
+    started = line(rewardd_started="t", hardening={"separate_uids": True})
+    score = score_job(job(started, "timeout", None), "t", PLAN)
+    assert score.value is None
+    assert score.error.code == "timeout"
+
+
 def test_a_verdict_for_other_cases_is_rejected():
     out = line(rewardd_verdict="t", cases=[{"name": "x", "passed": True}])
     assert score_job(job(out), "t", PLAN).error.code == "sandbox_error"

@@ -353,11 +353,13 @@ def score_job(result: ExecutionResult, token: str, plan: CasePlan) -> Score:
             message = "a case was stopped by the wall-clock backstop while it computed"
             return Score(None, message, error=ItemError("timeout", message))
         passed = sum(1 for case in cases if isinstance(case, dict) and case.get("passed") is True)
-        return Score(
-            passed / total,
-            f"{passed} of {total} cases passed",
-            {"passed": passed, "total": total, "cases": cases, "style": plan.mode},
-        )
+        details = {"passed": passed, "total": total, "cases": cases, "style": plan.mode}
+        if verdict.get("internal_errors"):
+            # Each failed its case; they travel with the item (and its id) to the logs.
+            details["judge_errors"] = [
+                str(e)[:MAX_REASON_CHARS] for e in verdict["internal_errors"]
+            ]
+        return Score(passed / total, f"{passed} of {total} cases passed", details)
     if "rewardd_internal_error" in lines:
         message = f"the judge failed: {lines['rewardd_internal_error'].get('message')}"
         log.error("code judge: %s", message)

@@ -1,0 +1,262 @@
+"""Does the code judge agree with a plain `python` harness on public benchmarks?
+
+    python bench/code_benchmarks.py --mbpp mbpp.jsonl --mbpp-sanitized sanitized-mbpp.json \\
+        --apps apps/test.jsonl [--limit 200] [--sandbox docker] [--workers 2]
+
+Each known-correct solution, and a broken variant of it, is graded twice: by run_cases in
+the sandbox (the service's path) and by a plain `python3` subprocess running the solution
+with the benchmark's own tests (exit status 0, or the right stdout, is a pass). It prints,
+per benchmark, how often the two verdicts agree, and the problems where they do not.
+
+Nothing of these benchmarks is in this repository (their solutions are other people's
+code). Download them yourself:
+- MBPP and MBPP-sanitized: https://github.com/google-research/google-research/tree/master/mbpp
+  (`mbpp.jsonl`, `sanitized-mbpp.json`), or the Hugging Face dataset
+  `google-research-datasets/mbpp` (configs `full` and `sanitized`) saved as JSON lines.
+- APPS: https://github.com/hendrycks/apps (APPS.tar.gz), or the Hugging Face dataset
+  `codeparrot/apps` (`test.jsonl`): rows with `solutions` and `input_output` (JSON strings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rewardd.rewards.code import run_cases  # noqa: E402
+from rewardd.rewards.types import GradingInput  # noqa: E402
+from sandbox import open_sandbox  # noqa: E402
+
+TIMEOUT_S = 10.0
+# A broken variant: the function under test, its results nudged to a wrong value of their
+# kind; a stdio program, one more line of output.
+NUDGE = """
+
+_bench_original = {name}
+
+
+def _bench_nudge(value):
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, list | tuple):
+        return type(value)(list(value)[:-1]) if value else type(value)([0])
+    return None if value is not None else 0
+
+
+def {name}(*args, **kwargs):
+    return _bench_nudge(_bench_original(*args, **kwargs))
+"""
+
+
+@dataclass
+class Problem:
+    name: str
+    solution: str
+    reference: dict  # a code reference, as an item of /v1/rewards carries it
+    plain_program: str | None  # test-code problems: the program human-written harnesses run
+    entry: str | None  # the function under test, for the broken variant
+
+
+def mbpp_problems(path: Path, sanitized: bool) -> list[Problem]:
+    text = path.read_text(encoding="utf-8")
+    rows = (
+        json.loads(text)
+        if text.lstrip().startswith("[")
+        else [json.loads(line) for line in text.splitlines() if line.strip()]
+    )
+    problems = []
+    for row in rows:
+        setup = (
+            "\n".join(row.get("test_imports") or [])
+            if sanitized
+            else row.get("test_setup_code", "")
+        )
+        tests = (setup + "\n" + "\n".join(row["test_list"])).strip() + "\n"
+        problems.append(
+            Problem(
+                name=f"{'mbpp-sanitized' if sanitized else 'mbpp'}/{row['task_id']}",
+                solution=row["code"],
+                reference={"tests": tests, "timeout_s": TIMEOUT_S},
+                plain_program=row["code"] + "\n" + tests,
+                entry=function_under_test(row["test_list"]),
+            )
+        )
+    return problems
+
+
+def function_under_test(asserts: list[str]) -> str | None:
+    for line in asserts:
+        try:
+            tree = ast.parse(line.strip())
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id not in dir(__builtins__)
+            ):
+                return node.func.id
+    return None
+
+
+def apps_problems(path: Path) -> list[Problem]:
+    problems = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        try:
+            solutions = json.loads(row.get("solutions") or "[]")
+            io = json.loads(row.get("input_output") or "{}")
+        except ValueError:
+            continue
+        if not solutions or not io.get("inputs") or io.get("fn_name"):
+            continue  # call-based APPS problems store outputs in several shapes: stdio only
+        cases = [
+            {"input": i, "output": o}
+            for i, o in zip(io["inputs"], io["outputs"], strict=False)
+            if isinstance(i, str) and isinstance(o, str)
+        ]
+        if cases:
+            problems.append(
+                Problem(
+                    name=f"apps/{row.get('problem_id')}",
+                    solution=solutions[0],
+                    reference={"test_cases": cases, "timeout_s": TIMEOUT_S},
+                    plain_program=None,
+                    entry=None,
+                )
+            )
+    return problems
+
+
+def broken(problem: Problem) -> Problem | None:
+    if problem.entry is not None:
+        solution = problem.solution + NUDGE.format(name=problem.entry)
+    elif "test_cases" in problem.reference:
+        solution = problem.solution + "\nprint(0)\n"
+    else:
+        return None
+    program = None
+    if problem.plain_program is not None:
+        program = solution + "\n" + problem.reference["tests"]
+    return Problem(problem.name + " (broken)", solution, problem.reference, program, None)
+
+
+def plain_passes(problem: Problem) -> bool:
+    """What a plain harness decides: the test program exits 0, or every stdout matches."""
+    with tempfile.TemporaryDirectory() as work_dir:
+        if problem.plain_program is not None:
+            return run_plain(problem.plain_program, "", work_dir) is not None
+        for case in problem.reference["test_cases"]:
+            out = run_plain(problem.solution, case["input"], work_dir)
+            if out is None or out.split() != case["output"].split():
+                return False
+    return True
+
+
+def run_plain(program: str, stdin: str, work_dir: str) -> str | None:
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", "-c", program],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=work_dir,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def judge_passes(sandbox, problem: Problem) -> bool | None:
+    completion = f"<think>ok</think><answer>\n```python\n{problem.solution}\n```\n</answer>"
+    item = GradingInput(completion=completion, task="code", reference=problem.reference)
+    score = run_cases(item, sandbox)
+    return None if score.value is None else score.value == 1.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mbpp", type=Path, help="mbpp.jsonl (full MBPP)")
+    parser.add_argument("--mbpp-sanitized", type=Path, help="sanitized-mbpp.json")
+    parser.add_argument("--apps", type=Path, help="APPS rows as JSON lines (test.jsonl)")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many per benchmark")
+    parser.add_argument("--sandbox", default="docker", help="docker, local or auto")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    benchmarks: dict[str, list[Problem]] = {}
+    if args.mbpp:
+        benchmarks["MBPP"] = mbpp_problems(args.mbpp, sanitized=False)
+    if args.mbpp_sanitized:
+        benchmarks["MBPP-sanitized"] = mbpp_problems(args.mbpp_sanitized, sanitized=True)
+    if args.apps:
+        benchmarks["APPS (stdio)"] = apps_problems(args.apps)
+    if not benchmarks:
+        parser.error("give at least one of --mbpp, --mbpp-sanitized, --apps (see --help)")
+    box = open_sandbox(args.sandbox)
+    try:
+        for title, problems in benchmarks.items():
+            if args.limit:
+                problems = problems[: args.limit]
+            work = problems + [b for b in map(broken, problems) if b is not None]
+
+            def both(problem: Problem) -> tuple[str, bool, bool | None]:
+                return problem.name, plain_passes(problem), judge_passes(box, problem)
+
+            with ThreadPoolExecutor(args.workers) as pool:
+                outcomes = list(pool.map(both, work))
+            report(title, outcomes)
+    finally:
+        box.close()
+
+
+def report(title: str, outcomes: list[tuple[str, bool, bool | None]]) -> None:
+    tally = Counter()
+    disagreements = []
+    for name, plain, judged in outcomes:
+        kind = "broken" if name.endswith("(broken)") else "known-correct"
+        tally[(kind, "total")] += 1
+        tally[(kind, "plain passes")] += plain
+        tally[(kind, "judge passes")] += judged is True
+        if judged is None:
+            tally[(kind, "judge: no score")] += 1
+        if judged is not plain:
+            disagreements.append((name, plain, judged))
+        else:
+            tally[(kind, "agree")] += 1
+    print(f"\n{title}")
+    for kind in ("known-correct", "broken"):
+        total = tally[(kind, "total")]
+        if not total:
+            continue
+        agree = tally[(kind, "agree")]
+        plain, judged = tally[(kind, "plain passes")], tally[(kind, "judge passes")]
+        unscored = tally[(kind, "judge: no score")]
+        print(
+            f"  {kind:13} {total:5} solutions: plain harness passes {plain}, judge passes "
+            f"{judged}, no score {unscored}; agreement {agree}/{total} = {agree / total:.1%}"
+        )
+    for name, plain, judged in disagreements[:20]:
+        print(f"    disagree: {name}: plain {'pass' if plain else 'fail'}, judge {judged}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""The judge package on its own: snapshots, truth values, and its imports.
+
+Snapshots (sandbox/judge/values.py) are what crosses between a solution's process and the
+judge's: they must rebuild every plain value exactly, never run the solution's methods, and
+refuse what cannot cross. The judge must import nothing once a case has run.
+"""
+
+from __future__ import annotations
+
+import collections
+import decimal
+import fractions
+import json
+import re
+import secrets
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rewardd.rewards.code import build_payload, judge_request
+from rewardd.rewards.code_cases import plan_cases
+from sandbox.judge import values
+from tests.unsafe_code_sandbox import UnsafeLocalSandbox
+
+plain_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(10**400), max_value=10**400)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20)
+    | st.binary(max_size=20)
+    | st.fractions()
+    | st.decimals(allow_nan=False)
+)
+plain_values = st.recursive(
+    plain_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=4).map(tuple)
+        | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=4)
+        | st.dictionaries(st.text(max_size=3), st.integers(), max_size=4).map(collections.Counter)
+    ),
+    max_leaves=20,
+)
+
+
+def roundtrip(value):
+    # Through JSON text, as over a pipe.
+    return values.decode(json.loads(json.dumps(values.encode(value))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_values)
+def test_plain_values_rebuild_exactly(value):
+    rebuilt = roundtrip(value)
+    assert rebuilt == value
+    assert type(rebuilt) is type(value)
+
+
+def test_subclasses_cross_as_their_base_without_their_methods():
+    class Liar(int):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = int.__hash__
+
+    class Sneaky(dict):
+        def items(self):
+            return [("forged", 1)]
+
+    class Counted(collections.Counter):
+        pass
+
+    assert type(roundtrip(Liar(3))) is int and roundtrip(Liar(3)) == 3
+    assert roundtrip(Sneaky(a=1)) == {"a": 1}
+    assert type(roundtrip(Counted("ab"))) is collections.Counter
+    assert roundtrip(collections.OrderedDict(b=1, a=2)) == collections.OrderedDict(b=1, a=2)
+    assert roundtrip(collections.deque([1, 2], maxlen=3)) == collections.deque([1, 2], maxlen=3)
+    assert roundtrip(fractions.Fraction(1, 3)) == fractions.Fraction(1, 3)
+    assert roundtrip(decimal.Decimal("1.10")).as_tuple() == decimal.Decimal("1.10").as_tuple()
+    assert roundtrip(float("nan")) != roundtrip(float("nan"))  # nan stays nan
+
+
+def test_what_cannot_cross_is_refused_or_a_handle():
+    loop: list = [1]
+    loop.append(loop)
+    deep: list = []
+    for _ in range(values.MAX_DEPTH + 5):
+        deep = [deep]
+    for bad in (loop, deep, object()):
+        with pytest.raises(values.NotPlain):
+            values.encode(bad)
+    handles = []
+    tree = values.encode([object()], lambda obj: handles.append(obj) or len(handles))
+    assert tree[1][0][:3] == ["ref", 1, "object"]
+
+
+def test_truth_is_trusted_only_where_python_decides_it():
+    class NoBool:
+        pass
+
+    class AlwaysTrue:
+        def __bool__(self):
+            return True
+
+    class Sized:
+        def __len__(self):
+            return 0
+
+    assert values.trusted_truth(re.match("a", "a")) is True
+    assert values.trusted_truth(NoBool()) is True
+    assert values.trusted_truth(AlwaysTrue()) is None
+    assert values.trusted_truth(Sized()) is None
+    assert values.trusted_truth([]) is False
+
+
+@pytest.mark.parametrize("tree", [["zz"], ["i", 5], ["l", "x"], ["d", [[1]]], "raw", 3])
+def test_malformed_snapshots_are_errors(tree):
+    with pytest.raises((ValueError, TypeError, IndexError)):
+        values.decode(tree)
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        {"tests": "import unittest, asyncio, math\n\ndef test_a():\n    assert add(1, 2) == 3\n"},
+        {"fn_name": "add", "test_cases": [{"input": [1, 2], "output": 3}]},
+        {"test_cases": [{"input": "1 2\n", "output": "3\n"}]},
+    ],
+)
+def test_the_judge_imports_nothing_once_it_has_its_payload(reference):
+    plan = plan_cases(reference)
+    token = secrets.token_hex(8)
+    solution = (
+        "import sys\ndef add(a, b):\n    return a + b\nif __name__ == '__main__':\n    print(3)"
+    )
+    payload = build_payload(plan, solution, token, 256)
+    result = UnsafeLocalSandbox().execute(judge_request(payload))
+    verdict = next(
+        json.loads(line)
+        for line in result.stdout.splitlines()
+        if line.startswith('{"rewardd_verdict"')
+    )
+    assert [case["passed"] for case in verdict["cases"]] == [True]
+    assert verdict["late_imports"] == []
+    assert verdict["internal_errors"] == []
