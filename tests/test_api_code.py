@@ -122,3 +122,40 @@ def test_metrics_count_sandbox_outcomes_and_the_pool(client):
     assert 'rewardd_sandbox_executions_total{status="error"}' in text
     pool = next(line for line in text.splitlines() if line.startswith("rewardd_sandbox_pool_size"))
     assert float(pool.split()[-1]) >= 1
+
+
+def _loop_count_for(cpu_s: float) -> int:
+    """How many iterations of the solution's loop take cpu_s of CPU here."""
+    import time
+
+    count, started = 0, time.process_time()
+    while time.process_time() - started < 0.2:
+        for _ in range(10000):
+            count += 1
+    return int(count * cpu_s / 0.2)
+
+
+def test_sixteen_copies_of_a_slow_correct_solution_all_pass(client):
+    # Each needs about 2.5 s of CPU, half its 5 s CPU limit: whatever the batch does to the
+    # machine, a verdict counts the case's own CPU time, never the wall clock.
+    n = _loop_count_for(2.5)
+    completion = (
+        "<think>count</think><answer>```python\ndef count(n):  # copy {i}\n    total = 0\n"
+        "    for _ in range(n):\n        total += 1\n    return total\n```</answer>"
+    )
+    reference = {"fn_name": "count", "test_cases": [{"input": [n], "output": n}]}
+    # Sixteen different completions: no planning step may merge them into one run.
+    items = [
+        {"id": str(i), "completion": completion.format(i=i), "reference": reference}
+        for i in range(16)
+    ]
+    response = client.post(
+        "/v1/rewards", json={"recipe": "code", "items": items, "timeout_s": 600}, timeout=660
+    )
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    cpu = [r["details"]["code"]["cases"][0]["cpu_ms"] for r in results]
+    assert min(cpu) > 1000, cpu  # each really ran, and really took its CPU time
+    assert [r["components"]["code"] for r in results] == [1.0] * 16, [
+        r["details"]["code"] for r in results if r["components"]["code"] != 1.0
+    ]
