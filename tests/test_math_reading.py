@@ -227,6 +227,28 @@ def test_multiple_answer_boxes_against_a_multi_part_gold(
     assert verdict_of("(2, 2), (6, 2)", completion) == expected
 
 
+@pytest.mark.parametrize(
+    ("completion", "expected"),
+    [
+        # R1-distilled models get <think> from the prompt and write only </think>: boxes in the
+        # reasoning are steps; the candidates are the boxes after it.
+        (
+            r"so \boxed{5}? No, wait: \boxed{6}.</think> The answer is \boxed{6}.",
+            (1.0, "equivalent"),
+        ),
+        (r"<think>\boxed{5}</think> So \boxed{6}.", (1.0, "equivalent")),
+        (r"<think>\boxed{6}</think> So \boxed{5}.", (0.0, "different")),
+        (r"</think> Maybe \boxed{5}, or \boxed{6}.", (0.0, "hedged")),
+        # with no box after </think>, every box of the completion is a candidate
+        (r"so \boxed{5}? No, wait: \boxed{6}.</think> The answer is 6.", (0.0, "hedged")),
+    ],
+)
+def test_boxes_inside_the_reasoning_are_not_candidates(
+    completion: str, expected: tuple[float, str]
+) -> None:
+    assert verdict_of("6", completion) == expected
+
+
 def test_a_final_run_of_boxes_is_found() -> None:
     answer = read_final_answer(r"Try \boxed{9}. Then \boxed{1} \quad\text{and}\quad \boxed{2}.")
     assert answer.run == ("1", "2")

@@ -229,9 +229,21 @@ class FinalAnswer:
 NO_ANSWER = FinalAnswer("none")
 
 
+def _boxed_text(completion: str) -> str:
+    """Where the boxes of a completion without an `<answer>` block are read: after its last
+    `</think>` when a box is there (boxes inside the reasoning are steps, not candidates;
+    R1-distilled models get `<think>` from the prompt and write only `</think>`), else all."""
+    end = completion.rfind("</think>")
+    if end >= 0:
+        after = completion[end + len("</think>") :]
+        if _BOX_COMMAND.search(after):
+            return after
+    return completion
+
+
 def read_final_answer(completion: str) -> FinalAnswer:
     block = answer_block(completion)
-    text = block if block is not None else completion
+    text = block if block is not None else _boxed_text(completion)
     boxes, left_open = scan_boxes(text)
     if left_open is not None:
         return FinalAnswer(
