@@ -106,7 +106,18 @@ def test_surrogates_as_raw_utf8_bytes_and_invalid_utf8_are_4xx(client):
     response = client.post("/v1/rewards", content=cesu, headers=headers)
     assert response.status_code == 422, response.text
     invalid = b'{"items": [{"completion": "\xff\xfe"}]}'
-    assert 400 <= client.post("/v1/rewards", content=invalid, headers=headers).status_code < 500
+    response = client.post("/v1/rewards", content=invalid, headers=headers)
+    assert response.status_code == 422, response.text
+    assert "not UTF-8" in response.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize("path", ["/v1/rewards", "/get_reward", "/v1/execute", "/v1/jobs"])
+def test_json_nested_past_the_recursion_limit_is_a_422(client, path):
+    body = b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body"]
+    assert client.get("/healthz").status_code == 200
 
 
 def test_a_surrogate_in_the_query_string_is_not_a_500(client):

@@ -11,9 +11,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rewardd import metrics
 from rewardd.api.limits import BodyLimits, RequestIds, printable
@@ -111,6 +113,20 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Overloaded)
     async def overloaded(request: Request, exc: Overloaded) -> JSONResponse:
         return _unavailable(f"overloaded: {exc}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI answers a body json.loads cannot read (nested past the recursion limit,
+        # not UTF-8) with a bare 400; the contract says a 422 that names the problem.
+        cause = exc.__cause__
+        if exc.status_code == 400 and isinstance(cause, RecursionError | UnicodeDecodeError):
+            problem = (
+                "is nested too deeply"
+                if isinstance(cause, RecursionError)
+                else f"is not UTF-8 ({cause.reason} at byte {cause.start})"
+            )
+            return _error(422, ["body"], f"the JSON body {problem}", "json_invalid")
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
