@@ -1,6 +1,8 @@
 """A content-addressed cache of item results.
 
-Key: the item's content (everything but its id; its `params` included) and the weights.
+Key: the item's content (everything but its id and group; its `params` included) and the
+weights.  Group components are scored after the cache (rewardd.groups), so that the group
+an item was graded in does not stick to its cached result.
 GRPO sends the same completion many times (retries, repeated samples), and the same
 batch twice on resume.
 Results with an error are never stored: a timeout today may be a grade tomorrow.
@@ -20,7 +22,7 @@ GRADING_VERSION = "2"  # 2: contract v2 math reading (markers, multi-part golds)
 
 
 def item_key(item: Mapping[str, Any], weights: Mapping[str, float]) -> str:
-    content = {key: value for key, value in item.items() if key != "id"}
+    content = {key: value for key, value in item.items() if key not in ("id", "group")}
     blob = json.dumps([GRADING_VERSION, content, weights], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 

@@ -188,6 +188,13 @@ def _grade(args: argparse.Namespace) -> int:
     unknown = sorted(set(weights) - _component_names())
     if unknown:
         return _usage_error(f"unknown component(s) in --weights: {', '.join(unknown)}")
+    grouped = sorted(set(weights) & _group_component_names())
+    if grouped:
+        # A file is graded batch by batch, and a group may span batches.
+        return _usage_error(
+            f"{', '.join(grouped)} is scored relative to the other items of a group, "
+            "which rewardd grade does not do; grade through POST /v1/rewards"
+        )
     try:
         params = for_components(checked_params(args.params or {}), weights)
     except ValueError as exc:
@@ -239,6 +246,12 @@ def _component_names() -> set[str]:
     from rewardd.rewards.registry import COMPONENTS
 
     return set(COMPONENTS)
+
+
+def _group_component_names() -> set[str]:
+    from rewardd.rewards.registry import GROUP_COMPONENTS
+
+    return set(GROUP_COMPONENTS)
 
 
 def _read_lines(source: Path) -> list[str]:

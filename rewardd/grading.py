@@ -70,15 +70,22 @@ def combine(
 ) -> dict[str, Any]:
     """The contract's result: reward = Σ weight × component over the non-null components."""
     components = {name: score.value for name, score in scores.items()}
-    present = [weights[name] * value for name, value in components.items() if value is not None]
     errors = [score.error for score in scores.values() if score.error is not None]
     return {
         "id": item_id,
-        "reward": sum(present) if present else None,
+        "reward": weighted_reward(components, weights),
         "components": components,
         "details": {name: score.details_with_reason() for name, score in scores.items()},
         "error": errors[0].as_dict() if errors else None,
     }
+
+
+def weighted_reward(
+    components: Mapping[str, float | None], weights: Mapping[str, float]
+) -> float | None:
+    """Σ weight × component over the non-null components; None when all are null."""
+    present = [weights[name] * value for name, value in components.items() if value is not None]
+    return sum(present) if present else None
 
 
 def failed_result(item_id: Any, weights: Mapping[str, float], error: ItemError) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from rewardd import metrics
 from rewardd.backends import Backend
 from rewardd.cache import ResultCache, item_key
 from rewardd.grading import TIMINGS_KEY
+from rewardd.groups import score_groups
 from rewardd.recipes import resolve_weights
 
 
@@ -68,5 +69,8 @@ class RewardService:
         results = [
             {**cached[key], "id": item.get("id")} for key, item in zip(keys, items, strict=True)
         ]
+        # Group components (`length`) need the whole request graded; their part of each
+        # item's result is not cached, the rest is.
+        results = await asyncio.to_thread(score_groups, items, results, active)
         metrics.record_batch(results, cache_hits=len(items) - len(todo))
         return Graded(results, recipe_name, active, (time.perf_counter() - started) * 1000)

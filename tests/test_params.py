@@ -18,6 +18,8 @@ import pytest
 from rewardd.api.schemas import RewardsRequest
 from rewardd.cache import item_key
 from rewardd.grading import grade_item
+from rewardd.groups import score_groups
+from rewardd.rewards.length import group_length
 from rewardd.rewards.parameters import MODELS, checked_params, defaults
 from rewardd.rewards.registry import PARAMETRISED
 from tests.conftest import running_service, running_worker, wait_for
@@ -217,6 +219,10 @@ def test_embedded_service_applies_params(embedded_url):
     check_bad_params_are_422_naming_them(embedded_url)
 
 
+def test_embedded_service_scores_length_by_group(embedded_url):
+    check_length_is_relative_to_the_group(embedded_url)
+
+
 @pytest.mark.redis
 def test_distributed_service_applies_params_as_embedded_does(redis_server, embedded_url, tmp_path):
     env = {"REWARDD_POOL_SIZE": "1", "REWARDD_CHUNK_SIZE": "4"}
@@ -227,10 +233,95 @@ def test_distributed_service_applies_params_as_embedded_does(redis_server, embed
         wait_for(lambda: httpx.get(f"{url}/readyz").status_code == 200, 90, "readiness")
         check_params_are_applied_and_cached_apart(url)
         check_bad_params_are_422_naming_them(url)
+        check_length_is_relative_to_the_group(url)
         items = [RIGHT_50, {**RIGHT_50, "completion_tokens": 80}, LOOPING]
         weights = {"cosine": 1.0, "repetition_penalty": 1.0, "soft_overlong": 1.0}
         body = {"weights": weights, "params": CUSTOM}
         assert components(url, items, **body) == components(embedded_url, items, **body)
+
+
+# ---- `length`: Kimi 1.5's group-relative length reward ------------------------------------------
+
+# λ = 0.5 − (len − shortest) / (longest − shortest): lengths 10, 20, 30 give 0.5, 0, −0.5.
+RIGHT_STEP, WRONG_STEP = {"correct": True}, {"correct": False}
+
+
+def test_group_length_by_hand():
+    texts = ["x" * 10, "x" * 20, "x" * 30]
+    right = [s.value for s in group_length(texts, [RIGHT_STEP] * 3)]
+    assert right == pytest.approx([0.5, 0.0, -0.5])
+    wrong = [s.value for s in group_length(texts, [WRONG_STEP] * 3)]
+    assert wrong == pytest.approx([0.0, 0.0, -0.5])  # min(0, λ): never a bonus for a wrong one
+    assert [s.value for s in group_length(["ab", "cd"], [RIGHT_STEP, WRONG_STEP])] == [0.0, 0.0]
+
+
+def test_group_length_of_an_unknown_correctness_is_none_but_its_length_counts():
+    texts = ["x" * 10, "x" * 20, "x" * 30]
+    unknown = {"reason": "accuracy unknown"}
+    scores = group_length(texts, [RIGHT_STEP, RIGHT_STEP, unknown])
+    assert [s.value for s in scores] == [pytest.approx(0.5), pytest.approx(0.0), None]
+    assert scores[2].reason == "accuracy unknown"
+
+
+def graded(completion: str, correct: bool, **extra) -> tuple[dict, dict]:
+    """A wire item and its per-item result, as the cache holds it (length still None)."""
+    item = {"completion": completion, "prompt": "p", "reference": {"answer": "42"}, **extra}
+    step = {"reason": "Scored relative to the item's group.", "correct": correct}
+    result = {
+        "id": None,
+        "reward": 1.0 if correct else 0.0,
+        "components": {"accuracy": 1.0 if correct else 0.0, "length": None},
+        "details": {"accuracy": {"reason": "r"}, "length": step},
+        "error": None,
+    }
+    return item, result
+
+
+def test_score_groups_groups_by_prompt_and_reference_unless_told():
+    weights = {"accuracy": 1.0, "length": 0.5}
+    pairs = [
+        graded("x" * 10, True),
+        graded("x" * 30, True),
+        graded("x" * 20, True, prompt="other"),  # alone in its group: all lengths equal
+        graded("x" * 40, False, prompt="other", group="g"),
+        graded("x" * 10, True, prompt="third", group="g"),
+    ]
+    items, results = [p[0] for p in pairs], [p[1] for p in pairs]
+    before = json.dumps(results, sort_keys=True)
+    scored = score_groups(items, results, weights)
+    assert json.dumps(results, sort_keys=True) == before  # cached entries are not touched
+    assert [r["components"]["length"] for r in scored] == pytest.approx([0.5, -0.5, 0.0, -0.5, 0.5])
+    assert [r["reward"] for r in scored] == pytest.approx([1.25, 0.75, 1.0, -0.25, 1.25])
+    assert scored[1]["details"]["length"]["longest"] == 30
+
+
+def length_of(url: str, completions: list[str], **extra) -> list[float | None]:
+    items = [
+        {"completion": c, "prompt": "What is 6 times 7?", "reference": {"answer": "42"}, **extra}
+        for c in completions
+    ]
+    return [r["length"] for r in components(url, items, weights={"accuracy": 1.0, "length": 1.0})]
+
+
+def check_length_is_relative_to_the_group(url: str) -> None:
+    right, wrong = r"\boxed{42}", r"\boxed{41}"
+    short, long = right, right + "  " + "x" * 10  # 10 and 22 characters
+    assert length_of(url, [short, long]) == pytest.approx([0.5, -0.5])
+    # The same long answer, cached, in a group where it is the shortest: it scores 0.5.
+    assert length_of(url, [long, long + "x" * 12]) == pytest.approx([0.5, -0.5])
+    assert length_of(url, [short, wrong + "  " + "x" * 10]) == pytest.approx([0.5, -0.5])
+    assert length_of(url, [wrong, long]) == pytest.approx([0.0, -0.5])
+    # Two prompts are two groups; one explicit group joins them.
+    items = [
+        {"completion": short, "prompt": "a", "reference": {"answer": "42"}},
+        {"completion": long, "prompt": "b", "reference": {"answer": "42"}},
+    ]
+    weights = {"length": 1.0}
+    assert [r["length"] for r in components(url, items, weights=weights)] == [0.0, 0.0]
+    joined = [{**item, "group": "one"} for item in items]
+    assert [r["length"] for r in components(url, joined, weights=weights)] == pytest.approx(
+        [0.5, -0.5]
+    )
 
 
 # ---- rewardd grade ----------------------------------------------------------------------------
@@ -243,6 +334,12 @@ def test_grade_command_takes_params_for_every_line():
     assert done.returncode == 0, done.stderr
     got = [json.loads(line)["components"]["cosine"] for line in done.stdout.splitlines()]
     assert got == pytest.approx([COSINE_100, 0.5])  # 100 of max_len 100: min_value_correct
+
+
+def test_grade_command_refuses_group_components_with_exit_2():
+    done = rewardd("grade", "-", "--weights", '{"length": 1}', stdin="")
+    assert done.returncode == 2
+    assert "length is scored relative to the other items of a group" in done.stderr
 
 
 def test_grade_command_refuses_bad_params_with_exit_2():

@@ -99,6 +99,12 @@ class RewardItem(BaseModel):
         None, pattern=r"^[a-z]{2}$", description="ISO 639-1 target language of the reasoning"
     )
     completion_tokens: int | None = Field(None, ge=0, description="for the length rewards")
+    group: Text | None = Field(
+        None,
+        max_length=1024,
+        description="the item's GRPO group, for group components such as `length`; "
+        "default: the items of the request with the same prompt and reference",
+    )
     # The request's `params` for the components it grades; set by RewardsRequest, so that
     # `wire()` carries them to the grader and into the cache key, in every mode.
     _params: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
@@ -133,6 +139,7 @@ class RewardItem(BaseModel):
             "reference": self.reference,
             "lang": self.lang,
             "completion_tokens": self.completion_tokens,
+            "group": self.group,
             "params": self._params or None,
         }
         return {key: value for key, value in item.items() if value is not None}

@@ -1,8 +1,11 @@
-"""Length-shaped rewards: open-r1's cosine-scaled correctness and DAPO's overlong penalty."""
+"""Length-shaped rewards: open-r1's cosine-scaled correctness, DAPO's overlong penalty and
+Kimi 1.5's group-relative length reward."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from pydantic import FiniteFloat, NonNegativeInt, PositiveInt
 
@@ -75,3 +78,39 @@ def soft_overlong(
         value = -1.0
         reason = f"{length} tokens is over the {max_completion_len}-token maximum: penalty -1."
     return Score(value, reason, {"tokens": length, "max_len": max_completion_len, "cache": cache})
+
+
+def length_correctness(accuracy: Score) -> Score:
+    """The per-item step of `length`: whether the answer is right.  Its value stays None
+    until the item's group is known (rewardd.groups, then group_length below)."""
+    if accuracy.value is None:
+        return not_applicable("Not applicable: the accuracy of this item is unknown.")
+    correct = accuracy.value >= 1.0
+    return Score(None, "Scored relative to the item's group.", {"correct": correct})
+
+
+def group_length(completions: Sequence[str], steps: Sequence[Mapping[str, Any]]) -> list[Score]:
+    """Kimi 1.5's length reward (open-r1's len_reward) over one group, lengths in characters.
+
+    λ = 0.5 − (len − shortest) / (longest − shortest): λ for a right answer, min(0, λ) for a
+    wrong one, 0 for every item when all lengths are equal.  Every completion of the group
+    counts for the shortest and the longest; an item whose correctness is unknown (its
+    `steps` entry, the details of length_correctness, has no "correct") scores None.
+    """
+    lengths = [len(completion) for completion in completions]
+    shortest, longest = min(lengths), max(lengths)
+    scores = []
+    for length, step in zip(lengths, steps, strict=True):
+        if "correct" not in step:
+            scores.append(not_applicable(step.get("reason", "The accuracy is unknown.")))
+            continue
+        lam = 0.0 if longest == shortest else 0.5 - (length - shortest) / (longest - shortest)
+        value = lam if step["correct"] else min(0.0, lam)
+        verdict = "right" if step["correct"] else "wrong"
+        reason = (
+            f"A {verdict} answer of {length} characters, in a group of {len(lengths)} "
+            f"from {shortest} to {longest}: {value:.3f}."
+        )
+        details = {"chars": length, "correct": step["correct"], "shortest": shortest}
+        scores.append(Score(value, reason, {**details, "longest": longest}))
+    return scores

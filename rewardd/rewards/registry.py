@@ -8,13 +8,13 @@ accuracy; code, binary_code and code accuracy share one sandbox run), so compone
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from rewardd.rewards import code
 from rewardd.rewards.formatting import format_reward, tag_count
 from rewardd.rewards.language import language_consistency
-from rewardd.rewards.length import cosine_scaled, soft_overlong
+from rewardd.rewards.length import cosine_scaled, group_length, length_correctness, soft_overlong
 from rewardd.rewards.math_accuracy import math_accuracy
 from rewardd.rewards.reasoning import reasoning_steps
 from rewardd.rewards.repetition import repetition_penalty
@@ -74,6 +74,10 @@ def _cosine(item: GradingInput, score_of: ScoreOf) -> Score:
     return cosine_scaled(item, score_of("accuracy"), **item.params.get("cosine", {}))
 
 
+def _length(item: GradingInput, score_of: ScoreOf) -> Score:
+    return length_correctness(score_of("accuracy"))
+
+
 def _with_params(name: str, function: Callable[..., Score]) -> Component:
     return lambda item, score_of: function(item, **item.params.get(name, {}))
 
@@ -87,6 +91,7 @@ COMPONENTS: dict[str, Component] = {
     "cosine": _cosine,
     "repetition_penalty": _with_params("repetition_penalty", repetition_penalty),
     "soft_overlong": _with_params("soft_overlong", soft_overlong),
+    "length": _length,
     "code": _case_run,
     "binary_code": _binary_code,
     "lint": _code_only(code.lint),
@@ -100,6 +105,13 @@ PARAMETRISED: dict[str, Callable[..., Score]] = {
     "repetition_penalty": repetition_penalty,
     "soft_overlong": soft_overlong,
 }
+
+# Components whose value depends on the other items of the item's group (CONTRACT v2
+# `group`).  Per item, COMPONENTS computes what the group step needs (value None, the need
+# in its details); once the request is graded, rewardd.groups calls these with the group's
+# completions and those details, in order, and they give each member's score.
+GroupComponent = Callable[[Sequence[str], Sequence[Mapping[str, Any]]], list[Score]]
+GROUP_COMPONENTS: dict[str, GroupComponent] = {"length": group_length}
 
 
 def score_components(
