@@ -404,3 +404,20 @@ def test_a_fork_chain_of_one_case_is_gone_before_the_next(sandbox):
     score = grade(sandbox, solution, {"tests": tests})
     assert score.error is None, score.error
     assert [c["passed"] for c in score.details["cases"]][1:] == [True, True], score.details
+
+
+def test_catching_sigxcpu_buys_no_time(sandbox):
+    # The right answer is printed first; then the program spins past its CPU limit and,
+    # warned by SIGXCPU, exits 0. The case used more CPU than it had: it fails.
+    reference = {"timeout_s": 1, "test_cases": [{"input": "", "output": "42\n"}]}
+    solution = """
+        import signal, sys
+
+        signal.signal(signal.SIGXCPU, lambda *args: sys.exit(0))
+        print(42, flush=True)
+        while True:
+            pass
+    """
+    score = grade(sandbox, solution, reference)
+    assert_earned(score, 0, 1)
+    assert "CPU time" in score.details["cases"][0]["reason"]

@@ -8,10 +8,11 @@ A process's exit status, stdout or "OK" lines are never the verdict by themselve
 - test: the tester, a process the solution never ran in, sends the verdict of the test code
   on a pipe only the judge holds.
 
-Time: a case's limit is the CPU time of the solution's process (RLIMIT_CPU stops it, the
-rusage the judge reaps tells). The wall-clock backstop (3 x the limit + 2 s) fails a case
-that sat idle (sleeping, waiting) and leaves unjudged (`"timeout": true`, the item's error
-is then "timeout", never a score) a case that was computing when it fell: only load can do
+Time: a case's limit is the CPU time of the solution's process, as the rusage the judge
+reaps tells (RLIMIT_CPU, a second later, stops it). The wall-clock backstop (3 x the limit
++ 2 s, extended by the time the case's processes waited for a busy CPU) fails a case that
+sat idle (sleeping, waiting) and leaves unjudged (`"timeout": true`, the item's error is
+then "timeout", never a score) a case that was computing when it fell: only load can do
 that, and load must not decide a verdict.
 """
 
@@ -59,7 +60,7 @@ def _decide(mode: str, case: dict, run: CaseRun) -> dict:
     if run.capped:
         return failed(case, "flooded its output")
     limit = run.cpu_limit_s
-    if run.solution_cpu_s > limit or run.status.get("solution") == -signal.SIGXCPU:
+    if run.solution_cpu_s >= limit or run.status.get("solution") == -signal.SIGXCPU:
         return failed(case, f"ran out of CPU time ({run.solution_cpu_s:.2f} s, limit {limit:g} s)")
     if run.timed_out:
         busy = max(run.cpu_s.values(), default=0.0)
