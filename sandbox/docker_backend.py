@@ -302,7 +302,11 @@ class DockerSandbox:
     def _checkout(self) -> _Container | None:
         # Busy is not broken: wait long enough for a container to finish the longest job and
         # be replaced; give up at once when containers cannot be started at all.
-        patience = self._settings.start_timeout_s + self._settings.max_timeout_s + REPLY_MARGIN_S
+        patience = (
+            self._settings.start_timeout_s
+            + wall_ceiling_s(self._settings.max_timeout_s)
+            + REPLY_MARGIN_S
+        )
         deadline = time.monotonic() + patience
         while not self._closed:
             try:
