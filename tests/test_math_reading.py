@@ -54,6 +54,43 @@ def test_unmarked_text_is_no_answer(gold: str, completion: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("completion", "gold"),
+    [
+        ("Answer the following: 1 + 1 = ?", "2"),  # "Answer" as a verb is no marker
+        ("Answer the question: what is 1 + 1", "2"),
+        ("Final answer: what is 1 + 1?", "2"),  # a question after a marker answers nothing
+    ],
+)
+def test_a_marker_word_in_an_echoed_question_is_no_answer(completion: str, gold: str) -> None:
+    assert verdict_of(gold, completion) == (0.0, "no_answer")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "completion", "gold", "expected"),
+    [
+        ("What is 1 + 1?", "The answer is 1 + 1.", "2", (0.0, "no_answer")),
+        ("Compute 12 * 12.", "Final answer: Compute 12 * 12.", "144", (0.0, "no_answer")),
+        ("Compute $12 \\times 12$.", boxed("12 \\times 12"), "144", (0.0, "no_answer")),
+        ("Compute $2^{10}$.", boxed("2^{10}"), "1024", (0.0, "no_answer")),
+        # the value itself, the gold's own form, and expressions the prompt does not hold
+        ("Compute $12 \\times 12$.", boxed("144"), "144", (1.0, "equivalent")),
+        ("Compute $2^{10}$.", boxed("2^{10}"), "2^{10}", (1.0, "equivalent")),
+        ("Find a + b.", boxed("2+3"), "5", (1.0, "equivalent")),
+        ("Is 2 prime? What is 1+1?", boxed("2"), "2", (1.0, "equivalent")),
+        # not arithmetic: a choice the prompt offers may be the answer
+        ("(A) $2+\\sqrt{3}$ (B) $2$", boxed("2+\\sqrt{3}"), "2+\\sqrt{3}", (1.0, "equivalent")),
+    ],
+)
+def test_an_answer_that_repeats_the_question_is_no_answer(
+    prompt: str, completion: str, gold: str, expected: tuple[float, str]
+) -> None:
+    score = math_accuracy(
+        GradingInput(completion=completion, reference={"answer": gold}, prompt=prompt)
+    )
+    assert (score.value, score.details["verdict"]) == expected
+
+
+@pytest.mark.parametrize(
     ("completion", "gold", "expected"),
     [
         ("12 + 30 = 42.\n#### 42", "42", 1.0),  # GSM8K, as verl's gsm8k prompt asks

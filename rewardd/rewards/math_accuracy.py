@@ -38,6 +38,7 @@ from rewardd.rewards.math_reading import (
     math_spans,
     number_bases,
     read_final_answer,
+    repeats_the_question,
 )
 from rewardd.rewards.types import GradingInput, ItemError, Score
 
@@ -583,7 +584,8 @@ def _grade(gold_text: str | None, answer: FinalAnswer) -> _Judgement:
 
 
 def verdict_key(item: GradingInput) -> tuple[str | None, FinalAnswer]:
-    """All that an item's math verdict depends on: items with equal keys get equal verdicts.
+    """All that an item's math verdict depends on, with the prompt (`repeats_the_question`):
+    items with equal keys and prompts get equal verdicts.
 
     A batch planner may grade one item per key (the GRPO samples of a prompt that share a
     final answer, whatever their reasoning) and fan the score out.
@@ -598,6 +600,18 @@ def math_accuracy(item: GradingInput) -> Score:
     CPU budget ran out (`timeout`)."""
     gold_text, answer = verdict_key(item)
     judgement = _grade(gold_text, answer)
+    shown = judgement.extracted
+    if (
+        judgement.verdict == "equivalent"
+        and shown is not None
+        and repeats_the_question(shown, item.prompt, gold_text)
+    ):
+        judgement = _Judgement(
+            "no_answer",
+            shown,
+            f"The final answer '{shown}' repeats the question's expression instead of "
+            "giving its value.",
+        )
     details = {
         "extracted": judgement.extracted,
         "reference": gold_text,

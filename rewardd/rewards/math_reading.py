@@ -148,7 +148,7 @@ _MARKER = re.compile(
     r"|\bfinal\s+answer\b(?:\s*\**\s*(?:is\b|:|：))?"
     r"|\bthe\s+(?:correct\s+)?answer\s+(?:is|would\s+be|should\s+be)\b"
     r"|\banswer\s*\**\s*[:：]"
-    r"|^[ \t>#*]*answer\b"
+    r"|^[ \t>#*]*answer\b(?!\s+[a-z]{2,})"  # "Answer 9", not "Answer the following"
     r"|答案\s*(?:是|为|[:：])",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -201,7 +201,10 @@ def marked_answer(text: str) -> str | None:
     rest = text[last.end() : last.end() + _MAX_MARKED_CHARS]
     rest = _MARKED_LEAD.sub("", rest.replace("**", ""))
     statement = _statement(rest)
-    return statement or None
+    asks = rest[len(statement) :].lstrip().startswith("?") if statement else False
+    if not statement or asks or statement.endswith("?"):
+        return None  # "Answer: what is 1 + 1?" asks; it does not answer
+    return statement
 
 
 # -- the final answer of a completion ----------------------------------------------------------
@@ -424,3 +427,22 @@ def number_bases(text: str) -> tuple[str, ...]:
     math-verify drops the subscript, so `52_9` would equal `52_8`; the judge compares these.
     """
     return tuple("".join(base.split()) for base in _BASE_SUBSCRIPT.findall(text))
+
+
+# Integer arithmetic with at least one operation: `1 + 1`, `12 \times 12`, `(3+4)\cdot 2`.
+_ARITHMETIC = re.compile(
+    r"^[\d\s(){}]*\d[\d\s(){}]*(?:(?:[-+*/^×÷·]|\\times|\\cdot|\\div)[\d\s(){}]*\d[\d\s(){}]*)+$"
+)
+_SQUASHED = re.compile(r"\s+|\$|\\left|\\right|\\[,;:! ]")
+
+
+def repeats_the_question(answer: str, prompt: str | None, gold: str | None = None) -> bool:
+    """True when the answer is integer arithmetic copied from the prompt (`12 \\times 12` for
+    "Compute 12 \\times 12."): the question's own expression, not its value.  Arithmetic
+    only, because an expression such as `2 + \\sqrt{3}` may be a choice the prompt offers."""
+    if not prompt or not _ARITHMETIC.match(answer.strip().rstrip(".")):
+        return False
+    squashed = _SQUASHED.sub("", answer.strip().rstrip("."))
+    if gold is not None and squashed == _SQUASHED.sub("", gold):
+        return False  # the gold itself is written so (`2^{10}`)
+    return squashed in _SQUASHED.sub("", prompt)
