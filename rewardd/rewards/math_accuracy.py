@@ -19,6 +19,7 @@ Cost:
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -84,6 +85,15 @@ GOLD_CPU_BUDGET_S = 4.0
 ANSWER_CPU_BUDGET_S = 4.0
 # math-verify's own signal.alarm timeouts are off: they count wall-clock time.
 _NO_WALL_CLOCK_TIMEOUT = None
+
+
+def _not_the_timeout_reminder(record: logging.LogRecord) -> bool:
+    # math-verify warns once per process that its timeouts are off; they are, on purpose.
+    return not record.getMessage().startswith("Timeout is disabled")
+
+
+for _name in ("math_verify.parser", "math_verify.grader"):
+    logging.getLogger(_name).addFilter(_not_the_timeout_reminder)
 
 _MAX_OTHER_BOXES = 4  # more distinct boxed values than this is hedging without asking sympy
 _CACHEABLE_CHARS = 4096  # longer answers are graded uncached, so the cache stays small
