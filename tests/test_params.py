@@ -14,6 +14,8 @@ import time
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rewardd.api.schemas import RewardsRequest
 from rewardd.cache import item_key
@@ -22,6 +24,7 @@ from rewardd.groups import score_groups
 from rewardd.rewards.length import group_length
 from rewardd.rewards.parameters import MODELS, checked_params, defaults
 from rewardd.rewards.registry import PARAMETRISED
+from rewardd.rewards.repetition import distinct_windows
 from tests.conftest import running_service, running_worker, wait_for
 from tests.test_cli import rewardd
 
@@ -106,6 +109,25 @@ def test_every_problem_is_named_at_once():
         checked_params({"cosine": {"max_len": 0, "typo": 1}, "charm": {}})
     for says in ("params.cosine.max_len", "'typo'", "'charm'"):
         assert says in str(refused.value)
+
+
+@given(
+    words=st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=120),
+    size=st.integers(1, 70),
+)
+def test_distinct_windows_counts_as_a_set_of_tuples_would(words, size):
+    size = min(size, len(words))
+    tuples = set(zip(*(words[i:] for i in range(size)), strict=False))
+    assert distinct_windows(words, size) == len(tuples)
+
+
+def test_long_ngrams_of_a_long_text():
+    """40-grams of 100 000 alternating words: 99 961 windows, 2 distinct."""
+    weights = {"repetition_penalty": 1.0}
+    body = {"weights": weights, "params": {"repetition_penalty": {"ngram_size": 40}}}
+    request = RewardsRequest.model_validate({"items": [{"completion": "a b " * 50_000}], **body})
+    result = grade_item(request.items[0].wire(), weights)
+    assert result["components"]["repetition_penalty"] == pytest.approx(-(99_961 - 2) / 99_961)
 
 
 # ---- what travels to the grader ---------------------------------------------------------------
