@@ -14,7 +14,7 @@ import time
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rewardd.api.schemas import RewardsRequest
@@ -27,6 +27,8 @@ from rewardd.rewards.registry import PARAMETRISED
 from rewardd.rewards.repetition import distinct_windows
 from tests.conftest import running_service, running_worker, wait_for
 from tests.test_cli import rewardd
+from tests.test_fuzz import json_values, texts
+from tests.test_fuzz import post as post_json
 
 # A right answer whose length the caller gives: 50 tokens.
 RIGHT_50 = {
@@ -260,6 +262,36 @@ def test_distributed_service_applies_params_as_embedded_does(redis_server, embed
         weights = {"cosine": 1.0, "repetition_penalty": 1.0, "soft_overlong": 1.0}
         body = {"weights": weights, "params": CUSTOM}
         assert components(url, items, **body) == components(embedded_url, items, **body)
+
+
+HOSTILE_NAMES = st.sampled_from(
+    ["max_len", "ngram_size", "max_penalty", "soft_punish_cache", "min_value_wrong", "x", "\ud800"]
+)
+hostile_params = st.one_of(
+    json_values,
+    st.dictionaries(
+        st.one_of(st.sampled_from([*MODELS, "format", "length"]), texts(10)),
+        st.one_of(
+            json_values,
+            st.dictionaries(
+                HOSTILE_NAMES, st.one_of(st.integers(-(10**30), 10**30), json_values), max_size=3
+            ),
+        ),
+        max_size=3,
+    ),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(params=hostile_params, group=st.one_of(st.none(), json_values))
+def test_hostile_params_and_groups_never_answer_5xx(embedded_url, params, group):
+    item = {**LOOPING, "group": group} if group is not None else LOOPING
+    weights = {"cosine": 1, "repetition_penalty": 1, "soft_overlong": 1, "length": 1}
+    with httpx.Client(base_url=embedded_url, timeout=60) as client:
+        response = post_json(
+            client, "/v1/rewards", {"items": [item, RIGHT_50], "weights": weights, "params": params}
+        )
+    assert response.status_code in (200, 422), response.text
 
 
 # ---- `length`: Kimi 1.5's group-relative length reward ------------------------------------------
