@@ -160,6 +160,7 @@ class CaseRun:
         self.capped = False
         self.problem: str | None = None  # the case could not be run as asked
         self.cpu_limit_s = 0.0
+        self.roles: list[str] = ["solution", "tester"]  # whose processes the case has
 
     @property
     def solution_cpu_s(self) -> float:
@@ -244,6 +245,7 @@ def run_case(
             return min(extended, wall_deadline)
 
         roles = {"solution": solution_message["role"], "tester": "test"}
+        run.roles = list(theirs)
         for side in theirs:
             cpu = run.cpu_limit_s if side == "solution" else run.cpu_limit_s + 2
             pids[side] = zygote.fork(roles[side], slot, theirs[side], memory_mb, cpu)
@@ -298,9 +300,10 @@ def end_case(
     """Kill every process of the case, reap them (their rusage is the case's CPU time) and
     delete what they left. Nothing of one case survives into the next."""
     left = None
+    sides = ["solution", "tester"] if "tester" in run.roles else ["solution"]
     if principals.separate:
         try:
-            left = zygote.clean(slot)  # kills both uids in one kill(-1) each, then wipes
+            left = zygote.clean(slot, sides)  # one kill(-1) per uid, then the wipe
         except ZygoteError as exc:
             left = str(exc)
     else:
@@ -317,7 +320,7 @@ def end_case(
     reap_strays(zygote.pid, principals)
     if not principals.separate and zygote.ready:
         try:
-            left = zygote.clean(slot)  # its dirs, now that nothing of it runs
+            left = zygote.clean(slot, sides)  # its dirs, now that nothing of it runs
         except ZygoteError as exc:
             left = str(exc)
     if left is not None and run.problem is None:

@@ -78,7 +78,7 @@ def main(sock_fd: int) -> None:
         try:
             request = json.loads(data)
             if request.get("op") == "clean":
-                reply = clean(principals, request["slots"])
+                reply = clean(principals, request["slots"], request.get("sides") or [])
             elif len(fds) == FDS_PER_ROLE.get(request.get("role")) and not (
                 flags & _socket.MSG_CTRUNC
             ):
@@ -208,11 +208,12 @@ def set_limit(limit: int, soft: int, hard: int | None = None) -> None:
     resource.setrlimit(limit, (soft, hard))
 
 
-def clean(principals: Principals, slots: list[int]) -> bytes:
-    """Kill the slots' uids and delete what they left; b"clean", or b"left: ..." """
+def clean(principals: Principals, slots: list[int], sides: list[str]) -> bytes:
+    """Kill the slots' uids (of the sides that ran) and delete what they left; b"clean", or
+    b"left: ..." """
     left: list[str] = []
     for slot in slots:
-        for side in ("solution", "tester"):
+        for side in [s for s in ("solution", "tester") if s in sides]:
             uid = principals.uid_of(int(slot), side)
             if uid is not None:
                 procutil.kill_uid(uid)

@@ -177,9 +177,11 @@ class Zygote:
             raise ZygoteError(answer.decode("utf-8", "replace")[:300])
         return int(answer[4:])
 
-    def clean(self, slot: int) -> str | None:
-        """Kill the slot's uids and delete its files; None, or what was left behind."""
-        answer = self.ask({"op": "clean", "slots": [slot]}, timeout_s=CLEAN_TIMEOUT_S)
+    def clean(self, slot: int, sides: list[str]) -> str | None:
+        """Kill the slot's uids ("solution", "tester") and delete their files; None, or what
+        was left behind."""
+        request = {"op": "clean", "slots": [slot], "sides": sides}
+        answer = self.ask(request, timeout_s=CLEAN_TIMEOUT_S)
         return None if answer == b"clean" else answer.decode("utf-8", "replace")
 
     def check(self) -> str | None:
