@@ -125,6 +125,8 @@ def judge_all(
             run = run_case(payload, case, slot, zygote, principals, wall_deadline)
             result = verdicts.decide(payload["mode"], case, run)
             cpu_left -= run.solution_cpu_s
+            if run.judge_error is not None:
+                errors.append(f"{case.get('name')}: {run.judge_error}"[:300])
         except Exception as exc:  # the judge's own failure on this case: the case fails
             message = f"{type(exc).__name__}: {exc}"[:300]
             errors.append(f"{case.get('name')}: {message}")
@@ -161,6 +163,7 @@ class CaseRun:
         self.problem: str | None = None  # the case could not be run as asked
         self.cpu_limit_s = 0.0
         self.roles: list[str] = ["solution", "tester"]  # whose processes the case has
+        self.judge_error: str | None = None  # the judge's own failure on this case
 
     @property
     def solution_cpu_s(self) -> float:
@@ -270,8 +273,9 @@ def run_case(
         run.wall_s = time.monotonic() - started
         run.timed_out, run.capped = pumped.timed_out, pumped.capped
         run.outputs = {name: pumped.outputs.get(fd, b"") for fd, (name, _) in reads.items()}
-    except ZygoteError as exc:
+    except ZygoteError as exc:  # the judge's machinery: the case fails, and it is logged
         run.problem = f"the case could not be started: {exc}"
+        run.judge_error = run.problem
     finally:
         end_case(pids, slot, zygote, principals, run)
         for fd in list(fds):
