@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import decimal  # noqa: F401 -- values.decode rebuilds these; imported before any payload
+import fractions  # noqa: F401
 import json
 import os
 import signal
