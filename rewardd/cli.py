@@ -22,7 +22,7 @@ environment (every setting is a REWARDD_* variable; see docs/deploy.md for all):
   REWARDD_SANDBOX      docker | local | auto (default): where code runs
   REWARDD_POOL_SIZE    math grading processes (default: one per core)
   REWARDD_CODE_THREADS code items graded at once (default 8)
-  REWARDD_MATH_ITEM_TIMEOUT_S  hard deadline per math item (default 10)
+  REWARDD_MATH_ITEM_TIMEOUT_S  wall-clock backstop per math item (default 60)
 
 examples:
   rewardd serve                                  # embedded, on 127.0.0.1:8000

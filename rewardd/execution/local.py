@@ -43,7 +43,7 @@ class LocalGrader:
     def __init__(
         self,
         pool_size: int | None = None,
-        math_item_timeout_s: float = 10.0,
+        math_item_timeout_s: float = 60.0,
         code_threads: int = 8,
         sandbox_kind: str | None = None,
         code_item_timeout_s: float = 120.0,
