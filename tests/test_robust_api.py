@@ -208,3 +208,24 @@ def test_hostile_text_does_not_stall_healthz(embedded_url):
     # Before the fix one request stalled the whole process for 3-18 s. Parsing a 2 MiB JSON
     # body on the event loop costs some milliseconds; the bound leaves room for a busy box.
     assert max(latencies) < 1.0, (max(latencies), hostile_s, len(latencies))
+
+
+def nested(depth: int) -> str:
+    return '{"a": ' * depth + "1" + "}" * depth
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/rewards", '{"items": [{"completion": "x", "reference": %s}]}', "reference"),
+        ("/get_reward", '{"query": ["x"], "labels": [%s]}', "labels"),
+    ],
+)
+def test_json_nested_deeper_than_64_levels_is_a_422_naming_the_field(client, path, body, field):
+    headers = {"content-type": "application/json"}
+    deep = client.post(path, content=body % nested(900), headers=headers)
+    assert deep.status_code == 422, deep.text
+    assert any(field in map(str, error["loc"]) for error in deep.json()["detail"])
+    assert "nested" in deep.text
+    shallow = client.post(path, content=body % nested(60), headers=headers)
+    assert shallow.status_code == 200, shallow.text

@@ -127,3 +127,15 @@ def test_a_call_still_running_after_its_task_was_killed_counts_as_in_flight(pool
 def test_call_parent_outside_a_pool_says_so():
     with pytest.raises(RuntimeError, match="only inside a KillablePool task"):
         call_parent("double", 1)
+
+
+def test_a_payload_that_cannot_be_pickled_fails_its_task_only(pool):
+    deep: list = []
+    for _ in range(100_000):  # past the pickler's recursion limit
+        deep = [deep]
+    bad = pool.submit({"action": "echo", "value": deep}, 10)
+    good = pool.submit({"action": "echo", "value": "fine"}, 10)
+    with pytest.raises(RuntimeError, match="cannot be sent"):
+        bad.result(timeout=30)
+    assert good.result(timeout=30) == "fine"
+    assert pool.alive() == 2

@@ -20,42 +20,50 @@ from rewardd.rewards.registry import COMPONENTS
 MAX_ITEMS = 4096
 
 
-def lone_surrogate_at(value: Any, path: str = "") -> str | None:
-    """Where `value` holds a lone surrogate ("\\ud800"), as a dotted path; None if nowhere.
+# Deeper JSON than this is refused: real references nest a few levels, and deeper values
+# would run recursive walks (pickling to a grading process, for one) out of stack.
+MAX_JSON_DEPTH = 64
 
-    JSON's \\u escapes can spell half of a surrogate pair, which no UTF-8 text can hold:
-    such a string would break every later step (encoding a response, writing a file in the
-    sandbox), so it is refused at the door with the field's name.
+
+def json_problem(value: Any, path: str = "", depth: int = 0) -> str | None:
+    """What makes `value` unfit to grade, naming where (a dotted path); None if it is fine.
+
+    - A lone surrogate ("\\ud800"): JSON's \\u escapes can spell half of a surrogate pair,
+      which no UTF-8 text can hold, and which would break every later step (encoding a
+      response, writing a file in the sandbox).
+    - Nesting deeper than MAX_JSON_DEPTH.
     """
+    where = f" (at {path})" if path else ""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return path or "value"
+            return f"text holds a lone surrogate{where}, which is not valid Unicode"
         return None
+    if depth >= MAX_JSON_DEPTH and isinstance(value, dict | list | tuple | BaseModel):
+        return f"the value is nested more than {MAX_JSON_DEPTH} levels deep{where}"
     if isinstance(value, BaseModel):
-        return lone_surrogate_at(value.model_dump(), path)
+        return json_problem(value.model_dump(), path, depth)
     if isinstance(value, dict):
         for key, inner in value.items():
             name = str(key).encode("utf-8", "backslashreplace").decode()
-            where = f"{path}.{name}" if path else name
-            if lone_surrogate_at(key) is not None:
-                return f"{where} (a key)"
-            if (found := lone_surrogate_at(inner, where)) is not None:
+            inner_path = f"{path}.{name}" if path else name
+            if json_problem(key) is not None:
+                return json_problem(key, f"{inner_path} (a key)")
+            if (found := json_problem(inner, inner_path, depth + 1)) is not None:
                 return found
         return None
     if isinstance(value, list | tuple):
         for index, inner in enumerate(value):
-            if (found := lone_surrogate_at(inner, f"{path}[{index}]")) is not None:
+            if (found := json_problem(inner, f"{path}[{index}]", depth + 1)) is not None:
                 return found
     return None
 
 
 def _valid_unicode(value: Any) -> Any:
-    where = lone_surrogate_at(value)
-    if where is not None:
-        inside = "" if where == "value" else f" (at {where})"
-        raise ValueError(f"text holds a lone surrogate{inside}, which is not valid Unicode")
+    problem = json_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 

@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -275,7 +276,14 @@ class KillablePool:
                         return
                     task = self._queue.popleft()
                 try:
-                    worker.conn.send((task.task_id, task.payload))
+                    message = ForkingPickler.dumps((task.task_id, task.payload))
+                except Exception as exc:  # this task's payload, not the worker, is at fault
+                    task.future.set_exception(
+                        RuntimeError(f"the task cannot be sent: {type(exc).__name__}: {exc}")
+                    )
+                    continue
+                try:
+                    worker.conn.send_bytes(message)
                 except (OSError, ValueError):
                     self._requeue_front([task])
                     self._replace(worker, crashed=True)
