@@ -322,12 +322,12 @@ def _grade_lines(
             # json.loads, as the API does, so both name a field holding a lone surrogate.
             item = RewardItem.model_validate(json.loads(line)).wire()
             valid.append((position, {**item, "params": params} if params else item))
-        except json.JSONDecodeError as exc:
-            problem = f"not JSON: {exc}"
         except ValidationError as exc:
             problem = "; ".join(
                 f"{'.'.join(map(str, e['loc'])) or 'item'}: {e['msg']}" for e in exc.errors()
             )
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, a 5000-digit integer
+            problem = f"not JSON: {exc}"
         else:
             continue
         message = printable(f"line {line_number}: invalid item: {problem}")

@@ -113,6 +113,23 @@ def test_grade_exits_1_when_a_line_has_an_error_unless_allowed(tmp_path):
     assert allowed.stdout == failed.stdout
 
 
+def test_lines_python_cannot_read_are_invalid_items_not_a_crash():
+    lines = [
+        "[" * 100_000,
+        '{"completion": "x", "completion_tokens": ' + "9" * 5000 + "}",
+        json.dumps(RIGHT),
+    ]
+    done = rewardd("grade", "-", "--recipe", "r1-zero", stdin="\n".join(lines) + "\n")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    results = [json.loads(row) for row in done.stdout.splitlines()]
+    assert [r["error"] and r["error"]["code"] for r in results] == [
+        "invalid_item",
+        "invalid_item",
+        None,
+    ]
+
+
 def test_grade_exits_0_when_every_line_is_graded():
     done = rewardd("grade", "-", "--recipe", "r1-zero", stdin=json.dumps(RIGHT) + "\n")
     assert done.returncode == 0, done.stderr

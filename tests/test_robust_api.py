@@ -112,8 +112,15 @@ def test_surrogates_as_raw_utf8_bytes_and_invalid_utf8_are_4xx(client):
 
 
 @pytest.mark.parametrize("path", ["/v1/rewards", "/get_reward", "/v1/execute", "/v1/jobs"])
-def test_json_nested_past_the_recursion_limit_is_a_422(client, path):
-    body = b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b'{"items": [{"completion": "x", "completion_tokens": ' + b"9" * 5000 + b"}]}",
+    ],
+    ids=["nested", "5000-digit-integer"],
+)
+def test_json_that_python_cannot_read_is_a_422(client, path, body):
     response = client.post(path, content=body, headers={"content-type": "application/json"})
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"] == ["body"]

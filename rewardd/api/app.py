@@ -117,14 +117,16 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         # FastAPI answers a body json.loads cannot read (nested past the recursion limit,
-        # not UTF-8) with a bare 400; the contract says a 422 that names the problem.
+        # not UTF-8, an integer of 5000 digits) with a bare 400; the contract says a 422
+        # that names the problem.
         cause = exc.__cause__
-        if exc.status_code == 400 and isinstance(cause, RecursionError | UnicodeDecodeError):
-            problem = (
-                "is nested too deeply"
-                if isinstance(cause, RecursionError)
-                else f"is not UTF-8 ({cause.reason} at byte {cause.start})"
-            )
+        if exc.status_code == 400 and isinstance(cause, RecursionError | ValueError):
+            if isinstance(cause, RecursionError):
+                problem = "is nested too deeply"
+            elif isinstance(cause, UnicodeDecodeError):
+                problem = f"is not UTF-8 ({cause.reason} at byte {cause.start})"
+            else:
+                problem = f"cannot be read: {cause}"
             return _error(422, ["body"], f"the JSON body {problem}", "json_invalid")
         return await http_exception_handler(request, exc)
 
