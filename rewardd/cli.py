@@ -48,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the HTTP service",
         description="Run the HTTP API. Embedded mode (no REWARDD_BROKER_URL) grades in a "
         "pool of killable worker processes on this host; distributed mode hands work to "
-        "Celery workers over Redis. OpenAPI docs at /docs.",
+        "Celery workers over Redis. OpenAPI docs at /docs and /redoc (no CDN needed). "
+        "Limits on what clients may hold (body and header timeouts, a connection cap) are "
+        "REWARDD_* settings too: docs/deploy.md.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
