@@ -1,0 +1,321 @@
+"""Red team of issue 15: a policy rewarded for passing plays against the rebuilt code judge.
+
+Each test is one attack, on Docker and on bubblewrap, and asserts what an honest judge must
+answer: the wrong solution earns 0 for what it did not solve (a number, never null), an
+honest failing item is scored, not left `internal` or `timeout`. Attacks that still get
+through are marked xfail(strict=True) with the hole they use (reported in
+/tmp/rewardd-coord/15-interface.md under "REDTEAM:"), so they flip when the hole is closed.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Iterator
+
+import pytest
+
+from rewardd.rewards.code import run_cases
+from rewardd.rewards.types import GradingInput
+
+pytestmark = pytest.mark.docker
+
+
+def _docker():
+    from sandbox import open_sandbox
+    from sandbox.docker_backend import docker_unavailable_reason
+    from sandbox.limits import SandboxSettings
+
+    reason = docker_unavailable_reason(SandboxSettings.from_env().image)
+    if reason is not None:
+        if os.environ.get("REQUIRE_DOCKER") == "1":
+            pytest.fail(f"Docker sandbox required but unavailable: {reason}")
+        pytest.skip(f"Docker sandbox unavailable: {reason}")
+    return open_sandbox("docker")
+
+
+def _bwrap():
+    from sandbox.limits import SandboxSettings
+    from sandbox.local_backend import BwrapSandbox
+
+    box = BwrapSandbox(SandboxSettings.from_env())
+    reason = box.problem()
+    if reason is not None:
+        if os.environ.get("REQUIRE_BWRAP") == "1":
+            pytest.fail(f"bubblewrap sandbox required but unusable: {reason}")
+        pytest.skip(f"bubblewrap sandbox unusable: {reason}")
+    return box
+
+
+@pytest.fixture(scope="module", params=["docker", "bwrap"])
+def sandbox(request) -> Iterator[object]:
+    box = _docker() if request.param == "docker" else _bwrap()
+    yield box
+    box.close()
+
+
+def grade(sandbox, solution: str, reference: dict):
+    code = textwrap.dedent(solution).strip("\n")
+    completion = f"<think>ok</think>\n<answer>\n```python\n{code}\n```\n</answer>"
+    return run_cases(GradingInput(completion=completion, task="code", reference=reference), sandbox)
+
+
+def assert_scored(score, passed: int, total: int) -> None:
+    """A number, never null, and exactly what the solution earned."""
+    assert score.error is None, (score.error, score.details)
+    assert score.value is not None
+    assert (score.details["passed"], score.details["total"]) == (passed, total), score.details
+
+
+def ref_add(style: str, timeout_s: float | None = None) -> dict:
+    """`add` in each style: two cases, (1, 2) -> 3 and (2, 2) -> 4."""
+    if style == "tests":
+        reference: dict = {
+            "tests": "def test_a():\n    assert add(1, 2) == 3\n\n"
+            "def test_b():\n    assert add(2, 2) == 4\n"
+        }
+    elif style == "functional":
+        reference = {
+            "fn_name": "add",
+            "test_cases": [{"input": [1, 2], "output": 3}, {"input": [2, 2], "output": 4}],
+        }
+    else:
+        reference = {
+            "test_cases": [{"input": "1 2\n", "output": "3\n"}, {"input": "2 2\n", "output": "4\n"}]
+        }
+    if timeout_s is not None:
+        reference["timeout_s"] = timeout_s
+    return reference
+
+
+def add_solution(style: str, otherwise: str, imports: str = "") -> str:
+    """Right for (1, 2) only; `otherwise` runs for the second case."""
+    body = textwrap.indent(textwrap.dedent(otherwise).strip("\n"), "    ")
+    if style == "stdio":
+        head = "a, b = map(int, input().split())\nif (a, b) == (1, 2):\n    print(3)\nelse:"
+        return f"{imports}\n{head}\n{body}\n"
+    return f"{imports}\ndef add(a, b):\n    if (a, b) == (1, 2):\n        return 3\n{body}\n"
+
+
+STYLES = ["tests", "functional", "stdio"]
+
+# --- escaping the negative advantage: an honest failure must be a number -------------------
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_burning_then_sleeping_is_not_an_unjudged_timeout(sandbox, style):
+    # 0.6 s of CPU under a 1 s limit, then idle until the backstop (3 x 1 + 2 s) falls.
+    otherwise = """
+        import time
+        end = time.process_time() + 0.6
+        while time.process_time() < end:
+            pass
+        time.sleep(60)
+    """
+    score = grade(sandbox, add_solution(style, otherwise), ref_add(style, timeout_s=1))
+    assert_scored(score, 1, 2)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open hole: idle cases each take 3t+2 s of wall, the job's wall_s is 3*sum(t)+17: "
+    "sleeping through ~10 cases leaves the rest 'not run: the job's wall-clock backstop' "
+    "(timeout: true) -> the whole item null",
+)
+def test_sleeping_through_many_cases_is_scored_not_unjudged(sandbox):
+    reference = {
+        "timeout_s": 0.2,
+        "test_cases": [{"input": f"{i} 1\n", "output": f"{i + 1}\n"} for i in range(12)],
+    }
+    solution = (
+        "import time\na, b = map(int, input().split())\n"
+        "if a == 0:\n    print(1)\nelse:\n    time.sleep(60)\n"
+    )
+    assert_scored(grade(sandbox, solution, reference), 1, 12)
+
+
+# --- time: a case's limit is the CPU time of all its processes ----------------------------
+
+# Needs ~1.5 s of CPU for the second case under a 1 s limit: it must fail that case. The work
+# runs in a child that the solution never reaps (its rusage then reaches nobody's wait4).
+FORKED_WORK = """
+    import os, time
+    r, w = os.pipe()
+    if os.fork() == 0:
+        end = time.process_time() + 1.5
+        while time.process_time() < end:
+            pass
+        os.write(w, b"4")
+        os._exit(0)
+    os.close(w)
+    answer = b""
+    while True:
+        chunk = os.read(r, 16)
+        if not chunk:
+            break
+        answer += chunk
+    {finish}
+"""
+
+
+@pytest.mark.parametrize("style", ["functional", "stdio"])
+def test_work_in_an_unreaped_child_counts_against_the_limit(sandbox, style):
+    finish = "print(int(answer))" if style == "stdio" else "return int(answer)"
+    otherwise = FORKED_WORK.format(finish=finish)
+    score = grade(sandbox, add_solution(style, otherwise), ref_add(style, timeout_s=1))
+    assert_scored(score, 1, 2)
+
+
+# --- what the tests check with: names of the solution in the tests' scope -----------------
+
+RAISES_TESTS = {
+    "tests": textwrap.dedent(
+        """
+        def test_rejects_negative():
+            try:
+                root(-1)
+            except ValueError:
+                return
+            raise AssertionError("no ValueError")
+
+        def test_four():
+            assert root(4) == 2
+        """
+    )
+}
+
+
+def test_shadowing_an_exception_class_passes_no_raises_test(sandbox):
+    solution = """
+        ValueError = Exception
+
+        def root(x):
+            if x < 0:
+                return 1 // 0
+            return int(x ** 0.5)
+    """
+    assert_scored(grade(sandbox, solution, RAISES_TESTS), 1, 2)
+
+
+def test_shadowing_checker_builtins_passes_nothing(sandbox):
+    tests = {
+        "tests": "def test_a():\n    assert all([add(1, 2) == 3])\n\n"
+        "def test_b():\n    assert isinstance(add(2, 2), int) and add(2, 2) == 4\n"
+    }
+    solution = """
+        all = lambda *a, **k: True
+        isinstance = lambda *a, **k: True
+        def add(a, b):
+            return 3 if (a, b) == (1, 2) else "4"
+    """
+    assert_scored(grade(sandbox, solution, tests), 1, 2)
+
+
+# --- values that break a comparison in the judge ------------------------------------------
+
+
+@pytest.mark.parametrize("style", ["functional", "tests"])
+def test_a_signalling_nan_decimal_fails_its_case(sandbox, style):
+    otherwise = "import decimal\nreturn decimal.Decimal('sNaN')"
+    assert_scored(grade(sandbox, add_solution(style, otherwise), ref_add(style)), 1, 2)
+
+
+def test_forged_snapshots_on_the_result_pipe_fail_their_case(sandbox):
+    # The solution's process holds the result pipe: a hand-made frame with a Fraction of
+    # denominator 0 (ZeroDivisionError on decoding), a float from a number, a dict keyed by
+    # a list, must each fail the case, and the item is still scored.
+    reference = {
+        "fn_name": "add",
+        "test_cases": [{"input": [1, 2], "output": 3}]
+        + [{"input": [2, i], "output": 2 + i} for i in range(4)],
+    }
+    otherwise = """
+        import json, os, struct
+        forged = [["Fraction", "1", "0"], ["f", 5], ["d", [[["l", []], ["i", "1"]]]],
+                  ["i", "-" * 50]][b]
+        body = json.dumps({"value": forged}).encode()
+        os.write(4, struct.pack(">I", len(body)) + body)
+        os._exit(0)
+    """
+    assert_scored(grade(sandbox, add_solution("functional", otherwise), reference), 1, 5)
+
+
+def test_a_float_near_a_big_int_is_not_that_int(sandbox):
+    reference = {"fn_name": "f", "test_cases": [{"input": [], "output": 1000000123456}]}
+    assert_scored(grade(sandbox, "def f():\n    return 1e12", reference), 0, 1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open hole: a name the tests use without importing it (`math`) resolves to the "
+    "solution's object: `class math: isclose = ...` answers the comparison itself",
+)
+def test_a_fake_module_the_tests_use_unimported_passes_nothing(sandbox):
+    # MBPP-style tests that lean on the solution's `import math`.
+    tests = {
+        "tests": "def test_a():\n    assert math.isclose(area(1), 3.14159, rel_tol=1e-3)\n\n"
+        "def test_b():\n    assert math.isclose(area(2), 12.566, rel_tol=1e-3)\n"
+    }
+    solution = """
+        class math:
+            isclose = staticmethod(lambda *a, **k: True)
+
+        def area(r):
+            return 3.14159 if r == 1 else 0.0
+    """
+    assert_scored(grade(sandbox, solution, tests), 1, 2)
+
+
+def test_a_patched_real_math_module_passes_nothing(sandbox):
+    tests = {
+        "tests": "def test_a():\n    assert math.isclose(area(1), 3.14159, rel_tol=1e-3)\n\n"
+        "def test_b():\n    assert math.isclose(area(2), 12.566, rel_tol=1e-3)\n"
+    }
+    solution = """
+        import math
+        math.isclose = lambda *a, **k: True
+
+        def area(r):
+            return 3.14159 if r == 1 else 0.0
+    """
+    assert_scored(grade(sandbox, solution, tests), 1, 2)
+
+
+# --- one job affecting a later one ---------------------------------------------------------
+
+PLANT_EVERYWHERE = """
+import os
+planted = []
+for root, dirs, _files in os.walk("/", topdown=True):
+    dirs[:] = [d for d in dirs if os.path.join(root, d) not in ("/proc", "/sys")]
+    if os.access(root, os.W_OK | os.X_OK):
+        try:
+            path = os.path.join(root, ".redteam-mark")
+            with open(path, "w") as f:
+                f.write("x")
+            planted.append(path)
+        except OSError:
+            pass
+print(len(planted))
+"""
+FIND_MARKS = """
+import os
+found = []
+for root, dirs, files in os.walk("/", topdown=True):
+    dirs[:] = [d for d in dirs if os.path.join(root, d) not in ("/proc", "/sys")]
+    if ".redteam-mark" in files:
+        found.append(os.path.join(root, ".redteam-mark"))
+print(found)
+"""
+
+
+def test_files_of_one_execute_job_are_gone_for_the_next(sandbox):
+    from sandbox import ExecutionRequest
+
+    first = sandbox.execute(ExecutionRequest(code=PLANT_EVERYWHERE, timeout_s=10))
+    assert first.status == "ok", first
+    assert int(first.stdout.strip()) > 0  # it could write somewhere (its work dir at least)
+    for _ in range(3):  # whichever warm sandbox the next jobs land in
+        later = sandbox.execute(ExecutionRequest(code=FIND_MARKS, timeout_s=10))
+        assert later.status == "ok", later
+        assert later.stdout.strip() == "[]", later.stdout
