@@ -6,6 +6,7 @@ the offline `rewardd grade` CLI and the tests all call `grade_item`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +15,10 @@ from rewardd.rewards.types import GradingInput, ItemError, Score
 
 DEFAULT_LANG = "en"
 TIMINGS_KEY = "_timings"
+# Set (True) by the batch planner (rewardd.planner) on an item it sends to a worker: the
+# result then carries each component's Score fields, which the planner joins with the
+# item's shared math verdict.  Items from clients never carry it (RewardItem.wire).
+SCORES_KEY = "_scores"
 
 
 def grading_input(item: Mapping[str, Any], needs_lang: bool = True) -> GradingInput:
@@ -60,9 +65,22 @@ def grade_item(item: Mapping[str, Any], weights: Mapping[str, float]) -> dict[st
     item_input = grading_input(item, needs_lang="language" in weights)
     scores = score_components(item_input, list(weights), timings)
     result = combine(item.get("id"), scores, weights)
+    if item.get(SCORES_KEY):
+        result[SCORES_KEY] = {name: dataclasses.asdict(score) for name, score in scores.items()}
     # Travels with the result to the API process, which records it and strips it.
     result[TIMINGS_KEY] = timings
     return result
+
+
+def score_of_fields(fields: Mapping[str, Any]) -> Score:
+    """A Score from its fields (dataclasses.asdict), as they cross to another process."""
+    error = fields.get("error")
+    return Score(
+        value=fields["value"],
+        reason=fields["reason"],
+        details=dict(fields.get("details") or {}),
+        error=ItemError(**error) if error else None,
+    )
 
 
 def combine(

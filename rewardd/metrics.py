@@ -18,6 +18,14 @@ REQUEST_SECONDS = Histogram(
 ITEMS = Counter("rewardd_items_total", "Graded items by outcome", ["outcome"], registry=REGISTRY)
 CACHE_HITS = Counter("rewardd_cache_hits_total", "Items answered from cache", registry=REGISTRY)
 CACHE_LOOKUPS = Counter("rewardd_cache_lookups_total", "Items looked up", registry=REGISTRY)
+MATH_VERDICTS = Counter(
+    "rewardd_math_verdicts_total",
+    "Math verdicts computed (one per distinct gold, final answer and prompt of a batch)",
+    registry=REGISTRY,
+)
+VERDICT_CACHE_HITS = Counter(
+    "rewardd_verdict_cache_hits_total", "Math verdicts answered from cache", registry=REGISTRY
+)
 COMPONENT_VALUES = Counter(
     "rewardd_component_scored_total",
     "Component scores given",

@@ -16,6 +16,7 @@ from rewardd.backends import Backend
 from rewardd.cache import ResultCache, item_key
 from rewardd.grading import TIMINGS_KEY
 from rewardd.groups import score_groups
+from rewardd.planner import VERDICT_WEIGHTS, for_worker, joined, plan_batch, text_components
 from rewardd.recipes import resolve_weights
 
 
@@ -32,11 +33,21 @@ class Graded:
 
 
 class RewardService:
-    def __init__(self, backend: Backend, cache: ResultCache, max_pending_items: int) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        cache: ResultCache,
+        max_pending_items: int,
+        verdicts: ResultCache | None = None,
+    ) -> None:
         self.backend = backend
         self.cache = cache
+        # Math verdicts by (gold, final answer, prompt): see rewardd.planner.
+        self.verdicts = verdicts if verdicts is not None else ResultCache(cache.max_entries)
         self.max_pending_items = max_pending_items
         self.pending_items = 0
+        # Items sent to the backend to compute a math verdict (one per distinct key).
+        self.verdicts_graded = 0
 
     async def grade(
         self,
@@ -59,7 +70,7 @@ class RewardService:
             raise Overloaded(f"{busy} items in flight; retry shortly")
         self.pending_items += len(todo)
         try:
-            graded = await self.backend.grade(list(todo.values()), active, timeout_s)
+            graded = await self._grade_planned(list(todo.values()), active, timeout_s)
         finally:
             self.pending_items -= len(todo)
         for key, result in zip(todo, graded, strict=True):
@@ -74,3 +85,55 @@ class RewardService:
         results = await asyncio.to_thread(score_groups, items, results, active)
         metrics.record_batch(results, cache_hits=len(items) - len(todo))
         return Graded(results, recipe_name, active, (time.perf_counter() - started) * 1000)
+
+    async def _grade_planned(
+        self, items: list[dict[str, Any]], weights: Mapping[str, float], timeout_s: float
+    ) -> list[dict[str, Any]]:
+        """Grade `items`, each distinct math verdict once (rewardd.planner).
+
+        The verdicts, the planned items' text components and the unplanned items are
+        graded at once; nothing waits on anything else.
+        """
+        deadline = time.monotonic() + timeout_s
+        plan, verdicts = await asyncio.to_thread(plan_batch, items, weights, self.verdicts)
+        alone = [i for i in range(len(items)) if not plan.planned(i)]
+        text = text_components(weights)
+        with_text = [i for i in range(len(items)) if plan.planned(i) and text]
+        self.verdicts_graded += len(plan.to_verify)
+        metrics.MATH_VERDICTS.inc(len(plan.to_verify))
+        metrics.VERDICT_CACHE_HITS.inc(len(verdicts))
+        text_weights = {name: weights[name] for name in text}
+        fresh, graded_alone, graded_text = await asyncio.gather(
+            self._grade_some(
+                [for_worker(item) for item in plan.to_verify.values()], VERDICT_WEIGHTS, deadline
+            ),
+            self._grade_some([items[i] for i in alone], weights, deadline),
+            self._grade_some([for_worker(items[i]) for i in with_text], text_weights, deadline),
+        )
+        for key, verdict in zip(plan.to_verify, fresh, strict=True):
+            metrics.record_timings(verdict.pop(TIMINGS_KEY, None) or {})
+            self.verdicts.put(key, verdict)  # never stores a verdict with an error
+            verdicts[key] = verdict
+        results: list[dict[str, Any] | None] = [None] * len(items)
+        for position, result in zip(alone, graded_alone, strict=True):
+            results[position] = result
+        text_results: dict[int, dict[str, Any]] = {}
+        for position, result in zip(with_text, graded_text, strict=True):
+            metrics.record_timings(result.pop(TIMINGS_KEY, None) or {})
+            text_results[position] = result
+
+        def join() -> None:
+            for position, (key, item) in enumerate(zip(plan.keys, items, strict=True)):
+                if key is not None:
+                    text_result = text_results.get(position)
+                    results[position] = joined(item, weights, verdicts[key], text_result)
+
+        await asyncio.to_thread(join)
+        return results  # type: ignore[return-value]
+
+    async def _grade_some(
+        self, items: list[dict[str, Any]], weights: Mapping[str, float], deadline: float
+    ) -> list[dict[str, Any]]:
+        if not items:
+            return []
+        return await self.backend.grade(items, weights, max(0.0, deadline - time.monotonic()))

@@ -115,13 +115,18 @@ GROUP_COMPONENTS: dict[str, GroupComponent] = {"length": group_length}
 
 
 def score_components(
-    item: GradingInput, names: Collection[str], timings: dict[str, float] | None = None
+    item: GradingInput,
+    names: Collection[str],
+    timings: dict[str, float] | None = None,
+    known: Mapping[str, Score] | None = None,
 ) -> dict[str, Score]:
     """Compute the named components of one item; a component that raises becomes an error.
 
     `timings`, when given, receives each component's own seconds (its dependencies excluded).
+    `known` holds scores already computed for this item (the batch planner's accuracy
+    verdict, shared by the samples with the same final answer): they are used, not redone.
     """
-    computed: dict[str, Score] = {}
+    computed: dict[str, Score] = dict(known or {})
     nested: list[float] = []  # time spent in dependencies, per component being computed
 
     def score_of(name: str) -> Score:
