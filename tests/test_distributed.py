@@ -32,6 +32,29 @@ def batch(count: int) -> list[dict]:
     return items
 
 
+def grpo_group(prompt: str, gold: str, answers: list[str], samples: int = 4) -> list[dict]:
+    """A prompt's samples: different reasoning, each of `answers` given `samples` times."""
+    return [
+        {
+            "prompt": prompt,
+            "completion": (
+                f"<think>{' '.join(f'Step {k}: $y_{k} = {k * n}$.' for k in range(n + 2))}</think>"
+                f"<answer>\\boxed{{{answer}}}</answer>"
+            ),
+            "reference": {"answer": gold},
+        }
+        for answer in answers
+        for n in range(samples)
+    ]
+
+
+def math_verdicts(url: str) -> float:
+    for line in httpx.get(f"{url}/metrics").text.splitlines():
+        if line.startswith("rewardd_math_verdicts_total "):
+            return float(line.split()[1])
+    raise AssertionError("no rewardd_math_verdicts_total in /metrics")
+
+
 def expected_accuracy(n: int) -> float:
     return 1.0 if n % 2 == 0 else 0.0
 
@@ -63,10 +86,23 @@ def test_distributed_and_embedded_give_identical_results(cluster, embedded_url):
             "prompt": "Сколько?",
         },
         {"completion": "<answer>\\boxed{2} or \\boxed{3}</answer>", "reference": {"answer": "3"}},
+        # GRPO groups: a prompt's samples share a few final answers, across chunks.
+        *grpo_group("What is $6 \\times 7$?", "42", ["42", "6 \\times 7", "43", "\\frac{84}{2}"]),
+        *grpo_group(
+            "Compute $1/2 + 1/3$.", "5/6", ["\\frac{5}{6}", "5/6", "2/5", "0.8\\overline{3}"]
+        ),
     ]
     body = {
         "items": items,
-        "weights": {"accuracy": 1, "format": 0.3, "language": 0.2, "tag_count": 0.1},
+        "weights": {
+            "accuracy": 1,
+            "format": 0.3,
+            "language": 0.2,
+            "tag_count": 0.1,
+            "cosine": 0.5,
+            "length": 0.2,
+        },
+        "params": {"cosine": {"max_len": 200}},
     }
     distributed = httpx.post(f"{cluster}/v1/rewards", json=body, timeout=60).json()
     embedded = httpx.post(f"{embedded_url}/v1/rewards", json=body, timeout=60).json()
@@ -74,6 +110,17 @@ def test_distributed_and_embedded_give_identical_results(cluster, embedded_url):
     assert [r["components"]["accuracy"] for r in distributed["results"][:40]] == [
         expected_accuracy(n) for n in range(40)
     ]
+
+
+def test_a_groups_verdict_is_computed_once_across_chunks(cluster):
+    # 32 samples, 4 distinct final answers: 4 chunks of 8, but 4 verdicts, not 32.
+    items = grpo_group("What is $17 + 25$?", "42", ["42", "41", "\\frac{84}{2}", "x"], 8)
+    before = math_verdicts(cluster)
+    body = {"items": items, "weights": {"accuracy": 1, "format": 0.5}}
+    results = httpx.post(f"{cluster}/v1/rewards", json=body, timeout=120).json()["results"]
+    assert math_verdicts(cluster) - before == 4
+    accuracy = [r["components"]["accuracy"] for r in results]
+    assert accuracy == [1.0] * 8 + [0.0] * 8 + [1.0] * 8 + [0.0] * 8
 
 
 def test_jobs_in_distributed_mode_are_kept_in_redis(cluster, redis_server):
