@@ -319,3 +319,163 @@ def test_files_of_one_execute_job_are_gone_for_the_next(sandbox):
         later = sandbox.execute(ExecutionRequest(code=FIND_MARKS, timeout_s=10))
         assert later.status == "ok", later
         assert later.stdout.strip() == "[]", later.stdout
+
+
+# --- forging "load": a case that lets itself starve ----------------------------------------
+
+
+@pytest.fixture
+def busy_host() -> Iterator[None]:
+    """One busy loop per core next to the sandbox: the load a training host always has."""
+    import subprocess
+    import sys
+
+    loops = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in range(os.cpu_count() or 1)
+    ]
+    try:
+        yield
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+
+
+def test_choosing_sched_idle_does_not_turn_a_failure_into_no_verdict(sandbox, busy_host):
+    # SCHED_IDLE (no privilege needed) runs only when nothing else wants the CPU: on a busy
+    # host the case waits on the run queue, which extends its backstop to the ceiling, as if
+    # load had starved an honest case. It is the solution's choice, so the case must fail.
+    otherwise = """
+        import os
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        while True:
+            pass
+    """
+    score = grade(sandbox, add_solution("functional", otherwise), ref_add("functional", 0.5))
+    assert_scored(score, 1, 2)
+
+
+def test_exhausting_the_jobs_memory_with_many_processes_is_scored(sandbox):
+    # Every process of a case may use the case's memory; many of them together exceed the
+    # job's. Whatever the OOM killer hits, the item is scored (0 for that case), never null.
+    otherwise = """
+        import os, time
+        for _ in range(24):
+            if os.fork() == 0:
+                try:
+                    block = bytearray(200 * 1024 * 1024)
+                    for i in range(0, len(block), 4096):
+                        block[i] = 1
+                except MemoryError:
+                    pass
+                time.sleep(30)
+                os._exit(0)
+        time.sleep(30)
+    """
+    score = grade(sandbox, add_solution("functional", otherwise), ref_add("functional", 2))
+    assert_scored(score, 1, 2)
+
+
+# --- exceptions crossing from the solution to the tests -------------------------------------
+
+REBUILD_HOLE = pytest.mark.xfail(
+    strict=True,
+    reason="open hole: tester.Link.exception calls kind(message); UnicodeDecodeError and "
+    "ExceptionGroup need other arguments, so the rebuild raises TypeError into the tests",
+)
+TYPE_ERROR_TESTS = {
+    "tests": textwrap.dedent(
+        """
+        def test_rejects_text():
+            try:
+                double("a")
+            except TypeError:
+                return
+            raise AssertionError("no TypeError")
+
+        def test_two():
+            assert double(2) == 4
+        """
+    )
+}
+
+
+@pytest.mark.parametrize(
+    "raising",
+    [
+        pytest.param("raise UnicodeDecodeError('utf-8', b'x', 0, 1, 'bad')", marks=REBUILD_HOLE),
+        pytest.param("raise ExceptionGroup('many', [KeyError(1)])", marks=REBUILD_HOLE),
+        "raise OSError(2, 'gone')",
+    ],
+)
+def test_an_exception_the_tests_cannot_rebuild_is_not_the_one_they_expect(sandbox, raising):
+    # The tester rebuilds a builtin exception as kind(message); for classes whose constructor
+    # wants other arguments that call raises TypeError, which a raises-TypeError test takes.
+    solution = f"def double(x):\n    if x == 'a':\n        {raising}\n    return 0\n"
+    assert_scored(grade(sandbox, solution, TYPE_ERROR_TESTS), 0, 2)
+
+
+# --- through the real service ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=["docker", "local"])
+def service(request, tmp_path_factory) -> Iterator[object]:
+    import httpx
+
+    from tests.conftest import running_service
+
+    box = _docker() if request.param == "docker" else _bwrap()  # skips as the others do
+    box.close()
+    log = tmp_path_factory.mktemp(f"redteam-{request.param}") / "serve.log"
+    with (
+        running_service(log, REWARDD_SANDBOX=request.param, REWARDD_POOL_SIZE="2") as url,
+        httpx.Client(base_url=url, timeout=300) as client,
+    ):
+        yield client
+
+
+def test_execute_cannot_ask_for_a_judge_start(service):
+    # The judge's privileged start (root with CAP_SETUID, a uid block) is for rewardd's own
+    # judge jobs only; a body naming `judge` and shipping sandbox/judge/__main__.py runs as an
+    # ordinary job.
+    probe = "import os\nprint('uid', os.getuid(), os.environ.get('REWARDD_JUDGE_UID'))\n"
+    response = service.post(
+        "/v1/execute",
+        json={
+            "code": probe,
+            "judge": True,
+            "files": {
+                "sandbox/judge/__main__.py": "import os\nprint('JUDGE-START', os.getuid())\n"
+            },
+        },
+    )
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 200:
+        body = response.json()
+        assert "JUDGE-START" not in body["stdout"], body
+        assert body["stdout"].split()[:1] == ["uid"], body
+        assert body["stdout"].split()[1] != "0" and body["stdout"].split()[2] == "None", body
+
+
+def test_rewards_score_the_idling_and_the_shadowing_tricks(service):
+    def item(name: str, solution: str, reference: dict) -> dict:
+        code = textwrap.dedent(solution).strip("\n")
+        completion = f"<think>ok</think>\n<answer>\n```python\n{code}\n```\n</answer>"
+        return {"id": name, "completion": completion, "reference": reference}
+
+    idle = "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end:\n"
+    idle += "    pass\ntime.sleep(60)"
+    items = [
+        item("burn-then-sleep", add_solution("functional", idle), ref_add("functional", 1)),
+        item(
+            "value-error",
+            "ValueError = Exception\n\ndef root(x):\n    if x < 0:\n        return 1 // 0\n"
+            "    return int(x ** 0.5)",
+            RAISES_TESTS,
+        ),
+    ]
+    response = service.post("/v1/rewards", json={"recipe": "code", "items": items})
+    assert response.status_code == 200, response.text
+    for result in response.json()["results"]:
+        assert result["components"]["code"] == 0.5, result
