@@ -1,13 +1,21 @@
-"""Math grading throughput, measured side by side in one run.
+"""Math grading throughput, measured side by side in one run (medians of --rounds rounds,
+each with fresh items, so no cache carries a verdict from one round to the next).
 
-(a) /v1/rewards (embedded mode, a real `rewardd serve`) on unique items, items/s, divided by
-    math-verify's parse + verify called in-process on all cores (multiprocessing.Pool) on the
-    same items.                                                     target >= 0.85
-(b) a realistic GRPO batch (64 prompts x 16 samples, final answers repeating within a group)
-    through the service, divided by open-r1's `accuracy_reward` pattern looping in-process,
-    as TRL calls it.                                                target >= 3
+(a) /v1/rewards (embedded mode, a real `rewardd serve`, caches off) on unique items, items/s,
+    divided by math-verify's parse + verify called in-process on all cores
+    (multiprocessing.Pool) on the same items.                       target >= 0.85
+(b) GRPO batches (64 prompts x 16 samples) through the service, divided by open-r1's
+    `accuracy_reward` looping in-process, as TRL calls it.          target >= 3
+    Two kinds: short completions, and R1-length ones (1.5-6 kB of reasoning with inline
+    math, then an <answer> block; about 4 distinct final answers per prompt).
+(d) service items/s on R1-length GRPO batches with 1, 4 and 16 distinct final answers per
+    prompt, next to math verdicts computed (rewardd_math_verdicts_total): where the time goes.
+
+The load average of the machine is printed with the figures: on a shared machine it is
+part of the result.
 
 Usage: python bench/math_throughput.py [--unique 2000] [--prompts 64] [--samples 16]
+       [--rounds 3]
 """
 
 from __future__ import annotations
@@ -16,8 +24,10 @@ import argparse
 import multiprocessing
 import os
 import random
+import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -73,6 +83,54 @@ def grpo_batch(prompts: int, samples: int, seed: int = 1) -> list[tuple[str, str
         gold = gold_answers(rng)
         candidates = [gold] + [wrong(gold, rng) for _ in range(rng.randint(1, 3))]
         items += [(completion(rng.choice(candidates), rng), gold) for _ in range(samples)]
+    return items
+
+
+# R1-distilled reasoning: prose with inline math, a few checks, an occasional boxed step.
+R1_STEPS = (
+    "Let me denote the unknown by $x$ and write what is given: ${a}x + {b} = {c}$. ",
+    "Subtracting ${b}$ from both sides gives ${a}x = {d}$, so \\(x = \\frac{{{d}}}{{{a}}}\\). ",
+    "Wait, let me double-check that step. If $x = {a}$ then $x^2 = {e}$, which is not it. ",
+    "Hmm, maybe I should try another approach: consider $f(t) = t^2 - {b}t + {c}$. ",
+    "Its discriminant is $\\Delta = {b}^2 - 4 \\cdot {c}$, so the roots are real when "
+    "$\\Delta \\ge 0$. ",
+    "So far the candidate is $\\boxed{{{a}}}$, but I have not checked the constraint yet. ",
+    "Let me verify: substituting back, ${a} \\cdot {b} = {f}$, and that is consistent. ",
+    "Alternatively, using the identity $(u+v)^2 = u^2 + 2uv + v^2$ with $u = {a}$, $v = {b}$. ",
+)
+
+
+def r1_completion(answer: str, rng: random.Random) -> str:
+    """1.5-6 kB of R1-style reasoning with inline math, then the answer block."""
+    size = rng.randint(1500, 6000)
+    steps: list[str] = []
+    while sum(map(len, steps)) < size:
+        a, b, c = rng.randint(2, 99), rng.randint(2, 99), rng.randint(100, 999)
+        template = rng.choice(R1_STEPS)
+        steps.append(template.format(a=a, b=b, c=c, d=c - b, e=a * a, f=a * b))
+    return (
+        f"<think>\n{''.join(steps)}\n</think>\n"
+        f"<answer>Therefore, the final answer is $\\boxed{{{answer}}}$.</answer>"
+    )
+
+
+def distinct_wrong(gold: str, count: int, rng: random.Random) -> list[str]:
+    wrongs: list[str] = []
+    while len(wrongs) < count:
+        candidate = wrong(gold, rng) if len(wrongs) < 3 else f"{gold} + {len(wrongs)}"
+        if candidate not in wrongs and candidate != gold:
+            wrongs.append(candidate)
+    return wrongs
+
+
+def r1_grpo_batch(prompts: int, samples: int, distinct: int, seed: int) -> list[tuple[str, str]]:
+    """Each prompt's samples give exactly `distinct` final answers (one of them right)."""
+    rng = random.Random(seed)
+    items = []
+    for _ in range(prompts):
+        gold = gold_answers(rng)
+        candidates = [gold, *distinct_wrong(gold, distinct - 1, rng)]
+        items += [(r1_completion(candidates[n % distinct], rng), gold) for n in range(samples)]
     return items
 
 
@@ -154,41 +212,98 @@ def through_service(url: str, items: list[tuple[str, str]], batch: int) -> float
         return time.perf_counter() - started
 
 
+def math_verdicts(url: str) -> float:
+    for line in httpx.get(f"{url}/metrics").text.splitlines():
+        if line.startswith("rewardd_math_verdicts_total "):
+            return float(line.split()[1])
+    return float("nan")
+
+
+def open_r1_loop(items: list[tuple[str, str]]) -> float:
+    started = time.perf_counter()
+    open_r1_accuracy_reward([[{"content": text}] for text, _ in items], [g for _, g in items])
+    return time.perf_counter() - started
+
+
+def median_of(rounds: int, measure: Callable[[int], tuple[float, ...]]) -> list[float]:
+    """Medians, per figure, of `measure(round)` over the rounds."""
+    runs = [measure(round_number) for round_number in range(rounds)]
+    return [statistics.median(figures) for figures in zip(*runs, strict=True)]
+
+
+def load() -> str:
+    return "/".join(f"{value:.0f}" for value in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--unique", type=int, default=2000)
-    parser.add_argument("--prompts", type=int, default=64)
-    parser.add_argument("--samples", type=int, default=16)
+    parser.add_argument("--unique", type=int, default=2000, help="items in (a)")
+    parser.add_argument("--prompts", type=int, default=64, help="prompts per GRPO batch")
+    parser.add_argument("--samples", type=int, default=16, help="samples per prompt")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, fresh items each")
     args = parser.parse_args()
-
-    unique = unique_items(args.unique)
-    grpo = grpo_batch(args.prompts, args.samples)
-    log = Path(os.environ.get("TMPDIR", "/tmp")) / "bench-math-serve.log"
-    with running_service(log, REWARDD_CACHE_ENTRIES="0") as plain_url:
-        through_service(plain_url, unique_items(64, seed=99), 64)  # warm the workers
-        service_unique = through_service(plain_url, unique, batch=512)
-    baseline_unique = math_verify_all_cores(unique)
-
-    with running_service(log) as url:
-        through_service(url, unique_items(64, seed=98), 64)
-        service_grpo = through_service(url, grpo, batch=len(grpo))
-    started = time.perf_counter()
-    open_r1_accuracy_reward([[{"content": text}] for text, _ in grpo], [gold for _, gold in grpo])
-    baseline_grpo = time.perf_counter() - started
-
     cores = os.cpu_count()
-    print(f"cores: {cores}")
-    print(
-        f"(a) unique items ({len(unique)}): service {len(unique) / service_unique:.0f} items/s "
-        f"(cache off), math-verify in-process on {cores} cores "
-        f"{len(unique) / baseline_unique:.0f} items/s, "
-        f"ratio {baseline_unique / service_unique:.2f} (target >= 0.85)"
-    )
-    print(
-        f"(b) GRPO batch ({args.prompts}x{args.samples}): service {service_grpo:.2f} s, "
-        f"open-r1 accuracy_reward loop {baseline_grpo:.2f} s, "
-        f"speed-up {baseline_grpo / service_grpo:.1f}x (target >= 3)"
-    )
+    print(f"cores: {cores}, load average (1/5/15 min) at start: {load()}", flush=True)
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / "bench-math-serve.log"
+    batch = args.prompts * args.samples
+    # Caches off: rounds use fresh items anyway, and no figure may come from a cache.
+    with running_service(log, REWARDD_CACHE_ENTRIES="0") as url:
+        through_service(url, unique_items(64, seed=99), 64)  # warm the workers
+
+        def unique_round(n: int) -> tuple[float, float]:
+            unique = unique_items(args.unique, seed=1000 + n)
+            return through_service(url, unique, batch=512), math_verify_all_cores(unique)
+
+        service_unique, baseline_unique = median_of(args.rounds, unique_round)
+        print(
+            f"(a) unique items ({args.unique}): service {args.unique / service_unique:.0f} "
+            f"items/s, math-verify in-process on {cores} cores "
+            f"{args.unique / baseline_unique:.0f} items/s, "
+            f"ratio {baseline_unique / service_unique:.2f} (target >= 0.85)",
+            flush=True,
+        )
+
+        def grpo_round(make: Callable[[int], list[tuple[str, str]]]) -> Callable[[int], tuple]:
+            def measure(n: int) -> tuple[float, float, float]:
+                items = make(n)
+                before = math_verdicts(url)
+                service = through_service(url, items, batch=len(items))
+                return service, math_verdicts(url) - before, open_r1_loop(items)
+
+            return measure
+
+        kinds = {
+            "short": lambda n: grpo_batch(args.prompts, args.samples, seed=2000 + n),
+            "R1-length, 4 answers/prompt": lambda n: r1_grpo_batch(
+                args.prompts, args.samples, 4, seed=3000 + n
+            ),
+        }
+        for name, make in kinds.items():
+            service, verdicts, baseline = median_of(args.rounds, grpo_round(make))
+            print(
+                f"(b) GRPO batch, {name} ({args.prompts}x{args.samples}): service "
+                f"{service:.2f} s ({batch / service:.0f} items/s, {verdicts:.0f} verdicts), "
+                f"open-r1 accuracy_reward loop {baseline:.2f} s ({batch / baseline:.0f} "
+                f"items/s), speed-up {baseline / service:.1f}x (target >= 3)",
+                flush=True,
+            )
+
+        for distinct in (1, 4, 16):
+
+            def distinct_round(n: int, distinct: int = distinct) -> tuple[float, float]:
+                items = r1_grpo_batch(args.prompts, args.samples, distinct, seed=4000 + n)
+                before = math_verdicts(url)
+                service = through_service(url, items, batch=len(items))
+                return service, math_verdicts(url) - before
+
+            service, verdicts = median_of(args.rounds, distinct_round)
+            print(
+                f"(d) R1-length, {distinct:2d} distinct answers/prompt: "
+                f"{batch / service:.0f} items/s, {verdicts:.0f} math verdicts "
+                f"for {batch} items",
+                flush=True,
+            )
+    print(f"load average (1/5/15 min) at end: {load()}")
 
 
 if __name__ == "__main__":
