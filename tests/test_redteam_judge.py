@@ -479,3 +479,43 @@ def test_rewards_score_the_idling_and_the_shadowing_tricks(service):
     assert response.status_code == 200, response.text
     for result in response.json()["results"]:
         assert result["components"]["code"] == 0.5, result
+
+
+# --- stdlib objects in the tests' scope that equal anything ---------------------------------
+
+ZERO_ARG_TESTS = {
+    "tests": "def test_answer():\n    assert answer() == 42\n\n"
+    "def test_constant():\n    assert LIMIT == 10\n"
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open hole: `from unittest.mock import _ANY as answer` crosses as a stdlib name; "
+    "the tester's own _ANY() equals anything",
+)
+def test_an_always_equal_stdlib_class_is_not_the_function_under_test(sandbox):
+    # unittest.mock._ANY() == anything: imported under the function's name it crosses as a
+    # stdlib name, which the tester takes from its own unittest.mock.
+    solution = "from unittest.mock import _ANY as answer\nLIMIT = 9\n"
+    assert_scored(grade(sandbox, solution, ZERO_ARG_TESTS), 0, 2)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open hole: the names frame may bind any name to any module attribute "
+    "(mock.ANY): 1.0 for no code",
+)
+def test_a_forged_names_frame_binding_mock_any_passes_nothing(sandbox):
+    # The solution's process sends the tester its top-level names itself: a hand-made frame
+    # can bind any name to any attribute of any module (unittest.mock.ANY is an instance).
+    solution = """
+        import json, os, struct
+        names = {"answer": ["stdlib", "unittest.mock", "_ANY"],
+                 "LIMIT": ["stdlib", "unittest.mock", "ANY"]}
+        body = json.dumps({"names": names}).encode()
+        os.write(4, struct.pack(">I", len(body)) + body)
+        import time
+        time.sleep(30)
+    """
+    assert_scored(grade(sandbox, solution, ZERO_ARG_TESTS), 0, 2)
