@@ -519,3 +519,49 @@ def test_a_forged_names_frame_binding_mock_any_passes_nothing(sandbox):
         time.sleep(30)
     """
     assert_scored(grade(sandbox, solution, ZERO_ARG_TESTS), 0, 2)
+
+
+LEAVE_BEHIND = """
+import ctypes, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+IPC_CREAT, IPC_PRIVATE = 0o1000, 0
+shm = libc.shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0o666)
+sem = libc.semget(IPC_PRIVATE, 1, IPC_CREAT | 0o666)
+msg = libc.msgget(IPC_PRIVATE, IPC_CREAT | 0o666)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.closerange(0, 1024)
+        time.sleep(120)
+    os._exit(0)
+print(shm, sem, msg)
+"""
+LOOK_AROUND = """
+import os
+mine = os.getpid()
+others = []
+for pid in os.listdir("/proc"):
+    if pid.isdigit() and int(pid) not in (mine, os.getppid()):
+        try:
+            if os.stat(f"/proc/{pid}").st_uid != 0:
+                others.append(pid)
+        except OSError:
+            pass
+ipc = []
+for kind in ("shm", "sem", "msg"):
+    with open(f"/proc/sysvipc/{kind}") as f:
+        ipc += [kind] * (len(f.read().splitlines()) - 1)
+print(others, ipc)
+"""
+
+
+def test_processes_and_ipc_of_one_execute_job_are_gone_for_the_next(sandbox):
+    from sandbox import ExecutionRequest
+
+    first = sandbox.execute(ExecutionRequest(code=LEAVE_BEHIND, timeout_s=10))
+    assert first.status == "ok", first
+    assert all(int(n) >= 0 for n in first.stdout.split()), first.stdout
+    for _ in range(3):
+        later = sandbox.execute(ExecutionRequest(code=LOOK_AROUND, timeout_s=10))
+        assert later.status == "ok", later
+        assert later.stdout.strip() == "[] []", later.stdout
