@@ -32,7 +32,7 @@ import docker
 from docker import errors as docker_errors
 from sandbox import ExecutionRequest, ExecutionResult, procutil
 from sandbox import runner as runner_module
-from sandbox.limits import SandboxSettings, job_message, validate_request
+from sandbox.limits import SandboxSettings, job_message, reply_timeout_s, validate_request
 from sandbox.procutil import FRAME_HEADER, encode_frame, wall_ceiling_s
 from sandbox.results import infra_error, result_from_reply
 
@@ -180,9 +180,7 @@ class DockerSandbox:
             )
         message = job_message(request, self._settings)
         try:
-            reply = container.channel.call(
-                message, wall_ceiling_s(request.timeout_s) + REPLY_MARGIN_S
-            )
+            reply = container.channel.call(message, reply_timeout_s(request))
         except (RunnerGone, ValueError) as exc:
             self._retire(container, str(exc))
             return infra_error(str(exc))

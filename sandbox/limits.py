@@ -7,6 +7,7 @@ import posixpath
 from dataclasses import dataclass
 
 from sandbox import ExecutionRequest
+from sandbox.procutil import wall_ceiling_s
 from sandbox.runner import JUDGE_ENTRY, MAIN_FILE, JobLimits
 
 SUPPORTED_LANGUAGES = ("python",)
@@ -83,6 +84,15 @@ class SandboxSettings:
             nofile=self.nofile,
             fsize_bytes=self.fsize_mb * 1024 * 1024,
         )
+
+
+def reply_timeout_s(request: ExecutionRequest) -> float:
+    """How long a host waits for the in-sandbox runner's answer before it gives the runner up.
+
+    Twice the job's wall ceiling plus 10 s for the runner's cleanup: the runner shares the
+    machine's load too, and giving up on a working runner loses its sandbox.
+    """
+    return 2 * wall_ceiling_s(request.timeout_s) + 10.0
 
 
 def job_message(request: ExecutionRequest, settings: SandboxSettings) -> dict:

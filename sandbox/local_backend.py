@@ -23,10 +23,11 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from sandbox import ExecutionRequest, ExecutionResult, Sandbox, procutil
 from sandbox import runner as runner_module
-from sandbox.limits import SandboxSettings, job_message, validate_request
+from sandbox.limits import SandboxSettings, job_message, reply_timeout_s, validate_request
 from sandbox.results import infra_error, result_from_outcome, result_from_reply
 from sandbox.runner import (
     JUDGE_ENTRY,
@@ -48,8 +49,6 @@ SCRATCH_TMPFS_BYTES = 16 * 1024 * 1024
 JUDGE_TMPFS_BYTES = 16 * 1024 * 1024
 # Where the runner and its helper appear inside a root bwrap sandbox (as in the image).
 RUNNER_DIR = "/opt/rewardd/sandbox"
-# The runner's own bookkeeping after a job on top of the job's wall-clock ceiling.
-REPLY_MARGIN_S = 10.0
 # Read-only from the host: enough for a system Python and nothing private (no /home, /root, /etc
 # beyond the loader cache).
 READ_ONLY_BINDS = ("/usr",)
@@ -147,6 +146,7 @@ class BwrapSandbox:
         self._check_lock = threading.Lock()
         self._idle: list[_BwrapRunner] = []
         self._idle_lock = threading.Lock()
+        self._launcher: ThreadPoolExecutor | None = None
         # A forked child must never talk to its parent's runners.
         os.register_at_fork(after_in_child=self._forget_runners)
 
@@ -172,12 +172,16 @@ class BwrapSandbox:
     def close(self) -> None:
         with self._idle_lock:
             idle, self._idle = self._idle, []
+            launcher, self._launcher = self._launcher, None
         for runner in idle:
             runner.close()
+        if launcher is not None:
+            launcher.shutdown(wait=True)  # the thread ends: runners still out die with it
 
     def _forget_runners(self) -> None:
         self._idle = []
         self._idle_lock = threading.Lock()
+        self._launcher = None
 
     def _probe(self) -> str | None:
         if shutil.which("bwrap") is None:
@@ -209,7 +213,7 @@ class BwrapSandbox:
         try:
             reply = runner.call(
                 job_message(request, self._settings),
-                procutil.wall_ceiling_s(request.timeout_s) + REPLY_MARGIN_S,
+                reply_timeout_s(request),
             )
         except RunnerGone as exc:
             runner.close()
@@ -231,14 +235,20 @@ class BwrapSandbox:
             if runner.alive():
                 return runner
             runner.close()
-        return _BwrapRunner(self._runner_argv(), self._settings.start_timeout_s)
+        # Started from one long-lived thread: --die-with-parent ties each runner's life to
+        # the thread that started it, and a job's thread ends while its runner stays warm.
+        with self._idle_lock:
+            if self._launcher is None:
+                self._launcher = ThreadPoolExecutor(1, thread_name_prefix="bwrap-launcher")
+            launcher = self._launcher
+        start = launcher.submit(_BwrapRunner, self._runner_argv(), self._settings.start_timeout_s)
+        return start.result()
 
     def _runner_argv(self) -> list[str]:
         argv = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
-        # No --die-with-parent: its PR_SET_PDEATHSIG fires when the THREAD that started bwrap
-        # ends, and pooled runners outlive the thread. Like a container's StdinOnce, the
-        # runner exits when this process closes its stdin (or dies), and bwrap with it.
-        argv += ["--unshare-cgroup-try", "--hostname", "sandbox"]
+        # --die-with-parent: everything in the sandbox is SIGKILLed when bwrap's parent goes,
+        # and that parent is the launcher thread (its PR_SET_PDEATHSIG follows the thread).
+        argv += ["--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent"]
         argv += ["--new-session", "--clearenv", "--cap-drop", "ALL"]
         for cap in RUNNER_CAPS:
             argv += ["--cap-add", cap]

@@ -58,7 +58,7 @@ def job_env(work_dir: str) -> dict[str, str]:
 
 def wall_backstop_s(cpu_budget_s: float) -> float:
     """The wall-clock limit behind a CPU budget, before any extension for waiting on a busy CPU
-    (see Starvation): generous, so load does not decide a verdict."""
+    (see JobClock): generous, so load does not decide a verdict."""
     return 3 * cpu_budget_s + 5
 
 
@@ -76,28 +76,45 @@ def runqueue_wait_s(pid: int) -> float:
         return 0.0
 
 
-class Starvation:
-    """Run-queue wait of a set of processes, summed: time they wanted a CPU and got none.
+class JobClock:
+    """CPU time and run-queue wait of a job's processes, summed; sampled, cheap to ask often.
 
-    A wall-clock backstop extended by it ends a job that sleeps or stops (it waits for no
-    CPU) but not one that a loaded machine keeps waiting. Sampled: each process counts with
-    the most it was seen to have waited, including processes gone since.
+    cpu_s(): what the job's processes used (each counted with the most it was seen to have
+    used, processes gone since included), so a job that spreads its work over many processes
+    meets its CPU budget as one that does not. waited_s(): time they were runnable but got no
+    CPU; a wall-clock backstop extended by it ends a job that sleeps or stops (it waits for no
+    CPU) but not one a loaded machine keeps waiting.
     """
 
     def __init__(self, pids: Callable[[], Iterable[int]]) -> None:
         self._pids = pids
-        self._seen: dict[int, float] = {}
+        self._cpu: dict[int, float] = {}
+        self._waited: dict[int, float] = {}
         self._sampled_at = -DEADLINE_RECHECK_S
-        self._total = 0.0
+
+    def _sample(self) -> None:
+        now = time.monotonic()
+        if now - self._sampled_at < DEADLINE_RECHECK_S:  # a scan per check, not per read
+            return
+        self._sampled_at = now
+        for pid in self._pids():
+            self._cpu[pid] = max(self._cpu.get(pid, 0.0), cpu_seconds(pid))
+            self._waited[pid] = max(self._waited.get(pid, 0.0), runqueue_wait_s(pid))
+
+    def cpu_s(self) -> float:
+        self._sample()
+        return sum(self._cpu.values())
+
+    def waited_s(self) -> float:
+        self._sample()
+        return sum(self._waited.values())
+
+
+class Starvation(JobClock):
+    """A JobClock called for its run-queue wait alone: starvation() -> seconds."""
 
     def __call__(self) -> float:
-        now = time.monotonic()
-        if now - self._sampled_at >= DEADLINE_RECHECK_S:  # a scan per check, not per read
-            self._sampled_at = now
-            for pid in self._pids():
-                self._seen[pid] = max(self._seen.get(pid, 0.0), runqueue_wait_s(pid))
-            self._total = sum(self._seen.values())
-        return self._total
+        return self.waited_s()
 
 
 # --- frames -------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ JUDGE_ENTRY = "sandbox/judge/__main__.py"
 JOB_UID_BASE = 1 << 20
 UID_BLOCK = 1 << 12
 UID_BLOCKS = (1 << 24) // UID_BLOCK
+JOB_NICENESS = 10
 MEMORY_ERROR_RE = re.compile(rb"^MemoryError\b", re.MULTILINE)
 
 
@@ -111,6 +112,9 @@ def apply_rlimits(limits: JobLimits) -> None:
         (resource.RLIMIT_CORE, 0),
     ):
         resource.setrlimit(name, (value, value))
+    # The runner outranks its job for the CPU: a fork bomb must not starve the one process
+    # that will kill it. (Only within the sandbox: the job's session and cgroup are its own.)
+    os.nice(JOB_NICENESS)
     # Make the job, not the runner, the first victim of the container's OOM killer.
     with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as f:
         f.write("1000")
@@ -154,16 +158,18 @@ def run_process(
     preexec_fn: Callable[[], None] | None = None,
     oom_probe: Callable[[], int] | None = None,
     pass_fds: tuple[int, ...] | list[int] = (),
-    starved: Callable[[], float] | None = None,
+    clock: procutil.JobClock | None = None,
 ) -> Outcome:
     """Run argv within a CPU budget (wall-clock backstop), output capped while it streams.
 
     kill_tree must kill the process and everything it started (its group, its uid, ...).
     The budget is limits.timeout_s of CPU (RLIMIT_CPU, and the CPU time the kernel reports
     when the process is reaped), so a loaded machine does not turn a pass into a timeout;
+    clock (default: the main process alone) also sums the CPU time of all the job's processes,
+    so work spread over many processes meets the same budget.
     procutil.wall_backstop_s(timeout_s) of wall-clock time ends a job that sleeps or stops,
-    extended by the time the job waited for a busy CPU (starved(): seconds; default: its main
-    process's run-queue wait), up to procutil.wall_ceiling_s(timeout_s).
+    extended by the time the job's processes waited for a busy CPU, up to
+    procutil.wall_ceiling_s(timeout_s).
     """
     oom_before = oom_probe() if oom_probe else 0
     start = time.monotonic()
@@ -188,10 +194,15 @@ def run_process(
     stdin_fd = os.dup(proc.stdin.fileno())  # the pump owns (and closes) this one
     proc.stdin.close()
     exit_fd = _open_exit_fd(proc.pid)
-    waited = starved or procutil.Starvation(lambda: (proc.pid,))
+    clock = clock or procutil.JobClock(lambda: (proc.pid,))
 
     def deadline() -> float:
-        return min(backstop + waited(), ceiling)
+        if clock.cpu_s() >= limits.timeout_s:
+            return start  # over its CPU budget, in all its processes together: passed
+        now = time.monotonic()
+        # Never more extension than time has passed: N runnable processes of a job wait N
+        # times as fast, and a job that starves itself (a fork bomb) is not the machine's load.
+        return min(backstop + min(clock.waited_s(), now - start), ceiling)
 
     returncode: int | None = None
     cpu_s = 0.0
@@ -227,7 +238,11 @@ def run_process(
     oom_killed = oom_probe is not None and oom_probe() > oom_before
     # Over the CPU budget is a timeout however the job ended: killed by SIGXCPU or SIGKILL
     # at the hard limit, or a handler for SIGXCPU that exited cleanly.
-    over_budget = cpu_s >= limits.timeout_s or returncode == -signal.SIGXCPU
+    over_budget = (
+        cpu_s >= limits.timeout_s
+        or clock.cpu_s() >= limits.timeout_s
+        or returncode == -signal.SIGXCPU
+    )
     status = classify(
         returncode,
         timed_out=timed_out or over_budget,
@@ -402,7 +417,7 @@ def run_job(request: Mapping) -> dict:
         kill_tree=lambda _proc: procutil.kill_all_but(set()),
         oom_probe=_oom_kill_count,
         # Everything in this sandbox but the runner is the job's: the judge's cases included.
-        starved=procutil.Starvation(_job_processes),
+        clock=procutil.JobClock(_job_processes),
     )
     # A job that hit a limit may have left the sandbox in a state no sweep knows about.
     reasons = [outcome.status] if outcome.status in ("timeout", "memory_limit") else []
