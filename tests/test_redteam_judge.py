@@ -565,3 +565,41 @@ def test_processes_and_ipc_of_one_execute_job_are_gone_for_the_next(sandbox):
         later = sandbox.execute(ExecutionRequest(code=LOOK_AROUND, timeout_s=10))
         assert later.status == "ok", later
         assert later.stdout.strip() == "[] []", later.stdout
+
+
+# The same work one generation further down: an unreaped child A waits for its own child B,
+# which does the work, so B's CPU sits in A's "waited-for children" times, not in A's own.
+GRANDCHILD_WORK = """
+    import os, time
+    r, w = os.pipe()
+    if os.fork() == 0:
+        inner_r, inner_w = os.pipe()
+        if os.fork() == 0:
+            end = time.process_time() + 1.5
+            while time.process_time() < end:
+                pass
+            os.write(inner_w, b"4")
+            os._exit(0)
+        os.close(inner_w)
+        result = os.read(inner_r, 16)
+        os.wait()  # B reaped before the answer goes out: no zombie B to be seen
+        os.write(w, result)
+        time.sleep(30)
+        os._exit(0)
+    os.close(w)
+    answer = os.read(r, 16)
+    {finish}
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open hole (bypass of the R3 fix): stray_cpu_s reads utime+stime of the strays only, "
+    "not the cutime+cstime of the grandchildren they waited for",
+)
+@pytest.mark.parametrize("style", ["functional", "stdio"])
+def test_work_in_a_waited_grandchild_counts_against_the_limit(sandbox, style):
+    finish = "print(int(answer))" if style == "stdio" else "return int(answer)"
+    otherwise = GRANDCHILD_WORK.format(finish=finish)
+    score = grade(sandbox, add_solution(style, otherwise), ref_add(style, timeout_s=1))
+    assert_scored(score, 1, 2)
