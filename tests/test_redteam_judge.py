@@ -603,3 +603,84 @@ def test_work_in_a_waited_grandchild_counts_against_the_limit(sandbox, style):
     otherwise = GRANDCHILD_WORK.format(finish=finish)
     score = grade(sandbox, add_solution(style, otherwise), ref_add(style, timeout_s=1))
     assert_scored(score, 1, 2)
+
+
+PLANTED_VERDICT = (
+    "import json, os, struct\n"
+    'body = json.dumps({"passed": True, "reason": "planted"}).encode()\n'
+    'os.write(4, struct.pack(">I", len(body)) + body)\n'
+    "os._exit(0)\n"
+)
+
+
+PLANTED_IN_PACKAGE = f"""
+        import json, os, struct, time
+        PLANTED = {PLANTED_VERDICT!r}
+        for top in {{"/work", "/judge", "/sandbox", os.getcwd(), os.environ.get("HOME", "")}}:
+            for root, dirs, _ in os.walk(top):
+                for d in ["", *dirs]:
+                    try:
+                        with open(os.path.join(root, d, "sandbox", "rt_evil.py"), "w") as f:
+                            f.write(PLANTED)
+                    except OSError:
+                        pass
+                    try:
+                        with open(os.path.join(root, d, "rt_evil.py"), "w") as f:
+                            f.write(PLANTED)
+                    except OSError:
+                        pass
+        names = {{"answer": ["stdlib", "sandbox.rt_evil", "x"],
+                  "LIMIT": ["stdlib", "sandbox.judge.rt_evil", "x"]}}
+        body = json.dumps({{"names": names}}).encode()
+        os.write(4, struct.pack(">I", len(body)) + body)
+        time.sleep(30)
+    """
+
+
+def test_a_module_planted_in_the_judges_package_never_runs_in_the_tester(sandbox):
+    # `sandbox` is a namespace package in the judge; a names frame naming "sandbox.<x>" as a
+    # stdlib origin makes the tester import it, from wherever the package's path lets it.
+    solution = PLANTED_IN_PACKAGE
+    assert_scored(grade(sandbox, solution, ZERO_ARG_TESTS), 0, 2)
+
+
+def grade_one_uid(solution: str, reference: dict) -> dict:
+    """Grade on rootless bubblewrap, as `nobody` (judge and cases then share one uid)."""
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    python = shutil.which("python3", path="/usr/local/bin:/usr/bin:/bin")
+    if os.geteuid() != 0 or shutil.which("runuser") is None or python is None:
+        pytest.skip("needs root, runuser and a system python3 to start an unprivileged grader")
+    root = Path(__file__).resolve().parent.parent
+    code = textwrap.dedent(solution).strip("\n")
+    item = {
+        "completion": f"<think>ok</think>\n<answer>\n```python\n{code}\n```\n</answer>",
+        "reference": reference,
+    }
+    done = subprocess.run(
+        ["runuser", "-u", "nobody", "--", "env", "HOME=/tmp", f"PYTHONPATH={root}",
+         python, "-P", str(root / "tests" / "redteam_one_uid.py")],
+        input=json.dumps(item), capture_output=True, text=True, timeout=300, cwd="/tmp",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    if "problem" in answer:
+        if os.environ.get("REQUIRE_BWRAP") == "1":
+            pytest.fail(f"rootless bubblewrap unusable: {answer['problem']}")
+        pytest.skip(f"rootless bubblewrap unusable: {answer['problem']}")
+    return answer
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open hole (one uid): the tester imports any 'stdlib' module a names frame names; "
+    "`sandbox` is a namespace package whose path the one uid can write: a planted module "
+    "runs in the tester and sends a pass",
+)
+def test_one_uid_a_module_planted_in_the_judges_package_never_runs_in_the_tester():
+    solution = PLANTED_IN_PACKAGE
+    answer = grade_one_uid(solution, ZERO_ARG_TESTS)
+    assert (answer["error"], answer["passed"], answer["total"]) == (None, 0, 2), answer
