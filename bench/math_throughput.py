@@ -8,6 +8,8 @@ each with fresh items, so no cache carries a verdict from one round to the next)
     `accuracy_reward` looping in-process, as TRL calls it.          target >= 3
     Two kinds: short completions, and R1-length ones (1.5-6 kB of reasoning with inline
     math, then an <answer> block; about 4 distinct final answers per prompt).
+(c) with --distributed: the R1-length batch through Redis and 2 Celery workers (1 grading
+    process each), against the same loop.
 (d) service items/s on R1-length GRPO batches with 1, 4 and 16 distinct final answers per
     prompt, next to math verdicts computed (rewardd_math_verdicts_total): where the time goes.
 
@@ -15,7 +17,7 @@ The load average of the machine is printed with the figures: on a shared machine
 part of the result.
 
 Usage: python bench/math_throughput.py [--unique 2000] [--prompts 64] [--samples 16]
-       [--rounds 3]
+       [--rounds 3] [--distributed]
 """
 
 from __future__ import annotations
@@ -241,11 +243,30 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=64, help="prompts per GRPO batch")
     parser.add_argument("--samples", type=int, default=16, help="samples per prompt")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, fresh items each")
+    parser.add_argument(
+        "--distributed",
+        action="store_true",
+        help="(c) too: the R1-length batch through Redis and two Celery workers",
+    )
     args = parser.parse_args()
     cores = os.cpu_count()
     print(f"cores: {cores}, load average (1/5/15 min) at start: {load()}", flush=True)
     log = Path(os.environ.get("TMPDIR", "/tmp")) / "bench-math-serve.log"
     batch = args.prompts * args.samples
+
+    def r1_batch(n: int) -> list[tuple[str, str]]:
+        return r1_grpo_batch(args.prompts, args.samples, 4, seed=3000 + n)
+
+    def report_grpo(figure: str, name: str, medians: list[float]) -> None:
+        service, verdicts, baseline = medians
+        print(
+            f"{figure} GRPO batch, {name} ({args.prompts}x{args.samples}): service "
+            f"{service:.2f} s ({batch / service:.0f} items/s, {verdicts:.0f} verdicts), "
+            f"open-r1 accuracy_reward loop {baseline:.2f} s ({batch / baseline:.0f} "
+            f"items/s), speed-up {baseline / service:.1f}x (target >= 3)",
+            flush=True,
+        )
+
     # Caches off: rounds use fresh items anyway, and no figure may come from a cache.
     with running_service(log, REWARDD_CACHE_ENTRIES="0") as url:
         through_service(url, unique_items(64, seed=99), 64)  # warm the workers
@@ -263,30 +284,12 @@ def main() -> None:
             flush=True,
         )
 
-        def grpo_round(make: Callable[[int], list[tuple[str, str]]]) -> Callable[[int], tuple]:
-            def measure(n: int) -> tuple[float, float, float]:
-                items = make(n)
-                before = math_verdicts(url)
-                service = through_service(url, items, batch=len(items))
-                return service, math_verdicts(url) - before, open_r1_loop(items)
-
-            return measure
-
         kinds = {
             "short": lambda n: grpo_batch(args.prompts, args.samples, seed=2000 + n),
-            "R1-length, 4 answers/prompt": lambda n: r1_grpo_batch(
-                args.prompts, args.samples, 4, seed=3000 + n
-            ),
+            "R1-length, 4 answers/prompt": r1_batch,
         }
         for name, make in kinds.items():
-            service, verdicts, baseline = median_of(args.rounds, grpo_round(make))
-            print(
-                f"(b) GRPO batch, {name} ({args.prompts}x{args.samples}): service "
-                f"{service:.2f} s ({batch / service:.0f} items/s, {verdicts:.0f} verdicts), "
-                f"open-r1 accuracy_reward loop {baseline:.2f} s ({batch / baseline:.0f} "
-                f"items/s), speed-up {baseline / service:.1f}x (target >= 3)",
-                flush=True,
-            )
+            report_grpo("(b)", name, median_of(args.rounds, grpo_round(url, make)))
 
         for distinct in (1, 4, 16):
 
@@ -303,7 +306,50 @@ def main() -> None:
                 f"for {batch} items",
                 flush=True,
             )
+    if args.distributed:
+        report_grpo("(c)", "R1-length, distributed, 2 workers", distributed(args, r1_batch, log))
     print(f"load average (1/5/15 min) at end: {load()}")
+
+
+def grpo_round(
+    url: str, make: Callable[[int], list[tuple[str, str]]]
+) -> Callable[[int], tuple[float, float, float]]:
+    def measure(n: int) -> tuple[float, float, float]:
+        items = make(n)
+        before = math_verdicts(url)
+        service = through_service(url, items, batch=len(items))
+        return service, math_verdicts(url) - before, open_r1_loop(items)
+
+    return measure
+
+
+def ready(url: str) -> bool:
+    return httpx.get(f"{url}/readyz").status_code == 200
+
+
+def distributed(
+    args: argparse.Namespace, make: Callable[[int], list[tuple[str, str]]], log: Path
+) -> list[float]:
+    """(c): the API in distributed mode, two Celery workers of one grading process each."""
+    import tempfile
+
+    from tests.conftest import RedisServer, running_worker, wait_for
+
+    with tempfile.TemporaryDirectory() as workdir:
+        redis = RedisServer(Path(workdir))
+        redis.start()
+        env = {"REWARDD_POOL_SIZE": "1", "REWARDD_CACHE_ENTRIES": "0"}
+        try:
+            with (
+                running_worker(log.with_suffix(".worker1"), redis.url, **env),
+                running_worker(log.with_suffix(".worker2"), redis.url, **env),
+                running_service(log, REWARDD_BROKER_URL=redis.url, **env) as url,
+            ):
+                wait_for(lambda: ready(url), 120, "a distributed rewardd")
+                through_service(url, unique_items(64, seed=97), 64)  # warm the workers
+                return median_of(args.rounds, grpo_round(url, make))
+        finally:
+            redis.stop()
 
 
 if __name__ == "__main__":
