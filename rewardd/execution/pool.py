@@ -385,7 +385,11 @@ class KillablePool:
         for worker in list(self._workers):
             if worker.tasks and now >= self._head_end(worker):
                 head = worker.tasks[0]
-                self._time_out_head(worker, f"killed after {head.timeout_s:g} s")
+                if head.deadline < worker.head_started + head.timeout_s:
+                    why = "killed: the request's deadline passed while it ran"
+                else:
+                    why = f"killed after {head.timeout_s:g} s"
+                self._time_out_head(worker, why)
 
     def _requeue_front(self, tasks: list[_Task]) -> None:
         with self._lock:
