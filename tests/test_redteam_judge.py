@@ -2,9 +2,8 @@
 
 Each test is one attack, on Docker and on bubblewrap, and asserts what an honest judge must
 answer: the wrong solution earns 0 for what it did not solve (a number, never null), an
-honest failing item is scored, not left `internal` or `timeout`. Attacks that still get
-through are marked xfail(strict=True) with the hole they use (reported in
-/tmp/rewardd-coord/15-interface.md under "REDTEAM:"), so they flip when the hole is closed.
+honest failing item is scored, not left `internal` or `timeout`. An attack that gets
+through is marked xfail(strict=True) with the hole it uses until the hole is closed.
 """
 
 from __future__ import annotations
@@ -116,12 +115,6 @@ def test_burning_then_sleeping_is_not_an_unjudged_timeout(sandbox, style):
     assert_scored(score, 1, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open hole: idle cases each take 3t+2 s of wall, the job's wall_s is 3*sum(t)+17: "
-    "sleeping through ~10 cases leaves the rest 'not run: the job's wall-clock backstop' "
-    "(timeout: true) -> the whole item null",
-)
 def test_sleeping_through_many_cases_is_scored_not_unjudged(sandbox):
     reference = {
         "timeout_s": 0.2,
@@ -245,11 +238,6 @@ def test_a_float_near_a_big_int_is_not_that_int(sandbox):
     assert_scored(grade(sandbox, "def f():\n    return 1e12", reference), 0, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open hole: a name the tests use without importing it (`math`) resolves to the "
-    "solution's object: `class math: isclose = ...` answers the comparison itself",
-)
 def test_a_fake_module_the_tests_use_unimported_passes_nothing(sandbox):
     # MBPP-style tests that lean on the solution's `import math`.
     tests = {
@@ -379,11 +367,6 @@ def test_exhausting_the_jobs_memory_with_many_processes_is_scored(sandbox):
 
 # --- exceptions crossing from the solution to the tests -------------------------------------
 
-REBUILD_HOLE = pytest.mark.xfail(
-    strict=True,
-    reason="open hole: tester.Link.exception calls kind(message); UnicodeDecodeError and "
-    "ExceptionGroup need other arguments, so the rebuild raises TypeError into the tests",
-)
 TYPE_ERROR_TESTS = {
     "tests": textwrap.dedent(
         """
@@ -404,8 +387,8 @@ TYPE_ERROR_TESTS = {
 @pytest.mark.parametrize(
     "raising",
     [
-        pytest.param("raise UnicodeDecodeError('utf-8', b'x', 0, 1, 'bad')", marks=REBUILD_HOLE),
-        pytest.param("raise ExceptionGroup('many', [KeyError(1)])", marks=REBUILD_HOLE),
+        "raise UnicodeDecodeError('utf-8', b'x', 0, 1, 'bad')",
+        "raise ExceptionGroup('many', [KeyError(1)])",
         "raise OSError(2, 'gone')",
     ],
 )
@@ -489,11 +472,6 @@ ZERO_ARG_TESTS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open hole: `from unittest.mock import _ANY as answer` crosses as a stdlib name; "
-    "the tester's own _ANY() equals anything",
-)
 def test_an_always_equal_stdlib_class_is_not_the_function_under_test(sandbox):
     # unittest.mock._ANY() == anything: imported under the function's name it crosses as a
     # stdlib name, which the tester takes from its own unittest.mock.
@@ -501,11 +479,6 @@ def test_an_always_equal_stdlib_class_is_not_the_function_under_test(sandbox):
     assert_scored(grade(sandbox, solution, ZERO_ARG_TESTS), 0, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open hole: the names frame may bind any name to any module attribute "
-    "(mock.ANY): 1.0 for no code",
-)
 def test_a_forged_names_frame_binding_mock_any_passes_nothing(sandbox):
     # The solution's process sends the tester its top-level names itself: a hand-made frame
     # can bind any name to any attribute of any module (unittest.mock.ANY is an instance).
@@ -592,11 +565,6 @@ GRANDCHILD_WORK = """
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open hole (bypass of the R3 fix): stray_cpu_s reads utime+stime of the strays only, "
-    "not the cutime+cstime of the grandchildren they waited for",
-)
 @pytest.mark.parametrize("style", ["functional", "stdio"])
 def test_work_in_a_waited_grandchild_counts_against_the_limit(sandbox, style):
     finish = "print(int(answer))" if style == "stdio" else "return int(answer)"
@@ -674,12 +642,6 @@ def grade_one_uid(solution: str, reference: dict) -> dict:
     return answer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open hole (one uid): the tester imports any 'stdlib' module a names frame names; "
-    "`sandbox` is a namespace package whose path the one uid can write: a planted module "
-    "runs in the tester and sends a pass",
-)
 def test_one_uid_a_module_planted_in_the_judges_package_never_runs_in_the_tester():
     solution = PLANTED_IN_PACKAGE
     answer = grade_one_uid(solution, ZERO_ARG_TESTS)
