@@ -646,3 +646,46 @@ def test_one_uid_a_module_planted_in_the_judges_package_never_runs_in_the_tester
     solution = PLANTED_IN_PACKAGE
     answer = grade_one_uid(solution, ZERO_ARG_TESTS)
     assert (answer["error"], answer["passed"], answer["total"]) == (None, 0, 2), answer
+
+
+# --- one case's processes alive in the next --------------------------------------------------
+
+# Case 1 answers, then leaves a chain that forks and exits faster than a kill loop sees it
+# (a new session each time, named "rtchain"). Case 2 answers right only if it finds the chain.
+FORK_CHAIN = """
+import ctypes, os, sys, time
+a, b = map(int, input().split())
+if (a, b) == (1, 2):
+    print(3, flush=True)
+    if os.fork() == 0:
+        libc = ctypes.CDLL(None)
+        os.closerange(0, 1024)
+        for _ in range(10 ** 6):
+            try:
+                os.setsid()
+            except OSError:
+                pass
+            libc.prctl(15, b"rtchain", 0, 0, 0)
+            if os.fork() != 0:
+                os._exit(0)
+            time.sleep(0.001)
+        os._exit(0)
+    sys.exit(0)
+alive = False
+for pid in os.listdir("/proc"):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            alive = alive or f.read().strip() == "rtchain"
+    except OSError:
+        pass
+print(4 if alive else 0)
+"""
+
+
+def test_a_fork_chain_of_one_case_is_not_alive_in_the_next(sandbox):
+    assert_scored(grade(sandbox, FORK_CHAIN, ref_add("stdio")), 1, 2)
+
+
+def test_one_uid_a_fork_chain_of_one_case_is_not_alive_in_the_next():
+    answer = grade_one_uid(FORK_CHAIN, ref_add("stdio"))
+    assert (answer["error"], answer["passed"], answer["total"]) == (None, 1, 2), answer
