@@ -212,9 +212,10 @@ def test_hostile_text_does_not_stall_healthz(embedded_url):
         sender.join()
     print(f"hostile requests {hostile_s:.1f} s; /healthz max {max(latencies) * 1000:.0f} ms")
     assert sorted(status for _, status in finished) == [200, 200, 200], finished
-    # Before the fix one request stalled the whole process for 3-18 s. Parsing a 2 MiB JSON
-    # body on the event loop costs some milliseconds; the bound leaves room for a busy box.
-    assert max(latencies) < 1.0, (max(latencies), hostile_s, len(latencies))
+    # Before the fix one request stalled the whole process for 3-18 s (here: tens of ms).
+    # Parsing a 2 MiB JSON body on the event loop costs some milliseconds; the bound leaves
+    # room for a machine with many times more runnable processes than cores.
+    assert max(latencies) < 2.0, (max(latencies), hostile_s, len(latencies))
 
 
 def nested(depth: int) -> str:
