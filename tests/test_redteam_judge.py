@@ -689,3 +689,22 @@ def test_a_fork_chain_of_one_case_is_not_alive_in_the_next(sandbox):
 def test_one_uid_a_fork_chain_of_one_case_is_not_alive_in_the_next():
     answer = grade_one_uid(FORK_CHAIN, ref_add("stdio"))
     assert (answer["error"], answer["passed"], answer["total"]) == (None, 1, 2), answer
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open hole (bypass of the R2 fix): cases that sleep just under their backstop are "
+    "never 'idle', yet spend the job's wall: the rest are unjudged, the item null",
+)
+def test_sleeping_just_under_each_backstop_is_scored_not_unjudged(sandbox):
+    # Never stopped by a backstop, so never "idle": each case sleeps 3t + 1.5 s of its 3t + 2 s,
+    # and twenty of them spend more wall than the job has (3 * sum(t) + 17 s).
+    reference = {
+        "timeout_s": 0.2,
+        "test_cases": [{"input": f"{i} 1\n", "output": f"{i + 1}\n"} for i in range(20)],
+    }
+    solution = (
+        "import time\na, b = map(int, input().split())\n"
+        "if a == 0:\n    print(1)\nelse:\n    time.sleep(2.1)\n    print(0)\n"
+    )
+    assert_scored(grade(sandbox, solution, reference), 1, 20)
