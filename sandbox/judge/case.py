@@ -202,8 +202,8 @@ def describe_name(value: object, register) -> object:
     """What the tester gets for one of the solution's top-level names."""
     if isinstance(value, types.ModuleType):
         return ["module", str(value.__name__)]
-    origin = stdlib_origin(value)
-    if origin is not None:
+    origin = values.stdlib_origin(value)
+    if origin is not None and origin[0] in values.SHARED_MODULES:
         return ["stdlib", *origin]  # the tester takes its own copy of it
     try:
         return values.encode(value, register)
@@ -222,33 +222,22 @@ def raised(exc: BaseException) -> list[str]:
     return [kind.__name__, str(kind.__module__), message, base]
 
 
-def stdlib_origin(value: object) -> tuple[str, str] | None:
-    """(module, name) when value is a class or function of the standard library, such as
-    `Counter` or `sqrt` imported by the solution; else None."""
-    if not isinstance(value, type | types.BuiltinFunctionType | types.FunctionType):
-        return None
-    module, name = getattr(value, "__module__", None), getattr(value, "__qualname__", None)
-    if not (isinstance(module, str) and isinstance(name, str)) or "." in name:
-        return None
-    if module.partition(".")[0] not in sys.stdlib_module_names and module != "builtins":
-        return None
-    home = sys.modules.get(module)
-    return (module, name) if getattr(home, name, None) is value else None
-
-
 def answer(request: dict, handles: dict, register, resolve) -> dict:
     """Do what the tester asks of one of the solution's objects; the reply to send."""
     with pristine():
         op = request["op"]
         target = handles[request["ref"]]
-        args = [values.decode(a, resolve) for a in request.get("args", ())]
-        kwargs = {k: values.decode(v, resolve) for k, v in request.get("kwargs", ())}
-        arg = values.decode(request["arg"], resolve) if "arg" in request else None
+        args = [values.decode(a, resolve, stdlib=True) for a in request.get("args", ())]
+        kwargs = {k: values.decode(v, resolve, stdlib=True) for k, v in request.get("kwargs", ())}
+        arg = values.decode(request["arg"], resolve, stdlib=True) if "arg" in request else None
         name = str(request.get("name", ""))
     if op == "call":
         result = target(*args, **kwargs)
     elif op == "getattr":
         result = getattr(target, name)
+    elif op == "setattr":
+        setattr(target, name, arg)
+        result = None
     elif op == "iter":
         result = iter(target)
     elif op == "next":

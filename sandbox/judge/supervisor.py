@@ -113,6 +113,7 @@ def judge_all(
     results: list[dict] = []
     errors: list[str] = []
     stop_reason: str | None = None
+    idled = False  # a case stopped by its backstop while it waited for nothing
     for slot, case in enumerate(payload["cases"]):
         if stop_reason is None and cpu_left <= 0:
             stop_reason = "not run: the CPU budget of the job ran out"
@@ -120,13 +121,23 @@ def judge_all(
             results.append(verdicts.failed(case, stop_reason))
             continue
         if time.monotonic() >= wall_deadline:
-            results.append(verdicts.unjudged(case, "not run: the job's wall-clock backstop"))
+            if idled:
+                # Earlier cases sat idle until their backstops: the solution spent the wall.
+                results.append(
+                    verdicts.failed(case, "not run: earlier cases idled away the job's time")
+                )
+            else:
+                results.append(verdicts.unjudged(case, "not run: the job's wall-clock backstop"))
             continue
         began = time.monotonic()
         try:
             run = run_case(payload, case, slot, zygote, principals, wall_deadline)
             result = verdicts.decide(payload["mode"], case, run)
             cpu_left -= run.solution_cpu_s
+            if result.get("timeout") and run.cut_by_job and idled:
+                # The job's time ran out because earlier cases idled: the solution's doing.
+                result = verdicts.failed(case, "stopped: earlier cases idled away the job's time")
+            idled = idled or (run.timed_out and not result.get("timeout"))
             if run.judge_error is not None:
                 errors.append(f"{case.get('name')}: {run.judge_error}"[:300])
         except Exception as exc:  # the judge's own failure on this case: the case fails
@@ -166,10 +177,14 @@ class CaseRun:
         self.cpu_limit_s = 0.0
         self.roles: list[str] = ["solution", "tester"]  # whose processes the case has
         self.judge_error: str | None = None  # the judge's own failure on this case
+        self.starved = False  # stopped by the backstop at its ceiling: load, not the case
+        self.cut_by_job = False  # stopped by the job's wall-clock deadline instead
+        self.stray_cpu_s = 0.0  # CPU of the solution's other processes, not in its rusage
 
     @property
     def solution_cpu_s(self) -> float:
-        return self.cpu_s.get("solution", 0.0)
+        """All the CPU the solution used: its process and every process it started."""
+        return self.cpu_s.get("solution", 0.0) + self.stray_cpu_s
 
 
 def frame_of(message: dict) -> bytes:
@@ -249,6 +264,8 @@ def run_case(
             extended = started + min(backstop + starvation(), 3 * backstop)
             return min(extended, wall_deadline)
 
+        ceiling = started + 3 * backstop
+
         roles = {"solution": solution_message["role"], "tester": "test"}
         run.roles = list(theirs)
         for side in theirs:
@@ -272,8 +289,14 @@ def run_case(
             for fd in outbox:  # the pump closed them, written or not
                 if fd in fds:
                     fds.remove(fd)
-        run.wall_s = time.monotonic() - started
+        ended = time.monotonic()
+        run.wall_s = ended - started
         run.timed_out, run.capped = pumped.timed_out, pumped.capped
+        # Only a case its CPU waits kept extending up to the ceiling was starved by load;
+        # one stopped sooner waited for nothing (slept, blocked) most of that time.
+        run.starved = run.timed_out and ended >= min(ceiling, wall_deadline) - 0.3
+        run.cut_by_job = run.timed_out and ended >= wall_deadline - 0.3 and wall_deadline < ceiling
+        run.stray_cpu_s = stray_cpu_s(principals, slot, pids, zygote.pid)
         run.outputs = {name: pumped.outputs.get(fd, b"") for fd, (name, _) in reads.items()}
     except ZygoteError as exc:  # the judge's machinery: the case fails, and it is logged
         run.problem = f"the case could not be started: {exc}"
@@ -283,6 +306,34 @@ def run_case(
         for fd in list(fds):
             close_fd(fd, fds)
     return run
+
+
+def stray_cpu_s(
+    principals: Principals, slot: int, pids: dict[str, int], zygote: int | None
+) -> float:
+    """CPU time of the solution's processes that its own rusage will not hold: children it
+    never waited for, alive or zombies (reparented to the judge, which reaps them uncounted).
+    Read before the case is killed."""
+    table = procutil.process_table()
+    mains = set(pids.values())
+    uid = principals.uid_of(slot, "solution")
+    if uid is not None:
+        strays = {pid for pid, info in table.items() if info.uid == uid and pid not in mains}
+    else:
+        # One principal: the case's descendants, and the orphans that came back to us.
+        me, strays = os.getpid(), set()
+        roots = mains | {pid for pid, info in table.items() if info.ppid == me} - {zygote}
+        children: dict[int, list[int]] = {}
+        for pid, info in table.items():
+            children.setdefault(info.ppid, []).append(pid)
+        pending = list(roots)
+        while pending:
+            pid = pending.pop()
+            if pid not in mains:
+                strays.add(pid)
+            pending += [c for c in children.get(pid, []) if c not in strays and c not in mains]
+    # With the children each stray waited for: their CPU moved into its cutime and cstime.
+    return sum(procutil.cpu_seconds(pid, with_children=True) for pid in strays)
 
 
 def close_fd(fd: int, fds: list[int]) -> None:

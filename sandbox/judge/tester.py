@@ -15,7 +15,9 @@ test code and its expected values never leave this process.
 
 A solution's top-level name that shadows a builtin is the one the tests call (a `def sum`
 under test), except for CHECKER_BUILTINS, which tests use to check results: those stay
-Python's, so a solution defining `all = lambda *a: True` changes nothing.
+Python's, so a solution defining `all = lambda *a: True` changes nothing. A builtin's name
+rebound to anything but the solution's own code (`ValueError = Exception`) is ignored, and
+a name of a stdlib module (`math`) is always that module.
 """
 
 from __future__ import annotations
@@ -100,9 +102,14 @@ class Link:
             raise TypeError(f"the judge passes data to the solution, not this: {exc}") from None
 
     @staticmethod
-    def handle_of(value: object) -> int:
+    def handle_of(value: object) -> int | tuple[str, str]:
+        """The handle of a Remote; (module, name) of a stdlib class or function the tests
+        pass (`remove_type(items, int)`), which the solution's process takes its own of."""
         if type(value) is Remote:
             return value._ref
+        origin = values.stdlib_origin(value)
+        if origin is not None:
+            return origin
         raise values.NotPlain(f"a {type(value).__name__} of the tests")
 
     def remote(self, ref: int, kind: str, truth: bool | None) -> Remote:
@@ -116,14 +123,29 @@ class Link:
             if isinstance(kind, type) and issubclass(kind, BaseException):
                 if issubclass(kind, NOT_PASSED_ON):
                     return SolutionGone(f"the solution raised {name} during a call")
-                return kind(text)
+                return rebuilt(kind, text)
         base = getattr(builtins, base_name, Exception)
         if not (isinstance(base, type) and issubclass(base, Exception)):
             base = Exception
         key = (module, name, base.__name__)
         if key not in self.exception_types:
             self.exception_types[key] = type(name, (base,), {"__module__": module})
-        return self.exception_types[key](text)
+        return rebuilt(self.exception_types[key], text)
+
+
+def rebuilt(kind: type, text: str) -> BaseException:
+    """An exception of kind carrying text, also for kinds whose constructor wants more
+    (UnicodeDecodeError, ExceptionGroup): then made without calling it."""
+    try:
+        return kind(text)
+    except Exception:
+        pass
+    try:
+        exc = BaseException.__new__(kind)
+        exc.args = (text,)
+        return exc
+    except Exception:
+        return SolutionGone(f"the solution raised a {kind.__name__}, which cannot be rebuilt")
 
 
 class Remote:
@@ -132,10 +154,15 @@ class Remote:
     __slots__ = ("_kind", "_link", "_ref", "_truth")
 
     def __init__(self, link: Link, ref: int, kind: str, truth: bool | None) -> None:
-        self._link, self._ref, self._kind, self._truth = link, ref, kind, truth
+        for slot, value in zip(Remote.__slots__, (kind, link, ref, truth), strict=True):
+            object.__setattr__(self, slot, value)
 
     def __getattr__(self, name: str) -> object:
         return self._link.ask("getattr", self._ref, name=name)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # `node.left = Node(2)`: the tests build the solution's structures over there.
+        self._link.ask("setattr", self._ref, name=name, arg=self._link.encode(value))
 
     def __call__(self, *args: object, **kwargs: object) -> object:
         return self._link.call(self, args, kwargs)
@@ -196,18 +223,34 @@ def namespace_of(names: dict, link: Link) -> dict:
     for name, tree in names.items():
         if name in CHECKER_BUILTINS:
             continue
+        if name in sys.stdlib_module_names:
+            # Tests that use `math` without importing it mean the stdlib's, as the solution's
+            # import would have given them; a `class math` of the solution never stands in.
+            with contextlib.suppress(ImportError):
+                scope[name] = __import__(name)
+            continue
+        if hasattr(builtins, name) and not is_handle(tree):
+            # A builtin's name is the solution's only for code it wrote (a function, a class:
+            # a handle). Rebound to a stdlib object, a module or a constant
+            # (`ValueError = Exception`), it would change what the tests check.
+            continue
         if isinstance(tree, list) and tree[:1] == ["module"]:
             module = str(tree[1]) if len(tree) > 1 else ""
-            if module.partition(".")[0] in sys.stdlib_module_names:
-                with contextlib.suppress(ImportError):
-                    scope[name] = __import__(module, fromlist=["_"])
+            if module in values.SHARED_MODULES:
+                scope[name] = __import__(module, fromlist=["_"])
             continue
-        if isinstance(tree, list) and tree[:1] == ["stdlib"] and len(tree) == 3:
-            with contextlib.suppress(ImportError, AttributeError):
-                scope[name] = getattr(__import__(str(tree[1]), fromlist=["_"]), str(tree[2]))
+        if isinstance(tree, list) and tree[:1] == ["stdlib"]:
+            module = str(tree[1]) if len(tree) == 3 else ""
+            if module in values.SHARED_MODULES:
+                with contextlib.suppress(AttributeError):
+                    scope[name] = getattr(__import__(module, fromlist=["_"]), str(tree[2]))
             continue
         scope[name] = values.decode(tree, link.remote)
     return scope
+
+
+def is_handle(tree: object) -> bool:
+    return isinstance(tree, list) and tree[:1] == ["ref"]
 
 
 def main() -> None:

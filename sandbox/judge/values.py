@@ -24,9 +24,20 @@ import types
 from collections.abc import Callable
 
 MAX_DEPTH = 200
+# Modules whose classes and functions a solution's import may hand to the tests as the
+# tester's own objects (plain values and plain functions only: nothing there is equal to
+# everything, as unittest.mock.ANY is). Any other object crosses as a Remote.
+SHARED_MODULES = frozenset(
+    {
+        "bisect", "cmath", "collections", "decimal", "fractions", "functools", "heapq",
+        "itertools", "math", "operator", "re", "statistics", "string",
+    }
+)  # fmt: skip
 MAX_NODES = 2_000_000
 
-Register = Callable[[object], int]
+# A handle for an object that is not plain data: its number, or (module, name) for a class
+# or function of the standard library.
+Register = Callable[[object], "int | tuple[str, str]"]
 
 
 class NotPlain(TypeError):
@@ -185,15 +196,41 @@ def _encode(value, register, depth, open_ids, budget):
                 open_ids.discard(marker)
     if register is None:
         raise NotPlain(f"a {type(value).__name__} is not plain data")
-    return ["ref", register(value), type(value).__name__, trusted_truth(value)]
+    handle = register(value)
+    if isinstance(handle, tuple):  # a stdlib object, named (only the tester sends these)
+        return ["stdlib", *handle]
+    return ["ref", handle, type(value).__name__, trusted_truth(value)]
 
 
 Remote = Callable[[int, str, "bool | None"], object]
 
 
-def decode(tree: object, remote: Remote | None = None) -> object:
-    """The value a snapshot stands for; ValueError for a malformed one."""
-    return _decode(tree, remote, 0)
+def decode(tree: object, remote: Remote | None = None, stdlib: bool = False) -> object:
+    """The value a snapshot stands for; ValueError for a malformed one. With stdlib, a named
+    stdlib class or function is this interpreter's own (the solution's side only)."""
+    return _decode(tree, remote, 0, stdlib)
+
+
+def stdlib_origin(value: object) -> tuple[str, str] | None:
+    """(module, name) when value is a class or function of the standard library or the
+    builtins (`int`, `Counter`, `sqrt`), found under that name in its module; else None."""
+    if not isinstance(value, type | types.BuiltinFunctionType | types.FunctionType):
+        return None
+    module, name = getattr(value, "__module__", None), getattr(value, "__qualname__", None)
+    if not (isinstance(module, str) and isinstance(name, str)) or "." in name:
+        return None
+    if module.partition(".")[0] not in sys.stdlib_module_names and module != "builtins":
+        return None
+    home = sys.modules.get(module)
+    return (module, name) if getattr(home, name, None) is value else None
+
+
+def _stdlib_object(module: object, name: object) -> object:
+    if not isinstance(module, str) or not isinstance(name, str):
+        raise ValueError("malformed stdlib name")
+    if module.partition(".")[0] not in sys.stdlib_module_names and module != "builtins":
+        raise ValueError(f"{module} is not a stdlib module")
+    return getattr(__import__(module, fromlist=["_"]), name)
 
 
 def _hex_int(text: object) -> int:
@@ -202,7 +239,7 @@ def _hex_int(text: object) -> int:
     return int(text, 16)
 
 
-def _decode(tree, remote, depth):
+def _decode(tree, remote, depth, stdlib=False):
     if tree is None or tree is True or tree is False:
         return tree
     if depth > MAX_DEPTH + 1:
@@ -211,6 +248,8 @@ def _decode(tree, remote, depth):
         raise ValueError("malformed snapshot")
     tag, rest = tree[0], tree[1:]
     down = depth + 1
+    if tag == "stdlib" and stdlib:
+        return _stdlib_object(rest[0], rest[1])
     if tag == "i":
         return _hex_int(rest[0])
     if tag == "f":
@@ -233,13 +272,13 @@ def _decode(tree, remote, depth):
 
         return decimal.Decimal(str(rest[0]))
     if tag in ("l", "t", "set", "fs", "deque"):
-        items = [_decode(item, remote, down) for item in _list(rest[0])]
+        items = [_decode(item, remote, down, stdlib) for item in _list(rest[0])]
         if tag == "deque":
             maxlen = rest[1] if len(rest) > 1 else None
             return collections.deque(items, maxlen if isinstance(maxlen, int) else None)
         return {"l": list, "t": tuple, "set": set, "fs": frozenset}[tag](items)
     if tag in ("d", "Counter", "OrderedDict", "defaultdict"):
-        pairs = [_pair(pair, remote, down) for pair in _list(rest[0])]
+        pairs = [_pair(pair, remote, down, stdlib) for pair in _list(rest[0])]
         if tag == "Counter":
             return collections.Counter(dict(pairs))
         if tag == "OrderedDict":
@@ -259,7 +298,7 @@ def _list(value: object) -> list:
     return value
 
 
-def _pair(pair: object, remote, depth) -> tuple:
+def _pair(pair: object, remote, depth, stdlib) -> tuple:
     if type(pair) is not list or len(pair) != 2:
         raise ValueError("malformed snapshot")
-    return _decode(pair[0], remote, depth), _decode(pair[1], remote, depth)
+    return _decode(pair[0], remote, depth, stdlib), _decode(pair[1], remote, depth, stdlib)

@@ -8,12 +8,15 @@ A process's exit status, stdout or "OK" lines are never the verdict by themselve
 - test: the tester, a process the solution never ran in, sends the verdict of the test code
   on a pipe only the judge holds.
 
-Time: a case's limit is the CPU time of the solution's process, as the rusage the judge
-reaps tells (RLIMIT_CPU, a second later, stops it). The wall-clock backstop (3 x the limit
-+ 2 s, extended by the time the case's processes waited for a busy CPU) fails a case that
-sat idle (sleeping, waiting) and leaves unjudged (`"timeout": true`, the item's error is
-then "timeout", never a score) a case that was computing when it fell: only load can do
-that, and load must not decide a verdict.
+Time: a case's limit is the CPU time of the solution's processes: the rusage the judge
+reaps, plus what the processes it never waited for had used when the case ended
+(RLIMIT_CPU, a second later, stops each). The wall-clock backstop (3 x the limit + 2 s) is
+extended by the time the case's processes waited for a busy CPU, up to 3 times itself. A
+case it stops before that ceiling was not kept waiting by load (it slept, blocked, or
+waited on something): it fails. Only a case stopped at the ceiling, starved all along, is
+left unjudged (`"timeout": true`; the item's error is then "timeout", never a score):
+load must not decide a verdict, and a solution cannot choose to be starved without using
+CPU that counts against it.
 """
 
 from __future__ import annotations
@@ -31,8 +34,6 @@ if TYPE_CHECKING:
 
 MAX_REASON_CHARS = 300
 STDERR_TAIL_BYTES = 2048
-# Below this share of CPU per wall-clock second a case stopped by the backstop was idle.
-BUSY_SHARE = 0.05
 _SIGNAL_NAMES = {s.value: s.name for s in signal.Signals}
 
 
@@ -63,10 +64,11 @@ def _decide(mode: str, case: dict, run: CaseRun) -> dict:
     if run.solution_cpu_s >= limit or run.status.get("solution") == -signal.SIGXCPU:
         return failed(case, f"ran out of CPU time ({run.solution_cpu_s:.2f} s, limit {limit:g} s)")
     if run.timed_out:
-        busy = max(run.cpu_s.values(), default=0.0)
-        if busy >= BUSY_SHARE * run.wall_s:
-            return unjudged(case, f"stopped by the wall-clock backstop after {run.wall_s:.1f} s")
-        return failed(case, f"timed out: idle for {run.wall_s:.1f} s (sleeping or waiting)")
+        if run.starved:
+            return unjudged(case, f"starved of CPU: stopped after {run.wall_s:.1f} s")
+        return failed(
+            case, f"timed out after {run.wall_s:.1f} s, mostly idle (sleeping or waiting)"
+        )
     if mode == "stdio":
         return _stdio(case, run)
     if mode == "call":
