@@ -44,6 +44,7 @@ from sandbox.runner import (
 log = logging.getLogger(__name__)
 
 SANDBOX_WORK_DIR = "/work"
+JUDGE_FILES_DIR = "/judge"  # without root: a judge job's files, read-only
 SANDBOX_UID = 1000
 SCRATCH_TMPFS_BYTES = 16 * 1024 * 1024
 JUDGE_TMPFS_BYTES = 16 * 1024 * 1024
@@ -270,11 +271,15 @@ class BwrapSandbox:
     # --- without root: one bwrap per job -----------------------------------------------------
 
     def _run_alone(self, request: ExecutionRequest, limits: JobLimits) -> Outcome:
-        files = {**request.files, MAIN_FILE: request.code}
+        files = dict(request.files) if request.judge else {**request.files, MAIN_FILE: request.code}
         fds = [_memfd(name, content) for name, content in files.items()]
-        entry = f"{SANDBOX_WORK_DIR}/{JUDGE_ENTRY}" if request.judge else None
+        # A judge's files get a tmpfs of their own, made read-only once filled: with one uid
+        # for the judge and its cases, that is what keeps a case from planting a module there.
+        files_dir = JUDGE_FILES_DIR if request.judge else SANDBOX_WORK_DIR
+        entry = f"{JUDGE_FILES_DIR}/{JUDGE_ENTRY}" if request.judge else None
         try:
-            argv = self._bwrap_argv(files, fds) + python_argv(self._python, judge_entry=entry)
+            argv = self._bwrap_argv(files, fds, files_dir)
+            argv += python_argv(self._python, judge_entry=entry)
             return run_process(
                 argv,
                 cwd="/",
@@ -289,7 +294,7 @@ class BwrapSandbox:
             for fd in fds:
                 os.close(fd)
 
-    def _bwrap_argv(self, files: dict[str, str], fds: list[int]) -> list[str]:
+    def _bwrap_argv(self, files: dict[str, str], fds: list[int], files_dir: str) -> list[str]:
         argv = ["bwrap", "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID)]
         argv += ["--gid", str(SANDBOX_UID), "--hostname", "sandbox"]
         argv += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
@@ -297,6 +302,8 @@ class BwrapSandbox:
         argv += ["--proc", "/proc", "--dev", "/dev"]
         argv += ["--size", str(SCRATCH_TMPFS_BYTES), "--tmpfs", "/tmp"]
         argv += ["--size", str(self._settings.work_mb << 20), "--tmpfs", SANDBOX_WORK_DIR]
+        if files_dir != SANDBOX_WORK_DIR:
+            argv += ["--size", str(JUDGE_TMPFS_BYTES), "--tmpfs", files_dir]
         made_dirs: set[str] = set()
         for name, fd in zip(files, fds, strict=True):
             parent = os.path.dirname(name)
@@ -305,10 +312,12 @@ class BwrapSandbox:
                 directory = "/".join(parts[:depth])
                 if directory not in made_dirs:
                     made_dirs.add(directory)
-                    argv += ["--dir", f"{SANDBOX_WORK_DIR}/{directory}"]
-            argv += ["--file", str(fd), f"{SANDBOX_WORK_DIR}/{name}"]
+                    argv += ["--dir", f"{files_dir}/{directory}"]
+            argv += ["--file", str(fd), f"{files_dir}/{name}"]
         for key, value in job_env(SANDBOX_WORK_DIR).items():
             argv += ["--setenv", key, value]
+        if files_dir != SANDBOX_WORK_DIR:
+            argv += ["--remount-ro", files_dir]
         # The root tmpfs bwrap builds stays read-only: only /work and /tmp take writes.
         argv += ["--remount-ro", "/", "--chdir", SANDBOX_WORK_DIR, "--"]
         return argv

@@ -258,3 +258,45 @@ def test_leftover_dirs_of_a_case_are_wiped_without_a_new_sandbox(single_sandbox)
     started_at = result.stdout.splitlines()[0]
     seen = run(sandbox, LOOK_AROUND)
     assert seen.stdout == f"{started_at} [] []\n", (result.stdout, seen)
+
+
+PROBE_JUDGE_FILES = """
+import os, sys
+files = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(sys.argv[0]))))
+for name in ("planted.py", "sandbox/planted.py", "sandbox/procutil.py"):
+    path = os.path.join(files, name)
+    try:
+        open(path, "a").write("#")
+        print("WROTE", path)
+    except OSError:
+        print("denied", path)
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="drops to nobody to get the rootless backend")
+def test_rootless_bwrap_keeps_a_judges_files_read_only(bwrap_sandbox):
+    # Without root there is one uid for the judge and its cases: the judge's files must still
+    # be out of a case's reach (a planted module in the `sandbox` namespace package ran inside
+    # the judge's tester and forged a pass).
+    files = {**judge_files(), JUDGE_ENTRY: "import sys\nexec(sys.stdin.read())\n"}
+    request = ExecutionRequest(code="", stdin=PROBE_JUDGE_FILES, files=files, judge=True)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            result = BwrapSandbox(TEST_SETTINGS).execute(request)
+            os.write(write_end, json.dumps([result.status, result.stdout]).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        answer = reader.read()
+    os.waitpid(pid, 0)
+    status, stdout = json.loads(answer)
+    assert status == "ok", stdout
+    assert "WROTE" not in stdout
+    assert stdout.count("denied") == 3
