@@ -708,3 +708,27 @@ def test_sleeping_just_under_each_backstop_is_scored_not_unjudged(sandbox):
         "if a == 0:\n    print(1)\nelse:\n    time.sleep(2.1)\n    print(0)\n"
     )
     assert_scored(grade(sandbox, solution, reference), 1, 20)
+
+
+ONE_UID_SABOTAGE = {
+    "kill everything": "os.kill(-1, signal.SIGKILL)",
+    "stop everything": "os.kill(-1, signal.SIGSTOP)",
+    "stop the parent chain": (
+        "pid = os.getppid()\n"
+        "while pid > 1:\n"
+        "    with contextlib.suppress(OSError):\n"
+        "        os.kill(pid, signal.SIGSTOP)\n"
+        "    with open(f'/proc/{pid}/stat') as f:\n"
+        "        pid = int(f.read().rsplit(')', 1)[1].split()[1])"
+    ),
+}
+
+
+@pytest.mark.parametrize("trick", ONE_UID_SABOTAGE)
+def test_one_uid_sabotaging_the_judge_fails_the_item_not_nulls_it(trick):
+    solution = add_solution(
+        "stdio", ONE_UID_SABOTAGE[trick] + "\nprint(4)", "import contextlib, os, signal"
+    )
+    answer = grade_one_uid(solution, ref_add("stdio", timeout_s=1))
+    assert answer["error"] is None and answer["value"] is not None, answer
+    assert answer["passed"] in (0, 1), answer  # never the case it sabotaged
