@@ -22,7 +22,11 @@ if __name__ == "__main__":
         del sys.path[0]
         zygote.main(int(sys.argv[2]))
     else:
+        # The zygote first: its start then overlaps the judge's own imports.
+        from sandbox.judge import zygote_client
+
+        zygote = zygote_client.Zygote(os.path.abspath(__file__))
         from sandbox.judge import supervisor
 
         del sys.path[0]
-        supervisor.main()
+        supervisor.main(zygote)

@@ -44,10 +44,12 @@ ENTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__main__.py")
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
-def main() -> None:
+def main(zygote: Zygote | None = None) -> None:
+    """Judge the payload on stdin. `zygote`: one already started (by __main__, so that its
+    start overlaps our imports), before anything of the payload was read."""
     principals = Principals(dict(os.environ))
     hardening = harden()
-    zygote = Zygote(ENTRY)
+    zygote = zygote or Zygote(ENTRY)
     if principals.separate:
         drop_to(principals.judge_uid)
         hardening["not_dumpable"] = _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
