@@ -14,6 +14,7 @@ from rewardd.cache import ResultCache
 from rewardd.config import Settings
 from rewardd.grading import TIMINGS_KEY, grade_item
 from rewardd.groups import score_groups
+from rewardd.metrics import REGISTRY
 from rewardd.service import RewardService
 
 WEIGHTS = {
@@ -87,6 +88,11 @@ def graded_alone(items: list[dict], weights: dict) -> list[dict]:
     return score_groups(items, results, weights)
 
 
+def accuracy_computations() -> float:
+    labels = {"component": "accuracy"}
+    return REGISTRY.get_sample_value("rewardd_component_seconds_count", labels) or 0.0
+
+
 def as_bytes(results: list[dict]) -> list[str]:
     return [json.dumps(result, ensure_ascii=False) for result in results]
 
@@ -114,8 +120,11 @@ def test_sixteen_samples_with_one_final_answer_cost_one_math_verify(backend):
         for n in range(16)
     ]
     service = service_on(backend)
+    computed_before = accuracy_computations()
     results = grade(service, items, WEIGHTS)
     assert service.verdicts_graded == 1
+    # What the workers report having computed (their per-component timings): one accuracy.
+    assert accuracy_computations() - computed_before == 1
     assert [r["components"]["accuracy"] for r in results] == [1.0] * 16
     assert len({json.dumps(r["details"]["accuracy"]) for r in results}) == 1
     # The next epoch: new reasoning, same final answer; the verdict comes from the cache.
