@@ -44,6 +44,10 @@ class ExecutionRequest:
     # started, isolated, from a dir only root can write) and the runner gives it a uid block
     # for its cases. Never set from /v1/execute (docs/sandbox.md, "Judge jobs").
     judge: bool = False
+    # A hard wall-clock limit, for a caller whose own deadline is nearer than the generous
+    # backstop (a request that gave up must not hold a sandbox for 3 x its budget). It only
+    # ever shortens a job; hitting it is a "timeout".
+    wall_limit_s: float | None = None
 
 
 @dataclass(frozen=True)

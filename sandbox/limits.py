@@ -83,6 +83,7 @@ class SandboxSettings:
             nproc=self.nproc,
             nofile=self.nofile,
             fsize_bytes=self.fsize_mb * 1024 * 1024,
+            wall_limit_s=None if request.wall_limit_s is None else float(request.wall_limit_s),
         )
 
 
@@ -92,7 +93,10 @@ def reply_timeout_s(request: ExecutionRequest) -> float:
     Twice the job's wall ceiling plus 10 s for the runner's cleanup: the runner shares the
     machine's load too, and giving up on a working runner loses its sandbox.
     """
-    return 2 * wall_ceiling_s(request.timeout_s) + 10.0
+    ceiling = wall_ceiling_s(request.timeout_s)
+    if request.wall_limit_s is not None:
+        ceiling = min(ceiling, request.wall_limit_s)
+    return 2 * ceiling + 10.0
 
 
 def job_message(request: ExecutionRequest, settings: SandboxSettings) -> dict:
@@ -123,6 +127,10 @@ def validate_request(request: ExecutionRequest, settings: SandboxSettings) -> No
     if not 0 < request.timeout_s <= settings.max_timeout_s:
         raise ValueError(
             f"timeout_s: {request.timeout_s} is outside (0, {settings.max_timeout_s}] seconds"
+        )
+    if request.wall_limit_s is not None and not request.wall_limit_s > 0:
+        raise ValueError(
+            f"wall_limit_s: {request.wall_limit_s} is not a positive number of seconds"
         )
     if not MIN_MEMORY_MB <= request.memory_mb <= settings.max_memory_mb:
         raise ValueError(

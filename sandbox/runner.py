@@ -68,6 +68,7 @@ class JobLimits:
     nproc: int
     nofile: int
     fsize_bytes: int
+    wall_limit_s: float | None = None  # the caller's own deadline, when nearer than the ceiling
 
 
 @dataclass
@@ -175,6 +176,9 @@ def run_process(
     start = time.monotonic()
     backstop = start + procutil.wall_backstop_s(limits.timeout_s)
     ceiling = start + procutil.wall_ceiling_s(limits.timeout_s)
+    if limits.wall_limit_s is not None:
+        ceiling = min(ceiling, start + limits.wall_limit_s)
+        backstop = min(backstop, ceiling)
     proc = subprocess.Popen(
         argv,
         cwd=cwd,

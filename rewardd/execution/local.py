@@ -162,12 +162,11 @@ def _cap_by_deadline(request: dict[str, Any], left: float) -> dict[str, Any]:
     """The job with at most `left` seconds: of CPU budget (`timeout_s`), and of wall clock
     where the sandbox takes a wall limit (its own backstop is a generous multiple of the
     budget, which would hold a container long after the request gave up)."""
-    from sandbox import ExecutionRequest
-
-    capped = {**request, "timeout_s": min(left, request["timeout_s"])}
-    if "wall_limit_s" in ExecutionRequest.__dataclass_fields__:
-        capped["wall_limit_s"] = min(left, request.get("wall_limit_s") or left)
-    return capped
+    return {
+        **request,
+        "timeout_s": min(left, request["timeout_s"]),
+        "wall_limit_s": min(left, request.get("wall_limit_s") or left),
+    }
 
 
 def _sandbox_concurrency() -> int:

@@ -95,3 +95,25 @@ def test_a_sleeper_is_ended_by_the_wall_clock_backstop(sandbox):
     result = run(sandbox, "import time\ntime.sleep(60)", timeout_s=1)
     assert result.status == "timeout"
     assert time.monotonic() - started < 30
+
+
+def test_a_callers_wall_limit_ends_a_sleeper_before_the_backstop(sandbox):
+    # A request that gave up after 1.5 s must get its slot back then, not at the backstop
+    # (3 x 5 s + 5 s here).
+    started = time.monotonic()
+    result = run(sandbox, "import time\ntime.sleep(60)", timeout_s=5, wall_limit_s=1.5)
+    elapsed = time.monotonic() - started
+    assert result.status == "timeout"
+    assert elapsed < 10, elapsed
+    assert_healthy(sandbox)
+
+
+def test_a_wall_limit_never_cuts_a_job_that_finishes_within_it(sandbox):
+    result = run(sandbox, "print(sum(range(1000)))", timeout_s=5, wall_limit_s=30)
+    assert result.status == "ok", result
+    assert result.stdout == "499500\n"
+
+
+def test_a_wall_limit_that_is_not_positive_is_refused(sandbox):
+    with pytest.raises(ValueError, match="wall_limit_s"):
+        run(sandbox, "print(1)", wall_limit_s=0)
