@@ -732,3 +732,25 @@ def test_one_uid_sabotaging_the_judge_fails_the_item_not_nulls_it(trick):
     answer = grade_one_uid(solution, ref_add("stdio", timeout_s=1))
     assert answer["error"] is None and answer["value"] is not None, answer
     assert answer["passed"] in (0, 1), answer  # never the case it sabotaged
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open hole: the exception text keeps lone surrogates into the case's reason, and "
+    "the response cannot be serialized: a 500 for the whole batch",
+)
+def test_a_lone_surrogate_in_a_failure_message_is_still_a_scored_response(service):
+    # Exception text crosses as UTF-8 with surrogatepass; in a case's reason it must not break
+    # the JSON response (a 500 would drop the whole batch's rewards).
+    solution = "def add(a, b):\n    if (a, b) == (1, 2):\n        return 3\n"
+    solution += "    raise ValueError('bad \\udc80 value ' + chr(0xD800))\n"
+    code = textwrap.dedent(solution)
+    completion = f"<think>ok</think>\n<answer>\n```python\n{code}\n```\n</answer>"
+    items = [
+        {"id": style, "completion": completion, "reference": ref_add(style)}
+        for style in ("tests", "functional")
+    ]
+    response = service.post("/v1/rewards", json={"recipe": "code", "items": items})
+    assert response.status_code == 200, response.text[:500]
+    for result in response.json()["results"]:
+        assert result["components"]["code"] == 0.5, result
