@@ -754,3 +754,17 @@ def test_a_lone_surrogate_in_a_failure_message_is_still_a_scored_response(servic
     assert response.status_code == 200, response.text[:500]
     for result in response.json()["results"]:
         assert result["components"]["code"] == 0.5, result
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import sys\nsys.stdout.buffer.write(b'\\xed\\xb2\\x80 \\xff\\xfe ok')",
+        "import sys\nsys.stderr.buffer.write(b'\\xed\\xa0\\x80')\nraise SystemExit(3)",
+        "import sys\nsys.stdout.reconfigure(errors='surrogatepass')\nprint('\\udc80')",
+    ],
+)
+def test_execute_answers_undecodable_output_as_json(service, code):
+    response = service.post("/v1/execute", json={"code": code})
+    assert response.status_code == 200, response.text[:500]
+    assert response.json()["status"] in ("ok", "error"), response.json()
