@@ -7,11 +7,14 @@ the offline `rewardd grade` CLI and the tests all call `grade_item`.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from rewardd.rewards.registry import score_components
 from rewardd.rewards.types import GradingInput, ItemError, Score
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LANG = "en"
 TIMINGS_KEY = "_timings"
@@ -65,11 +68,24 @@ def grade_item(item: Mapping[str, Any], weights: Mapping[str, float]) -> dict[st
     item_input = grading_input(item, needs_lang="language" in weights)
     scores = score_components(item_input, list(weights), timings)
     result = combine(item.get("id"), scores, weights)
+    _log_machinery_failures(item.get("id"), scores)
     if item.get(SCORES_KEY):
         result[SCORES_KEY] = {name: dataclasses.asdict(score) for name, score in scores.items()}
     # Travels with the result to the API process, which records it and strips it.
     result[TIMINGS_KEY] = timings
     return result
+
+
+def _log_machinery_failures(item_id: Any, scores: Mapping[str, Score]) -> None:
+    """Failures of our own machinery (the judge, the sandbox) are bugs: each is logged with
+    the item's id, also where it only failed a case and the item still got its score."""
+    for name, score in scores.items():
+        if score.error is not None and score.error.code in ("internal", "sandbox_error"):
+            log.error("item %r, %s: %s: %s", item_id, name, score.error.code, score.error.message)
+        for message in (score.details or {}).get("judge_errors") or ():
+            log.error(
+                "item %r, %s: judge failure on a case (the case failed): %s", item_id, name, message
+            )
 
 
 def score_of_fields(fields: Mapping[str, Any]) -> Score:

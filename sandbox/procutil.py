@@ -121,7 +121,9 @@ class Starvation(JobClock):
 
 
 def encode_frame(message: object) -> bytes:
-    body = json.dumps(message, ensure_ascii=False).encode("utf-8")
+    # ASCII escapes: text a solution made (an exception's message) may hold lone surrogates,
+    # which no UTF-8 encoder takes; the escapes always encode and read back the same.
+    body = json.dumps(message).encode("ascii")
     return FRAME_HEADER.pack(len(body)) + body
 
 

@@ -83,3 +83,21 @@ def test_cache_keeps_no_errors_and_evicts_the_oldest():
     for key in "abc":
         cache.put(key, {"error": None, "k": key})
     assert cache.get("a") is None and cache.get("c") == {"error": None, "k": "c"}
+
+
+def test_machinery_failures_are_logged_with_the_item_id(caplog):
+    from rewardd.grading import _log_machinery_failures
+    from rewardd.rewards.types import ItemError, Score
+
+    scores = {
+        "code": Score(0.5, "1 of 2 cases passed", {"judge_errors": ["case 1: OverflowError"]}),
+        "binary_code": Score(None, "broken", error=ItemError("internal", "the judge failed")),
+        "format": Score(1.0, "ok"),
+    }
+    with caplog.at_level("ERROR", logger="rewardd.grading"):
+        _log_machinery_failures("item-7", scores)
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2, lines
+    assert all("'item-7'" in line for line in lines)
+    assert any("OverflowError" in line for line in lines)
+    assert any("the judge failed" in line for line in lines)

@@ -734,11 +734,6 @@ def test_one_uid_sabotaging_the_judge_fails_the_item_not_nulls_it(trick):
     assert answer["passed"] in (0, 1), answer  # never the case it sabotaged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open hole: the exception text keeps lone surrogates into the case's reason, and "
-    "the response cannot be serialized: a 500 for the whole batch",
-)
 def test_a_lone_surrogate_in_a_failure_message_is_still_a_scored_response(service):
     # Exception text crosses as UTF-8 with surrogatepass; in a case's reason it must not break
     # the JSON response (a 500 would drop the whole batch's rewards).

@@ -413,12 +413,25 @@ def _judge_lines(stdout: str, token: str) -> dict[str, dict[str, Any]]:
             continue
         try:
             message = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         for key in ("rewardd_started", "rewardd_verdict", "rewardd_internal_error"):
             if isinstance(message, dict) and message.get(key) == token:
-                found[key] = message
+                found[key] = _valid_unicode(message)
     return found
+
+
+def _valid_unicode(value: Any) -> Any:
+    """value with every lone surrogate spelled as a \\udXXX escape: the judge's messages
+    quote what the solution raised or printed, and a lone surrogate in a response cannot be
+    serialized (a 500 for the whole batch)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [_valid_unicode(v) for v in value]
+    if isinstance(value, dict):
+        return {_valid_unicode(k): _valid_unicode(v) for k, v in value.items()}
+    return value
 
 
 def _sandbox_failed(message: str) -> Score:
