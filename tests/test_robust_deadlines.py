@@ -69,3 +69,55 @@ def test_a_timed_out_request_leaves_no_work_behind(client):
     # The cut jobs got the request's own deadline as a hard wall limit (wall_limit_s), so
     # they do not hold their slots until the sandbox's generous backstop (3 x budget + 5 s).
     assert next_s < 5, next_s
+
+
+def test_work_whose_deadline_passed_while_waiting_is_never_started(client):
+    from sandbox.limits import SandboxSettings
+
+    slots = SandboxSettings.from_env().pool_size  # sandbox jobs at once on this host
+    sleepers = [code_item(sleeper(100 + n), f"s{n}") for n in range(slots + 6)]
+    before = _sandbox_jobs(client.get("/metrics").text)
+    results = grade(client, sleepers, timeout_s=1.5)
+    assert {r["error"]["code"] for r in results} == {"timeout"}
+    time.sleep(3)  # let the jobs that did start end (at the deadline) and be counted
+    started_jobs = _sandbox_jobs(client.get("/metrics").text) - before
+    print(f"{len(sleepers)} sleepers, timeout_s=1.5: {started_jobs:g} sandbox jobs started")
+    assert started_jobs <= slots, (started_jobs, slots)
+
+
+def _sandbox_jobs(metrics_text: str) -> float:
+    return sum(
+        float(line.split()[-1])
+        for line in metrics_text.splitlines()
+        if line.startswith("rewardd_sandbox_executions_total{")
+    )
+
+
+def test_requests_waiting_on_slow_work_do_not_hold_up_other_requests(embedded_url):
+    """Ten requests waiting on sleeping code must not starve the short work of the eleventh
+    (hashing its items, /readyz), which once ran on the same few threads as their waits."""
+    cached = {"completion": "<answer>\\boxed{17}</answer>", "reference": {"answer": "17"}}
+    with httpx.Client(base_url=embedded_url, timeout=120) as client:
+        grade(client, [cached], timeout_s=30, recipe="r1-zero")  # now in the result cache
+
+        def wait_on_sleeper(n: int) -> None:
+            with httpx.Client(base_url=embedded_url, timeout=120) as waiter:
+                grade(waiter, [code_item(sleeper(200 + n), f"w{n}")], timeout_s=8)
+
+        waiters = [threading.Thread(target=wait_on_sleeper, args=(n,)) for n in range(10)]
+        for waiter in waiters:
+            waiter.start()
+        time.sleep(1.5)  # all ten are waiting now
+        started = time.monotonic()
+        (result,) = grade(client, [cached], timeout_s=30, recipe="r1-zero")
+        cached_s = time.monotonic() - started
+        started = time.monotonic()
+        ready = client.get("/readyz")
+        ready_s = time.monotonic() - started
+        still_waiting = sum(waiter.is_alive() for waiter in waiters)
+        for waiter in waiters:
+            waiter.join()
+    assert result["components"]["accuracy"] == 1.0
+    assert ready.status_code == 200, ready.text
+    assert cached_s < 2 and ready_s < 2, (cached_s, ready_s)
+    assert still_waiting == 10  # measured while all ten were in flight
