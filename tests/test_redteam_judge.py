@@ -691,11 +691,6 @@ def test_one_uid_a_fork_chain_of_one_case_is_not_alive_in_the_next():
     assert (answer["error"], answer["passed"], answer["total"]) == (None, 1, 2), answer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open hole (bypass of the R2 fix): cases that sleep just under their backstop are "
-    "never 'idle', yet spend the job's wall: the rest are unjudged, the item null",
-)
 def test_sleeping_just_under_each_backstop_is_scored_not_unjudged(sandbox):
     # Never stopped by a backstop, so never "idle": each case sleeps 3t + 1.5 s of its 3t + 2 s,
     # and twenty of them spend more wall than the job has (3 * sum(t) + 17 s).

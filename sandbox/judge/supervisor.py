@@ -116,6 +116,16 @@ def judge_all(
     errors: list[str] = []
     stop_reason: str | None = None
     idled = False  # a case stopped by its backstop while it waited for nothing
+    # Wall time of the cases so far that computing or waiting for a busy CPU explains; the
+    # rest the cases slept or blocked away. Only load may leave cases unjudged: when the
+    # job's wall runs out mostly through the cases' own waiting, the rest fail.
+    busy_s = 0.0
+    # The judge's and the zygote's own computing and CPU waits between cases count as load too.
+    own = procutil.JobClock(lambda: (os.getpid(), zygote.pid))
+
+    def mostly_load() -> bool:
+        return _mostly_load(busy_s + own.cpu_s() + own.waited_s(), time.monotonic() - started)
+
     for slot, case in enumerate(payload["cases"]):
         if stop_reason is None and cpu_left <= 0:
             stop_reason = "not run: the CPU budget of the job ran out"
@@ -123,7 +133,7 @@ def judge_all(
             results.append(verdicts.failed(case, stop_reason))
             continue
         if time.monotonic() >= wall_deadline:
-            if idled:
+            if idled or not mostly_load():
                 # Earlier cases sat idle until their backstops: the solution spent the wall.
                 results.append(
                     verdicts.failed(case, "not run: earlier cases idled away the job's time")
@@ -136,7 +146,8 @@ def judge_all(
             run = run_case(payload, case, slot, zygote, principals, wall_deadline)
             result = verdicts.decide(payload["mode"], case, run)
             cpu_left -= run.solution_cpu_s
-            if result.get("timeout") and run.cut_by_job and idled:
+            busy_s += sum(run.cpu_s.values()) + run.stray_cpu_s + run.starvation_s
+            if result.get("timeout") and run.cut_by_job and (idled or not mostly_load()):
                 # The job's time ran out because earlier cases idled: the solution's doing.
                 result = verdicts.failed(case, "stopped: earlier cases idled away the job's time")
             idled = idled or (run.timed_out and not result.get("timeout"))
@@ -165,6 +176,11 @@ def judge_all(
     return results, errors
 
 
+def _mostly_load(busy_s: float, elapsed_s: float) -> bool:
+    """Whether computing and waiting for a busy CPU explain most of the elapsed wall time."""
+    return busy_s >= 0.5 * elapsed_s
+
+
 class CaseRun:
     """What the judge saw of one case's processes."""
 
@@ -182,6 +198,7 @@ class CaseRun:
         self.starved = False  # stopped by the backstop at its ceiling: load, not the case
         self.cut_by_job = False  # stopped by the job's wall-clock deadline instead
         self.stray_cpu_s = 0.0  # CPU of the solution's other processes, not in its rusage
+        self.starvation_s = 0.0  # how long the case's processes waited for a busy CPU
 
     @property
     def solution_cpu_s(self) -> float:
@@ -296,7 +313,13 @@ def run_case(
         run.timed_out, run.capped = pumped.timed_out, pumped.capped
         # Only a case its CPU waits kept extending up to the ceiling was starved by load;
         # one stopped sooner waited for nothing (slept, blocked) most of that time.
-        run.starved = run.timed_out and ended >= min(ceiling, wall_deadline) - 0.3
+        run.starvation_s = starvation()
+        # A case clipped by the job's deadline before its own ceiling is starved only when it
+        # spent most of its time waiting for a CPU: reaching a clipped ceiling is no evidence.
+        run.starved = run.timed_out and (
+            ended >= ceiling - 0.3
+            or (ended >= wall_deadline - 0.3 and _mostly_load(run.starvation_s, run.wall_s))
+        )
         run.cut_by_job = run.timed_out and ended >= wall_deadline - 0.3 and wall_deadline < ceiling
         run.stray_cpu_s = stray_cpu_s(principals, slot, pids, zygote.pid)
         run.outputs = {name: pumped.outputs.get(fd, b"") for fd, (name, _) in reads.items()}
