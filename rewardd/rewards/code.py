@@ -153,11 +153,14 @@ def _language(item: GradingInput) -> str:
 
 
 def code_format(item: GradingInput) -> Score:
-    """1 when the <answer> block holds a fenced code block of the reference language."""
+    """1 when the <answer> block holds a fenced code block of the reference language, and no
+    reasoning follows the answer (open-r1's order: <think> first, then <answer>)."""
     language = _language(item)
     answer = answer_block(item.completion)
     if answer is None:
         return Score(0.0, "no <answer> block", {"language": language})
+    if _reasoning_after_answer(item.completion):
+        return Score(0.0, "a <think> block comes after the <answer>", {"language": language})
     tags = [tag for tag, _ in _nonempty(fenced_blocks(answer))]
     if any(tag in _tags(language) for tag in tags):
         return Score(1.0, f"the answer holds a {language} code block", {"language": language})
@@ -167,6 +170,11 @@ def code_format(item: GradingInput) -> Score:
             0.0, f"the answer's code blocks are {found}, not {language}", {"language": language}
         )
     return Score(0.0, "the answer holds no fenced code block", {"language": language})
+
+
+def _reasoning_after_answer(completion: str) -> bool:
+    first_answer = completion.find("<answer>")
+    return first_answer != -1 and completion.rfind("</think>") > first_answer
 
 
 # --- lint -------------------------------------------------------------------------------------

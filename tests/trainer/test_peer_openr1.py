@@ -306,10 +306,6 @@ def test_code_format(takes_params: bool, completion: str, language: str, expecte
     assert function([content(completion)]) == [expected]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the service's code_format does not check that <think> comes first (rewardd/rewards)",
-)
 def test_code_format_wants_think_before_answer(takes_params: bool) -> None:
     function = rewards.get_code_format_reward(language="python")
     completion = "<answer>```python\ndef hello(): pass\n```</answer><think>Analysis</think>"
