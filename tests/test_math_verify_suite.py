@@ -48,6 +48,12 @@ EXCEPTIONS: dict[str, tuple[float, str]] = {
         1.0,
         "match_types=['latex'] (" + _OPTION + "), as the case above",
     ),
+    "test_all::test_latex_notation#5": (
+        0.0,
+        "`Answer \\( (9+1) \\)`: arithmetic still to be done is no value outside a box "
+        "(contract: a completion that only repeats the question's expression must not score); "
+        "the case also sets match_types=['latex'] (" + _OPTION + ")",
+    ),
     "test_all::test_latex_notation#10": (
         0.0,
         "`\\frac{1}{2} \\$ = \\frac{10}{9}` is an equation between two different numbers, not "

@@ -36,6 +36,7 @@ from rewardd.rewards.math_reading import (
     clean_math,
     extract_final_answer,
     gold_parts,
+    is_unevaluated_arithmetic,
     math_spans,
     number_bases,
     read_final_answer,
@@ -224,10 +225,22 @@ def _parse_plus_minus(latex: str) -> Any:
     return _combine(values)
 
 
+def _is_ordered_pair_like(value: Any) -> bool:
+    """`(2, 3)` reads as an open interval, and math-verify counts it equal to the pair
+    (2, 3): against it, the boxes `x = 2`, `y = 3` are that pair, in written order."""
+    return (
+        isinstance(value, sympy.Interval)
+        and bool(value.left_open and value.right_open)
+        and bool(value.start.is_finite and value.end.is_finite)
+    )
+
+
 def _combine(parts: list[Any], like: Any = None) -> Any:
     """Several parts as one answer: a tuple when `like` is a tuple of as many parts (the
     boxes of `(x, y)` in order), else a set, with the members of set-valued parts merged."""
     values = [_value_or_self(part) for part in parts]
+    if _is_ordered_pair_like(like) and len(values) == 2:
+        return sympy.Tuple(*values)
     if isinstance(like, sympy.Tuple) and len(like) == len(values):
         return sympy.Tuple(*values)
     members: list[Any] = []
@@ -274,6 +287,28 @@ def _assigned_value(expr: Any) -> Any:
     else:
         return None
     return chain[-1].rhs if _is_name(chain[0].lhs) else None
+
+
+def _worked_value(expr: Any) -> Any:
+    """`3 \\cdot 4 = 12` -> 12: a true chain of equalities between numbers that starts with
+    a computation is a worked value, its last side the answer; None for a false one
+    (`5 - 2 = 4`), one with unknowns (`x + y = 5` is an equation, not a value), or one that
+    computes nothing (`3 = 3`)."""
+    if isinstance(expr, sympy.Eq):
+        chain = [expr]
+    elif isinstance(expr, sympy.And) and all(isinstance(a, sympy.Eq) for a in expr.args):
+        chain = _equations_in_order(expr)
+    else:
+        return None
+    if chain[0].lhs.is_Atom:
+        return None
+    for equation in chain:
+        sides = (equation.lhs, equation.rhs)
+        if not all(isinstance(side, sympy.Expr) and side.is_number for side in sides):
+            return None
+        if not _equivalent(*sides):
+            return None
+    return chain[-1].rhs
 
 
 def _value_or_self(expr: Any) -> Any:
@@ -357,6 +392,8 @@ class _Gold:
 def _parts_of(value: Any) -> int:
     if isinstance(value, (sympy.FiniteSet, sympy.Tuple)):
         return len(value)
+    if _is_ordered_pair_like(value):
+        return 2
     return 1
 
 
@@ -479,6 +516,8 @@ def _judge_parsed(gold: _Gold, gold_text: str, answer: FinalAnswer) -> _Judgemen
     pred_value = _assigned_value(pred)
     gold_is_assignment = gold.value is not gold.expr
     if _is_relation(pred) and not _is_relation(gold.expr):
+        if pred_value is None:
+            pred_value = _worked_value(pred)
         if pred_value is None and isinstance(pred, (sympy.Eq, sympy.And)):
             return _Judgement(
                 "different",
@@ -611,17 +650,22 @@ def math_accuracy(item: GradingInput) -> Score:
     gold_text, answer = verdict_key(item)
     judgement = _grade(gold_text, answer)
     shown = judgement.extracted
-    if (
-        judgement.verdict == "equivalent"
-        and shown is not None
-        and repeats_the_question(shown, item.prompt, gold_text)
-    ):
-        judgement = _Judgement(
-            "no_answer",
-            shown,
-            f"The final answer '{shown}' repeats the question's expression instead of "
-            "giving its value.",
-        )
+    if judgement.verdict == "equivalent" and shown is not None:
+        if repeats_the_question(shown, item.prompt, gold_text):
+            judgement = _Judgement(
+                "no_answer",
+                shown,
+                f"The final answer '{shown}' repeats the question's expression instead of "
+                "giving its value.",
+            )
+        elif answer.source != "box" and is_unevaluated_arithmetic(shown, gold_text):
+            # Unboxed text such as "Final answer: compute 5 - 4" or "<answer>What is 2 - 1
+            # </answer>" restates a question, with or without the prompt to compare.
+            judgement = _Judgement(
+                "no_answer",
+                shown,
+                f"The final answer '{shown}' is arithmetic still to be done, not its value.",
+            )
     details = {
         "extracted": judgement.extracted,
         "reference": gold_text,

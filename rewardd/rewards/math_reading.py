@@ -262,7 +262,8 @@ def read_final_answer(completion: str) -> FinalAnswer:
         return FinalAnswer("box", boxes[-1].content, run, _distinct(others))
     if block is not None:
         stripped = _BLANK_BOX.sub("", block).strip()
-        return FinalAnswer("block", stripped) if stripped else NO_ANSWER
+        # `<answer>What is 2 - 1?</answer>` asks; it does not answer (as after a marker).
+        return FinalAnswer("block", stripped) if stripped and stripped[-1] != "?" else NO_ANSWER
     marked = marked_answer(completion)
     return FinalAnswer("marker", marked) if marked else NO_ANSWER
 
@@ -316,7 +317,16 @@ _PLAIN_FUNCTION = re.compile(r"(?<![\\A-Za-z])(sqrt|pi|infty|sin|cos|tan|ln|log|
 _SQRT_PARENS = re.compile(r"\\sqrt\s*\(([^()]*)\)")
 _UPRIGHT_CONSTANT = re.compile(r"\\(?:mathrm|operatorname|rm|mathit|textrm)\s*\{\s*([ei])\s*\}")
 _PHANTOM = re.compile(r"\\[hv]?phantom\s*\{[^{}]*\}")
-_UNICODE_MATH = {"−": "-", "·": "\\cdot ", "∞": "\\infty ", "√": "\\sqrt", "∓": "\\mp "}
+# `\left.` and `\right.` are invisible delimiters; latex2sympy cannot read them.
+_NULL_DELIMITER = re.compile(r"\\(?:left|right)\s*\.")
+_UNICODE_MATH = {
+    "−": "-",
+    "·": "\\cdot ",
+    "∞": "\\infty ",
+    "√": "\\sqrt",
+    "∓": "\\mp ",
+    "°": "^{\\circ}",
+}
 
 
 _UNITS_ONLY = NormalizationConfig(
@@ -362,10 +372,11 @@ def _without_units_in_list(text: str) -> str:
 
 def clean_math(text: str) -> str:
     """Spellings latex2sympy misreads, rewritten: `1\\,000`, `1 000`, `sqrt(2)`, `pi/2`, `∞`,
-    `\\mathrm{e}` (Euler's e, upright), and invisible `\\phantom{}` material dropped."""
+    `\\mathrm{e}` (Euler's e, upright), and invisible `\\phantom{}`, `\\left.` material dropped."""
     for symbol, latex in _UNICODE_MATH.items():
         text = text.replace(symbol, latex)
     text = _PHANTOM.sub("", text)
+    text = _NULL_DELIMITER.sub("", text)
     text = _UPRIGHT_CONSTANT.sub(r"\1", text)
     text = _THOUSANDS_SPACE.sub("", text)
     text = _without_units_in_list(text)
@@ -400,7 +411,9 @@ _SHORT_PROSE_WORDS = frozenset(
 def as_bare_math(text: str) -> str | None:
     """The text as one expression to parse whole, or None when it reads as prose or holds
     several math spans.  LaTeX needs no `$`: `\\begin{pmatrix}...` and `x = 1, 2` are math."""
-    stripped = text.strip().rstrip(".").strip()
+    stripped = _NULL_DELIMITER.sub("", text).strip().rstrip(".").strip()
+    if stripped.endswith(",") and not stripped.endswith("\\,"):
+        stripped = stripped[:-1].strip()  # `\\boxed{2,}`: a stray comma, not a list
     for opening, closing in _OUTER_DELIMITERS:
         if stripped.startswith(opening) and stripped.endswith(closing):
             if len(stripped) >= len(opening) + len(closing):
@@ -434,6 +447,20 @@ _ARITHMETIC = re.compile(
     r"^[\d\s(){}]*\d[\d\s(){}]*(?:(?:[-+*/^×÷·]|\\times|\\cdot|\\div)[\d\s(){}]*\d[\d\s(){}]*)+$"
 )
 _SQUASHED = re.compile(r"\s+|\$|\\left|\\right|\\[,;:! ]")
+
+
+_OPERATION = re.compile(r"(?<=[\d\s)}])(?:[-+*×÷·]|\\times|\\cdot|\\div)")
+
+
+def is_unevaluated_arithmetic(answer: str, gold: str | None = None) -> bool:
+    """True for integer arithmetic with a sum, difference, product or quotient sign in it
+    (`2 - 1`, `3 \\times 4`, `12 \\div 3`): an expression to evaluate, not a value, unless
+    the gold itself is written so.  A fraction `3/4` and a power `2^{10}` are values; so is
+    `-5`."""
+    text = answer.strip().rstrip(".")
+    if not (_ARITHMETIC.match(text) and _OPERATION.search(text)):
+        return False
+    return gold is None or _SQUASHED.sub("", text) != _SQUASHED.sub("", gold)
 
 
 def repeats_the_question(answer: str, prompt: str | None, gold: str | None = None) -> bool:
