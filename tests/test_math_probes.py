@@ -77,6 +77,8 @@ PROBES: dict[str, list[tuple[Any, ...]]] = {
         ("12", "Answer: 3 \\times 4", 0.0, None),
         ("4", "#### 12 \\div 3", 0.0, None),
         ("7", "<answer>Is it 7?</answer>", 0.0, None),
+        ("2", "Answer: -3 + 5", 0.0, None),
+        ("-8", "Answer: -3 - 5", 0.0, None),
         ("3", "Answer: 3", 1.0, "What is 1+2?"),
         ("1", "#### 1", 1.0, "What is 2 - 1?"),
         ("3/4", "Answer: 3/4", 1.0, None),  # a fraction is a value

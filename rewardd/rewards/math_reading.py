@@ -456,9 +456,10 @@ def is_unevaluated_arithmetic(answer: str, gold: str | None = None) -> bool:
     """True for integer arithmetic with a sum, difference, product or quotient sign in it
     (`2 - 1`, `3 \\times 4`, `12 \\div 3`): an expression to evaluate, not a value, unless
     the gold itself is written so.  A fraction `3/4` and a power `2^{10}` are values; so is
-    `-5`."""
+    `-5`, and `-3 + 5` is arithmetic."""
     text = answer.strip().rstrip(".")
-    if not (_ARITHMETIC.match(text) and _OPERATION.search(text)):
+    unsigned = text.removeprefix("-")
+    if not (_ARITHMETIC.match(unsigned) and _OPERATION.search(unsigned)):
         return False
     return gold is None or _SQUASHED.sub("", text) != _SQUASHED.sub("", gold)
 
