@@ -298,6 +298,14 @@ PROBES: dict[str, list[tuple[Any, ...]]] = {
         (r"\text{(C)}", box("(C)"), 1.0, None),
         (r"\text{(C)}", box(r"\textbf{(C)}"), 1.0, None),
         (r"\text{(C)}", box("D"), 0.0, None),
+        # a choice named with its value: the letter decides, not the value
+        (r"\text{(C)}", r1("**Answer:** (C) 12"), 1.0, None),
+        (r"\text{(C)}", r1(r"\boxed{(C)\ 12}"), 1.0, None),
+        (r"\text{(C)}", r1(r"\boxed{\textbf{(C)}\ 12}"), 1.0, None),
+        ("C", r1("The answer is (C) $\\frac{1}{2}$."), 1.0, None),
+        (r"\text{(C)}", r1("**Answer:** (D) 12"), 0.0, None),
+        (r"\text{(C)}", r1(r"\boxed{(C) \text{ or } (D)}"), 0.0, None),
+        (r"\text{(C)}", r1(r"Maybe \boxed{(D)\ 10}. No: \boxed{(C)\ 12}"), 0.0, None),
         (r"\text{(C)}", box(r"\text{(D)}"), 0.0, None),
         (r"30^\circ", box("30"), 1.0, None),
         (r"30^\circ", box(r"30^{\circ}"), 1.0, None),
@@ -729,8 +737,6 @@ PROBES: dict[str, list[tuple[Any, ...]]] = {
 
 # Left wrong on purpose or for lack of time (docs/rewards-math.md); strict, so a fix shows.
 KNOWN_WRONG: list[tuple[Any, ...]] = [
-    # a choice letter followed by its value: the last number (12) is read, not the letter
-    (r"\text{(C)}", r1("**Answer:** (C) 12"), 1.0, None),
     # a vector gold against the same entries as a tuple
     (r"\begin{pmatrix} 2 \\ 2 \end{pmatrix}", box("(2, 2)"), 1.0, None),
 ]

@@ -32,9 +32,11 @@ from rewardd.rewards.math_budget import OutOfCpuTime, cpu_budget
 from rewardd.rewards.math_reading import (
     NO_ANSWER,
     FinalAnswer,
+    answer_choice,
     as_bare_math,
     clean_math,
     extract_final_answer,
+    gold_choice,
     gold_parts,
     is_unevaluated_arithmetic,
     math_spans,
@@ -475,6 +477,22 @@ def _final_prediction(gold: _Gold, answer: FinalAnswer) -> tuple[_Parsed, tuple[
     return _parse_answer(answer.final), answer.others + answer.run[:-1]
 
 
+def _judge_choice(gold_text: str, answer: FinalAnswer) -> _Judgement | None:
+    """A multiple-choice gold against an answer that names one choice and its value
+    (`(C) 12`): the letters decide, since the value would be read as the answer."""
+    assert answer.final is not None
+    letter = gold_choice(gold_text)
+    named = answer_choice(answer.final) if letter and len(answer.run) <= 1 else None
+    if named is None or answer.others:
+        return None
+    shown = _shown(answer.final)
+    if named == letter:
+        return _Judgement("equivalent", shown, f"The final answer '{shown}' names choice {letter}.")
+    return _Judgement(
+        "different", shown, f"The final answer '{shown}' names choice {named}, not {letter}."
+    )
+
+
 def _agrees(pred: Any, other: Any, multi_part: bool) -> bool:
     if _equivalent(pred, other):
         return True
@@ -483,6 +501,9 @@ def _agrees(pred: Any, other: Any, multi_part: bool) -> bool:
 
 
 def _judge_parsed(gold: _Gold, gold_text: str, answer: FinalAnswer) -> _Judgement:
+    choice = _judge_choice(gold_text, answer)
+    if choice is not None:
+        return choice
     final, others = _final_prediction(gold, answer)
     extracted = _shown(final.shown or answer.final or "")
     if final.problem == "nothing_found":

@@ -474,3 +474,30 @@ def repeats_the_question(answer: str, prompt: str | None, gold: str | None = Non
     if gold is not None and squashed == _SQUASHED.sub("", gold):
         return False  # the gold itself is written so (`2^{10}`)
     return squashed in _SQUASHED.sub("", prompt)
+
+
+# -- multiple-choice labels ----------------------------------------------------------------------
+
+_LABEL_WRAPPER = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf)\s*\{([^{}]*)\}")
+_GOLD_CHOICE = re.compile(r"\(?\s*([A-E])\s*\)?")
+_CHOICE_LABEL = re.compile(r"\(\s*([A-E])\s*\)")
+
+
+def gold_choice(gold: str) -> str | None:
+    """The letter of a multiple-choice gold (`\\text{(C)}`, `(C)`, `C`), else None."""
+    parts = gold_parts(gold)
+    if len(parts) != 1:
+        return None
+    text = _LABEL_WRAPPER.sub(r"\1", parts[0]).strip().strip("$").strip()
+    match = _GOLD_CHOICE.fullmatch(text)
+    return match.group(1) if match else None
+
+
+def answer_choice(answer: str) -> str | None:
+    """The label an answer starts with when it names one choice and its value: `(C) 12`,
+    `\\text{(C)}\\ 12`.  None when it names no label first or several (`(C) or (D)`)."""
+    text = _LABEL_WRAPPER.sub(r"\1", answer).strip().strip("$*").strip()
+    first = _CHOICE_LABEL.match(text)
+    if first is None or set(_CHOICE_LABEL.findall(text)) != {first.group(1)}:
+        return None
+    return first.group(1)
