@@ -91,6 +91,29 @@ def plan_batch(
     return Plan(keys, to_verify), known
 
 
+def lone_verdicts(plan: Plan) -> dict[str, int]:
+    """Keys to verify that only one item of the batch has, with that item's position: such an
+    item goes to a worker once, with all its components, instead of once for its verdict and
+    once for its text (with 16 distinct answers per prompt that halved the trips)."""
+    positions: dict[str, int] = {}
+    shared: set[str] = set()
+    for position, key in enumerate(plan.keys):
+        if key is None or key not in plan.to_verify:
+            continue
+        if key in positions:
+            shared.add(key)
+        positions[key] = position
+    return {key: position for key, position in positions.items() if key not in shared}
+
+
+def verdict_of(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The shared verdict inside a result graded with all its components (for_worker)."""
+    if SCORES_KEY not in result:
+        return dict(result)  # not graded at all: the result's error is the verdict's
+    fields = result[SCORES_KEY][ACCURACY]
+    return {"error": fields.get("error"), SCORES_KEY: {ACCURACY: fields}}
+
+
 def text_components(weights: Mapping[str, float]) -> list[str]:
     """The weighted components that do not read the verdict: a worker computes them."""
     return [name for name in weights if name not in READS_ACCURACY]

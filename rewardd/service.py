@@ -16,7 +16,15 @@ from rewardd.backends import Backend
 from rewardd.cache import ResultCache, item_key
 from rewardd.grading import TIMINGS_KEY
 from rewardd.groups import score_groups
-from rewardd.planner import VERDICT_WEIGHTS, for_worker, joined, plan_batch, text_components
+from rewardd.planner import (
+    VERDICT_WEIGHTS,
+    for_worker,
+    joined,
+    lone_verdicts,
+    plan_batch,
+    text_components,
+    verdict_of,
+)
 from rewardd.recipes import resolve_weights
 
 
@@ -98,26 +106,38 @@ class RewardService:
         plan, verdicts = await asyncio.to_thread(plan_batch, items, weights, self.verdicts)
         alone = [i for i in range(len(items)) if not plan.planned(i)]
         text = text_components(weights)
-        with_text = [i for i in range(len(items)) if plan.planned(i) and text]
+        # (A lone item's result must carry the verdict itself: accuracy among its weights.)
+        lone = lone_verdicts(plan) if text and "accuracy" in weights else {}
+        lone_positions = set(lone.values())
+        to_verify = {key: item for key, item in plan.to_verify.items() if key not in lone}
+        with_text = [
+            i for i in range(len(items)) if plan.planned(i) and text and i not in lone_positions
+        ]
         self.verdicts_graded += len(plan.to_verify)
         metrics.MATH_VERDICTS.inc(len(plan.to_verify))
         metrics.VERDICT_CACHE_HITS.inc(len(verdicts))
         text_weights = {name: weights[name] for name in text}
-        fresh, graded_alone, graded_text = await asyncio.gather(
+        fresh, graded_alone, graded_text, graded_lone = await asyncio.gather(
             self._grade_some(
-                [for_worker(item) for item in plan.to_verify.values()], VERDICT_WEIGHTS, deadline
+                [for_worker(item) for item in to_verify.values()], VERDICT_WEIGHTS, deadline
             ),
             self._grade_some([items[i] for i in alone], weights, deadline),
             self._grade_some([for_worker(items[i]) for i in with_text], text_weights, deadline),
+            self._grade_some([for_worker(items[i]) for i in lone.values()], weights, deadline),
         )
-        for key, verdict in zip(plan.to_verify, fresh, strict=True):
+        text_results: dict[int, dict[str, Any]] = {}
+        for (key, position), result in zip(lone.items(), graded_lone, strict=True):
+            metrics.record_timings(result.pop(TIMINGS_KEY, None) or {})
+            text_results[position] = result
+            verdicts[key] = verdict_of(result)
+            self.verdicts.put(key, verdicts[key])  # never stores a verdict with an error
+        for key, verdict in zip(to_verify, fresh, strict=True):
             metrics.record_timings(verdict.pop(TIMINGS_KEY, None) or {})
             self.verdicts.put(key, verdict)  # never stores a verdict with an error
             verdicts[key] = verdict
         results: list[dict[str, Any] | None] = [None] * len(items)
         for position, result in zip(alone, graded_alone, strict=True):
             results[position] = result
-        text_results: dict[int, dict[str, Any]] = {}
         for position, result in zip(with_text, graded_text, strict=True):
             metrics.record_timings(result.pop(TIMINGS_KEY, None) or {})
             text_results[position] = result
