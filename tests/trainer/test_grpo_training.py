@@ -89,8 +89,10 @@ def test_a_resumed_run_continues_exactly_where_it_stopped(rewardd_url: str, tmp_
     prompts, same samples, same rewards (the RNG, optimizer and prompt order are restored)."""
     options = {
         "steps": 4,
-        "prompts_per_step": 2,
-        "num_generations": 4,
+        # Enough samples that some earn a reward in 4 steps (a group with equal rewards has
+        # no advantage, and a policy that never moves has no KL to its reference).
+        "prompts_per_step": 8,
+        "num_generations": 8,
         "num_iterations": 2,
         "beta": 0.04,
         "plot": False,
@@ -112,7 +114,10 @@ def test_a_resumed_run_continues_exactly_where_it_stopped(rewardd_url: str, tmp_
         assert [row[name] for row in resumed] == pytest.approx(
             [row[name] for row in expected], abs=1e-6
         ), name
-    assert resumed[-1]["kl"] > 0  # the reference model was loaded and used (beta > 0)
+    rewards_and_kl = [(row["reward/mean"], row["kl"]) for row in resumed]
+    assert resumed[-1]["kl"] > 0, (
+        rewards_and_kl
+    )  # the reference model was loaded and used (beta > 0)
     straight_samples = metrics(tmp_path / "straight" / "run", "samples.jsonl")
     assert metrics(tmp_path / "stopped" / "run", "samples.jsonl") == straight_samples
 
