@@ -114,10 +114,9 @@ def test_a_resumed_run_continues_exactly_where_it_stopped(rewardd_url: str, tmp_
         assert [row[name] for row in resumed] == pytest.approx(
             [row[name] for row in expected], abs=1e-6
         ), name
+    # The reference model was loaded and used (beta > 0).
     rewards_and_kl = [(row["reward/mean"], row["kl"]) for row in resumed]
-    assert resumed[-1]["kl"] > 0, (
-        rewards_and_kl
-    )  # the reference model was loaded and used (beta > 0)
+    assert resumed[-1]["kl"] > 0, rewards_and_kl
     straight_samples = metrics(tmp_path / "straight" / "run", "samples.jsonl")
     assert metrics(tmp_path / "stopped" / "run", "samples.jsonl") == straight_samples
 
