@@ -15,30 +15,20 @@ import ast
 import asyncio
 import importlib
 import importlib.util
-import os
 import re
 import shlex
 import sys
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT
 from tests.trainer.peer_tokenizer import byte_level_tokenizer
+from tests.trainer.peers import require_peer
 
 pytestmark = pytest.mark.slow
-
-
-def require_peer(module: str) -> ModuleType:
-    """The peer's module; a missing peer fails in CI (REQUIRE_PEERS or CI set), else skips."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        if os.environ.get("CI") or os.environ.get("REQUIRE_PEERS"):
-            raise
-        pytest.skip(f"{module} is not installed ({error}); see docs/integrations.md")
 
 
 agent = require_peer("openrlhf.utils.agent")

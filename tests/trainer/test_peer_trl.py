@@ -8,29 +8,17 @@ grading of the same completions, and against what TRL logged.
 
 from __future__ import annotations
 
-import importlib
-import os
 import warnings
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.trainer.peers import require_peer
 from trainer_client import rewards
 from trainer_client.client import RewardClient
 
 pytestmark = pytest.mark.slow
-
-
-def require_peer(module: str) -> ModuleType:
-    """The peer's module; a missing peer fails in CI (REQUIRE_PEERS or CI set), else skips."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        if os.environ.get("CI") or os.environ.get("REQUIRE_PEERS"):
-            raise
-        pytest.skip(f"{module} is not installed ({error}); see docs/integrations.md")
 
 
 trl = require_peer("trl")

@@ -15,35 +15,23 @@ which verl's CI keeps equal to the composed one.
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
 import re
 import shlex
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT
 from tests.trainer.peer_tokenizer import byte_level_tokenizer
+from tests.trainer.peers import require_peer
 from trainer_client import verl as adapter
 from trainer_client.client import RewardClient
 
 pytestmark = pytest.mark.slow
-
-
-def require_peer(module: str) -> ModuleType:
-    """The peer's module; a missing peer fails in CI (REQUIRE_PEERS or CI set), else skips."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        if os.environ.get("CI") or os.environ.get("REQUIRE_PEERS"):
-            raise
-        pytest.skip(f"{module} is not installed ({error}); see docs/integrations.md")
 
 
 verl_reward = require_peer("verl.trainer.ppo.reward")
