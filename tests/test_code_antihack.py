@@ -7,38 +7,22 @@ image; skipped without them unless REQUIRE_DOCKER=1.
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Iterator
 
 import pytest
 
-from rewardd.rewards.code import run_cases
-from rewardd.rewards.types import GradingInput
+from tests.judge_support import grade_solution as grade
+from tests.judge_support import open_docker_sandbox
 
 pytestmark = pytest.mark.docker
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[object]:
-    from sandbox import open_sandbox
-    from sandbox.docker_backend import docker_unavailable_reason
-    from sandbox.limits import SandboxSettings
-
-    reason = docker_unavailable_reason(SandboxSettings.from_env().image)
-    if reason is not None:
-        if os.environ.get("REQUIRE_DOCKER") == "1":
-            pytest.fail(f"Docker sandbox required but unavailable: {reason}")
-        pytest.skip(f"Docker sandbox unavailable: {reason}")
-    box = open_sandbox("docker")
+    box = open_docker_sandbox()
     yield box
     box.close()
-
-
-def grade(sandbox, solution: str, reference: dict):
-    code = textwrap.dedent(solution).strip("\n")
-    completion = f"<think>ok</think>\n<answer>\n```python\n{code}\n```\n</answer>"
-    return run_cases(GradingInput(completion=completion, task="code", reference=reference), sandbox)
 
 
 def assert_earned(score, passed: int, total: int) -> None:

@@ -8,7 +8,6 @@ The hostile solutions are in test_code_antihack.py (Docker only).
 from __future__ import annotations
 
 import json
-import os
 import re
 import textwrap
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from rewardd.rewards.types import GradingInput
 from sandbox import ExecutionResult
 from sandbox.judge.compare import json_equal, same_lines
 from sandbox.local_backend import UnavailableSandbox
+from tests.judge_support import open_docker_sandbox
 from tests.unsafe_code_sandbox import UnsafeLocalSandbox
 
 
@@ -458,24 +458,11 @@ def test_run_cases_never_invents_a_score_when_the_sandbox_is_down():
 # --- the judge, with benign solutions --------------------------------------------------------
 
 
-def _docker_sandbox():
-    from sandbox import open_sandbox
-    from sandbox.docker_backend import docker_unavailable_reason
-    from sandbox.limits import SandboxSettings
-
-    reason = docker_unavailable_reason(SandboxSettings.from_env().image)
-    if reason is not None:
-        if os.environ.get("REQUIRE_DOCKER") == "1":
-            pytest.fail(f"Docker sandbox required but unavailable: {reason}")
-        pytest.skip(f"Docker sandbox unavailable: {reason}")
-    return open_sandbox("docker")
-
-
 @pytest.fixture(
     scope="module", params=["unsafe-local", pytest.param("docker", marks=pytest.mark.docker)]
 )
 def sandbox(request) -> Iterator[object]:
-    box = UnsafeLocalSandbox() if request.param == "unsafe-local" else _docker_sandbox()
+    box = UnsafeLocalSandbox() if request.param == "unsafe-local" else open_docker_sandbox()
     yield box
     box.close()
 

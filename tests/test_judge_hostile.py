@@ -13,55 +13,22 @@ Honest code gets full marks through the same machinery (tests/test_judge_fairnes
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Iterator
 
 import pytest
 
-from rewardd.rewards.code import run_cases
-from rewardd.rewards.types import GradingInput
+from tests.judge_support import grade_solution as grade
+from tests.judge_support import open_judge_sandbox
 
 pytestmark = pytest.mark.docker
 
 
-def _docker():
-    from sandbox import open_sandbox
-    from sandbox.docker_backend import docker_unavailable_reason
-    from sandbox.limits import SandboxSettings
-
-    reason = docker_unavailable_reason(SandboxSettings.from_env().image)
-    if reason is not None:
-        if os.environ.get("REQUIRE_DOCKER") == "1":
-            pytest.fail(f"Docker sandbox required but unavailable: {reason}")
-        pytest.skip(f"Docker sandbox unavailable: {reason}")
-    return open_sandbox("docker")
-
-
-def _bwrap():
-    from sandbox.limits import SandboxSettings
-    from sandbox.local_backend import BwrapSandbox
-
-    box = BwrapSandbox(SandboxSettings.from_env())
-    reason = box.problem()
-    if reason is not None:
-        if os.environ.get("REQUIRE_BWRAP") == "1":
-            pytest.fail(f"bubblewrap sandbox required but unusable: {reason}")
-        pytest.skip(f"bubblewrap sandbox unusable: {reason}")
-    return box
-
-
 @pytest.fixture(scope="module", params=["docker", "bwrap"])
 def sandbox(request) -> Iterator[object]:
-    box = _docker() if request.param == "docker" else _bwrap()
+    box = open_judge_sandbox(request.param)
     yield box
     box.close()
-
-
-def grade(sandbox, solution: str, reference: dict):
-    code = textwrap.dedent(solution).strip("\n")
-    completion = f"<think>ok</think>\n<answer>\n```python\n{code}\n```\n</answer>"
-    return run_cases(GradingInput(completion=completion, task="code", reference=reference), sandbox)
 
 
 def assert_earned(score, passed: int, total: int) -> None:

@@ -20,6 +20,7 @@ import pytest
 
 from rewardd.rewards.code import run_cases
 from rewardd.rewards.types import GradingInput
+from tests.judge_support import open_docker_sandbox
 
 pytestmark = pytest.mark.docker
 
@@ -91,16 +92,7 @@ def judge_passes(sandbox, solution: str, tests: str) -> tuple[bool, str]:
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from sandbox import open_sandbox
-    from sandbox.docker_backend import docker_unavailable_reason
-    from sandbox.limits import SandboxSettings
-
-    reason = docker_unavailable_reason(SandboxSettings.from_env().image)
-    if reason is not None:
-        if os.environ.get("REQUIRE_DOCKER") == "1":
-            pytest.fail(f"Docker sandbox required but unavailable: {reason}")
-        pytest.skip(f"Docker sandbox unavailable: {reason}")
-    box = open_sandbox("docker")
+    box = open_docker_sandbox()
     yield box
     box.close()
 

@@ -14,49 +14,17 @@ from collections.abc import Iterator
 
 import pytest
 
-from rewardd.rewards.code import run_cases
-from rewardd.rewards.types import GradingInput
+from tests.judge_support import grade_solution as grade
+from tests.judge_support import open_judge_sandbox
 
 pytestmark = pytest.mark.docker
 
 
-def _docker():
-    from sandbox import open_sandbox
-    from sandbox.docker_backend import docker_unavailable_reason
-    from sandbox.limits import SandboxSettings
-
-    reason = docker_unavailable_reason(SandboxSettings.from_env().image)
-    if reason is not None:
-        if os.environ.get("REQUIRE_DOCKER") == "1":
-            pytest.fail(f"Docker sandbox required but unavailable: {reason}")
-        pytest.skip(f"Docker sandbox unavailable: {reason}")
-    return open_sandbox("docker")
-
-
-def _bwrap():
-    from sandbox.limits import SandboxSettings
-    from sandbox.local_backend import BwrapSandbox
-
-    box = BwrapSandbox(SandboxSettings.from_env())
-    reason = box.problem()
-    if reason is not None:
-        if os.environ.get("REQUIRE_BWRAP") == "1":
-            pytest.fail(f"bubblewrap sandbox required but unusable: {reason}")
-        pytest.skip(f"bubblewrap sandbox unusable: {reason}")
-    return box
-
-
 @pytest.fixture(scope="module", params=["docker", "bwrap"])
 def sandbox(request) -> Iterator[object]:
-    box = _docker() if request.param == "docker" else _bwrap()
+    box = open_judge_sandbox(request.param)
     yield box
     box.close()
-
-
-def grade(sandbox, solution: str, reference: dict):
-    code = textwrap.dedent(solution).strip("\n")
-    completion = f"<think>ok</think>\n<answer>\n```python\n{code}\n```\n</answer>"
-    return run_cases(GradingInput(completion=completion, task="code", reference=reference), sandbox)
 
 
 def assert_scored(score, passed: int, total: int) -> None:
@@ -408,7 +376,7 @@ def service(request, tmp_path_factory) -> Iterator[object]:
 
     from tests.conftest import running_service
 
-    box = _docker() if request.param == "docker" else _bwrap()  # skips as the others do
+    box = open_judge_sandbox(request.param)  # skips as the others do
     box.close()
     log = tmp_path_factory.mktemp(f"redteam-{request.param}") / "serve.log"
     with (
