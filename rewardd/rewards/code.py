@@ -58,8 +58,11 @@ LINT_TIMEOUT_S = 20.0
 MAX_BUDGET_S = 45.0
 JOB_SLACK_S = 5.0
 MAX_JOB_TIMEOUT_S = 60.0
-# The judge stops starting cases this long before the sandbox's wall-clock backstop.
-WALL_MARGIN_S = 3.0
+# The judge stops starting cases this long before the sandbox's wall-clock backstop, and a
+# running case is cut then: what is left is for killing and sweeping the case's processes and
+# sending the verdict. 3 s was too little for a case with 24 processes of 200 MB each on a
+# loaded host without cgroups (bwrap): the sandbox's backstop came first, and the item null.
+WALL_MARGIN_S = 8.0
 DEFAULT_CASE_MEMORY_MB = 256
 JUDGE_MEMORY_MB = 128  # the judge's own share of the job's memory
 MAX_REASON_CHARS = 300
