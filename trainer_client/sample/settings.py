@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from trainer_client.arguments import positive_int
 from trainer_client.sample.keep import EXAMPLE
 
 DEFAULT_KEEP = EXAMPLE  # DeepSeek-R1's rule-based filter: right, well formed, one language
@@ -69,13 +70,6 @@ def _weights(text: str) -> dict[str, float]:
     return {k: float(v) for k, v in value.items()}
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m trainer_client.sample",
@@ -103,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--data", required=True, help="prompts: .jsonl/.json, or .parquet/.arrow/save_to_disk"
     )
     what.add_argument(
-        "--num_samples", type=_positive, required=True, help="K: completions per prompt"
+        "--num_samples", type=positive_int, required=True, help="K: completions per prompt"
     )
     what.add_argument("--out", type=Path, required=True, help="the JSONL file of kept samples")
     what.add_argument("--prompt_field", default="prompt", help="record field with the question")
@@ -124,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     keep.add_argument("--keep", default=DEFAULT_KEEP, help=f"the rule (default: {DEFAULT_KEEP})")
     keep.add_argument(
         "--max_per_prompt",
-        type=_positive,
+        type=positive_int,
         default=None,
         help="keep at most N distinct completions per prompt, the best rewarded (default: all)",
     )
@@ -146,9 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--backend", choices=("hf", "vllm"), default="hf", help="hf (CPU or GPU) or vllm (GPU)"
     )
     gen.add_argument(
-        "--max_prompt_length", type=_positive, default=512, help="default: %(default)s"
+        "--max_prompt_length", type=positive_int, default=512, help="default: %(default)s"
     )
-    gen.add_argument("--max_new_tokens", type=_positive, default=1024, help="default: %(default)s")
+    gen.add_argument(
+        "--max_new_tokens", type=positive_int, default=1024, help="default: %(default)s"
+    )
     gen.add_argument(
         "--temperature",
         type=float,
@@ -159,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--top_k", type=int, default=0, help="0: off")
     gen.add_argument(
         "--generation_batch",
-        type=_positive,
+        type=positive_int,
         default=None,
         help="prompts per generate call (default: 8 with hf, 256 with vllm)",
     )
@@ -180,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     service.add_argument(
         "--grade_batch",
-        type=_positive,
+        type=positive_int,
         default=1024,
         help="completions per grading request, at most 4096 (default: 1024)",
     )

@@ -6,6 +6,8 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
+from trainer_client.arguments import positive_int
+
 
 @dataclass(frozen=True)
 class SFTSettings:
@@ -36,13 +38,6 @@ class SFTSettings:
     tensorboard: bool
     plot: bool
     progress: bool
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data.add_argument(
         "--max_length",
-        type=_positive,
+        type=positive_int,
         default=4096,
         help="tokens per row, prompt and completion; longer rows are cut at the end "
         "(default: %(default)s)",
@@ -95,10 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--max_steps", type=int, default=-1, help="optimizer steps; overrides epochs when > 0"
     )
     opt.add_argument(
-        "--per_device_train_batch_size", type=_positive, default=8, help="default: %(default)s"
+        "--per_device_train_batch_size", type=positive_int, default=8, help="default: %(default)s"
     )
     opt.add_argument(
-        "--gradient_accumulation_steps", type=_positive, default=1, help="default: %(default)s"
+        "--gradient_accumulation_steps", type=positive_int, default=1, help="default: %(default)s"
     )
     opt.add_argument("--learning_rate", type=float, default=2e-5, help="default: %(default)s")
     opt.add_argument("--lr_scheduler_type", default="cosine", help="default: %(default)s")
@@ -117,16 +112,16 @@ def build_parser() -> argparse.ArgumentParser:
     opt.add_argument("--seed", type=int, default=0, help="default: %(default)s")
 
     run = parser.add_argument_group("the run")
-    run.add_argument("--logging_steps", type=_positive, default=10, help="default: %(default)s")
+    run.add_argument("--logging_steps", type=positive_int, default=10, help="default: %(default)s")
     run.add_argument(
         "--save_steps",
-        type=_positive,
+        type=positive_int,
         default=500,
         help="checkpoint every N steps (default: %(default)s)",
     )
     run.add_argument(
         "--save_total_limit",
-        type=_positive,
+        type=positive_int,
         default=2,
         help="checkpoints kept (default: %(default)s)",
     )
