@@ -26,6 +26,18 @@ class Example:
     reference: dict[str, Any]
     task: str | None = None  # None: the service infers it from the reference
 
+    def reward_item(self, completion: str, completion_tokens: int) -> dict[str, Any]:
+        """The `/v1/rewards` item grading one sampled completion of this example."""
+        item: dict[str, Any] = {
+            "prompt": self.question,
+            "completion": completion,
+            "reference": self.reference,
+            "completion_tokens": completion_tokens,
+        }
+        if self.task is not None:
+            item["task"] = self.task
+        return item
+
 
 def read_records(path: str | Path) -> list[dict[str, Any]]:
     """Records from JSONL or JSON, or from a local `datasets` file or save_to_disk directory."""

@@ -143,18 +143,11 @@ def sample_groups(
 
 
 def grade_groups(groups: list[Group], cfg: GRPOConfig, client: RewardClient) -> None:
-    items = []
-    for group in groups:
-        for completion, text in zip(group.completions, group.texts, strict=True):
-            item: dict[str, Any] = {
-                "prompt": group.example.question,
-                "completion": text,
-                "reference": group.example.reference,
-                "completion_tokens": len(completion.token_ids),
-            }
-            if group.example.task is not None:
-                item["task"] = group.example.task
-            items.append(item)
+    items = [
+        group.example.reward_item(text, len(completion.token_ids))
+        for group in groups
+        for completion, text in zip(group.completions, group.texts, strict=True)
+    ]
     results = iter(
         client.grade(items, recipe=cfg.recipe, weights=cfg.weights, timeout_s=cfg.reward_timeout_s)
     )

@@ -215,18 +215,11 @@ def grading_batches(
 
 
 def grade(groups: Sequence[Group], client: RewardClient) -> list[RewardResult]:
-    items = []
-    for group in groups:
-        for text, completion in zip(group.texts, group.completions, strict=True):
-            item: dict[str, Any] = {
-                "prompt": group.example.question,
-                "completion": text,
-                "reference": group.example.reference,
-                "completion_tokens": len(completion.token_ids),
-            }
-            if group.example.task is not None:
-                item["task"] = group.example.task
-            items.append(item)
+    items = [
+        group.example.reward_item(text, len(completion.token_ids))
+        for group in groups
+        for text, completion in zip(group.texts, group.completions, strict=True)
+    ]
     return client.grade(items)
 
 
