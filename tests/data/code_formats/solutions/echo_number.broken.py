@@ -1,0 +1,1 @@
+print("output0")

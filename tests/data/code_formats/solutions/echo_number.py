@@ -1,0 +1,4 @@
+import sys
+
+data = sys.stdin.read().strip()
+print("output" + data[len("input") :])

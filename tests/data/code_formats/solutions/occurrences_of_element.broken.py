@@ -1,0 +1,4 @@
+class Solution:
+    def occurrencesOfElement(self, nums: list, queries: list, x: int) -> list:
+        where = [i for i, value in enumerate(nums) if value == x]
+        return [where[k] if k < len(where) else -1 for k in queries]  # k counted from 0
