@@ -1,4 +1,4 @@
-"""The `rewardd` command: serve, worker, grade."""
+"""The `rewardd` command: serve, worker, grade, convert."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from rewardd import __version__
+from rewardd.code_formats.command import add_parser as add_convert_parser
+from rewardd.code_formats.command import run as convert_file
 from rewardd.logs import configure_logging
 from rewardd.recipes import RECIPES
 
@@ -29,6 +31,7 @@ examples:
   REWARDD_BROKER_URL=redis://127.0.0.1:6379/0 rewardd serve --host 0.0.0.0
   REWARDD_BROKER_URL=redis://127.0.0.1:6379/0 rewardd worker
   rewardd grade samples.jsonl -o rewards.jsonl --recipe r1-zero
+  rewardd convert --format apps test.jsonl -o items.jsonl   # a code dataset as items
 """
 
 
@@ -113,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--timeout", type=float, default=600.0, help="seconds allowed per batch (default 600)"
     )
+    add_convert_parser(commands)
     return parser
 
 
@@ -150,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
 
         run_worker(args.concurrency, args.log_level.upper(), args.metrics_port)
         return 0
+    if args.command == "convert":
+        return convert_file(args)
     return _grade(args)
 
 
