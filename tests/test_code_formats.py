@@ -238,3 +238,37 @@ def test_detection_refuses_unknown_and_ambiguous_records():
         detect_format({"test_list": [], "verification_info": {}})
     with pytest.raises(FormatError, match="unknown format"):
         convert({"test_list": ["assert True"]}, "leetcode")
+
+
+def test_a_reference_can_be_the_record_itself():
+    from rewardd.code_formats import reference_from_record
+
+    row = records("verl")[1]
+    as_given = reference_from_record({"format": "auto", **row, "timeout_s": 2})
+    assert as_given == {**convert(row).reference, "timeout_s": 2}
+    apps_row = records("apps")[0]
+    lean = reference_from_record({"format": "apps", **apps_row, "image": "default"})
+    assert lean == convert(apps_row, image="default").reference
+    with pytest.raises(FormatError, match="format must be a format name"):
+        reference_from_record({"format": 3, **row})
+    with pytest.raises(FormatError, match="unknown format"):
+        reference_from_record({"format": "leetcode", **row})
+
+
+def test_broken_variant_nudges_every_kind_of_result():
+    from tests.broken_variant import broken_variant
+
+    source = "def f(x):\n    return x\n"
+    namespace: dict[str, Any] = {}
+    exec(broken_variant(source, "f"), namespace)  # our own test code, nothing foreign
+    nudged = namespace["f"]
+    assert [nudged(v) for v in (True, 2, 2.5, "a", [1, 2], (1,), None)] == [
+        False,
+        3,
+        3.5,
+        "ax",
+        [1],
+        (),
+        0,
+    ]
+    assert nudged({}) is None

@@ -28,9 +28,20 @@ from rewardd.code_formats import (
 )
 from rewardd.code_formats.fields import Converted, FormatError
 
-__all__ = ["FORMATS", "Converted", "FormatError", "convert", "detect_format"]
+__all__ = [
+    "FORMATS",
+    "Converted",
+    "FormatError",
+    "convert",
+    "detect_format",
+    "reference_from_record",
+]
 
 IMAGES = ("default", "sci")
+# A reference with this key is a dataset's record, converted where the service reads it.
+FORMAT_KEY = "format"
+# Keys of our own reference that may ride along with a record and win over the conversion.
+OWN_KEYS = ("timeout_s", "memory_mb", "image", "checker", "preamble", "language")
 
 
 def _apps(record: Mapping[str, Any], image: str | None) -> Converted:
@@ -114,3 +125,21 @@ def convert(
     if timeout_s is not None:
         converted.reference["timeout_s"] = timeout_s
     return converted
+
+
+def reference_from_record(reference: Mapping[str, Any]) -> dict[str, Any]:
+    """A reference given as a dataset's own record: `{"format": "apps", ...the record...}`.
+
+    `format` names the format, or is "auto" (told by the record's keys). The record's other
+    keys are converted as that format's record; our own reference keys given with it
+    (`timeout_s`, `memory_mb`, `image`, `checker`, `preamble`, `language`) win over what
+    the conversion says. FormatError names what is wrong.
+    """
+    name = reference.get(FORMAT_KEY)
+    if not isinstance(name, str):
+        raise FormatError(f"{FORMAT_KEY} must be a format name: auto or {', '.join(FORMATS)}")
+    record = {key: value for key, value in reference.items() if key != FORMAT_KEY}
+    image = record.get("image") if isinstance(record.get("image"), str) else None
+    converted = convert(record, None if name == "auto" else name, image=image)
+    own = {key: reference[key] for key in OWN_KEYS if key in reference}
+    return {**converted.reference, **own}
