@@ -272,3 +272,45 @@ def test_broken_variant_nudges_every_kind_of_result():
         0,
     ]
     assert nudged({}) is None
+
+
+@pytest.mark.parametrize(
+    ("returned", "stored", "accepted"),
+    [
+        ("103", ["103"], True),  # the value inside APPS's wrapping
+        (["103"], ["103"], True),  # the wrapping itself: APPS's harness accepts it too
+        ("1101", ["-1101"], False),
+        ([1, 2], [[1, 2]], True),
+        ([1, 2], [1, 2], True),
+        (1, [1, 2], True),  # APPS's first-element match, faithfully
+        (3, [1, 2], False),
+    ],
+)
+def test_apps_harness_checker_accepts_what_apps_accepts(tmp_path, returned, stored, accepted):
+    import subprocess
+    import sys
+
+    from rewardd.code_formats import checkers
+
+    checker = tmp_path / "checker.py"
+    checker.write_text(checkers.source("apps_call"), encoding="utf-8")
+    files = []
+    for name, value in (("input", [13]), ("output", returned), ("answer", stored)):
+        path = tmp_path / f"{name}.txt"
+        path.write_text(json.dumps(value), encoding="utf-8")
+        files.append(str(path))
+    done = subprocess.run([sys.executable, "-I", str(checker), *files], check=False)
+    assert (done.returncode == 0) is accepted
+
+
+def test_apps_harness_outputs_keep_the_wrapping_and_add_the_checker():
+    from rewardd.code_formats import checkers
+
+    reference = convert(records("apps")[1], apps_outputs="harness").reference
+    assert reference["checker"] == checkers.source("apps_call")
+    assert [json.loads(case["output"]) for case in reference["test_cases"]] == [
+        ["103"],
+        ["103.010"],
+        ["-1101"],
+    ]
+    assert "checker" not in convert(records("apps")[0], apps_outputs="harness").reference

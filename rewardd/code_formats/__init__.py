@@ -44,12 +44,12 @@ FORMAT_KEY = "format"
 OWN_KEYS = ("timeout_s", "memory_mb", "image", "checker", "preamble", "language")
 
 
-def _apps(record: Mapping[str, Any], image: str | None) -> Converted:
-    return apps.convert(record, image=image or "sci")
+def _apps(record: Mapping[str, Any], image: str | None, apps_outputs: str) -> Converted:
+    return apps.convert(record, image=image or "sci", outputs=apps_outputs)
 
 
 def _plain(converter: Callable[[Mapping[str, Any]], Converted]) -> Callable[..., Converted]:
-    def convert_on(record: Mapping[str, Any], image: str | None) -> Converted:
+    def convert_on(record: Mapping[str, Any], image: str | None, apps_outputs: str) -> Converted:
         converted = converter(record)
         if image is not None:
             converted.reference["image"] = image
@@ -58,8 +58,8 @@ def _plain(converter: Callable[[Mapping[str, Any]], Converted]) -> Callable[...,
     return convert_on
 
 
-# name -> converter(record, image); image None is the format's own default.
-FORMATS: dict[str, Callable[[Mapping[str, Any], str | None], Converted]] = {
+# name -> converter(record, image, apps_outputs); image None is the format's own default.
+FORMATS: dict[str, Callable[[Mapping[str, Any], str | None, str], Converted]] = {
     "humaneval": _plain(humaneval.convert),
     "mbpp": _plain(mbpp.convert),
     "apps": _apps,
@@ -107,12 +107,14 @@ def convert(
     *,
     image: str | None = None,
     timeout_s: float | None = None,
+    apps_outputs: str = "unwrap",
 ) -> Converted:
     """`record` as a reference (and prompt). `format` None: detected from the keys.
 
     `image` is the sandbox image of the reference: None for the format's own (APPS and TACO
     "sci", as their harness imports numpy; the others "default"). `timeout_s` sets the
-    reference's per-case CPU limit.
+    reference's per-case CPU limit. `apps_outputs` (APPS and TACO call-based): "unwrap" or
+    "harness" (apps.py says what each does).
     """
     name = detect_format(record) if format is None else format
     if name not in FORMATS:
@@ -121,7 +123,7 @@ def convert(
         raise FormatError(f"image must be one of {', '.join(IMAGES)}, not {image!r}")
     if not isinstance(record, Mapping):
         raise FormatError(f"a record must be a JSON object, not {type(record).__name__}")
-    converted = FORMATS[name](record, image)
+    converted = FORMATS[name](record, image, apps_outputs)
     if timeout_s is not None:
         converted.reference["timeout_s"] = timeout_s
     return converted

@@ -17,6 +17,9 @@ Record: `problem_id` (TACO: none), `question`, `solutions` (JSON text), `starter
     APPS's extra `out[0]` match, on such rows, accepts a list's first item as the answer,
     which is not the answer either.
   The function is looked up at module level or on `class Solution`, as in the harness.
+  With `outputs="harness"` the outputs stay as stored and the reference gets a checker,
+  `checkers/apps_call.py`, that accepts exactly what the harness accepts (`==` on the stored
+  output or on its first element, no float tolerance): faithful, at a checker process per case.
 - `preamble`: the harness's imports (`preambles/apps.py`), and `import numpy as np` with
   `image="sci"` (the default, as the harness has numpy); `image="default"` leaves numpy out.
 
@@ -31,6 +34,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from rewardd.code_formats import checkers
 from rewardd.code_formats.fields import (
     Converted,
     FormatError,
@@ -45,15 +49,22 @@ KEYS = ("question", "input_output")
 # Columns only TACO has, to tell its rows from APPS's (the converter is the same).
 TACO_KEYS = ("raw_tags", "skill_types", "Expected Time Complexity", "picture_num")
 IMAGES = ("sci", "default")
+OUTPUTS = ("unwrap", "harness")
 
 
-def convert(record: Mapping[str, Any], image: str = "sci") -> Converted:
+def convert(record: Mapping[str, Any], image: str = "sci", outputs: str = "unwrap") -> Converted:
+    """`outputs` (call-based): "unwrap" (the value inside APPS's wrapping, compared by the
+    judge) or "harness" (the stored outputs, and a checker with APPS's own acceptance)."""
     if image not in IMAGES:
         raise FormatError(f"image must be one of {', '.join(IMAGES)}, not {image!r}")
+    if outputs not in OUTPUTS:
+        raise FormatError(f"outputs must be one of {', '.join(OUTPUTS)}, not {outputs!r}")
     tests = json_field(record, "input_output")
     if not isinstance(tests, Mapping):
         raise FormatError("input_output must be a JSON object with inputs and outputs")
-    reference = io_reference(tests, "input_output.")
+    reference = io_reference(tests, "input_output.", unwrap=outputs == "unwrap")
+    if outputs == "harness" and "fn_name" in reference:
+        reference["checker"] = checkers.source("apps_call")
     preamble = source("apps") + ("import numpy as np\n" if image == "sci" else "")
     reference.update(preamble=preamble, image=image)
     return Converted(
@@ -63,7 +74,7 @@ def convert(record: Mapping[str, Any], image: str = "sci") -> Converted:
     )
 
 
-def io_reference(tests: Mapping[str, Any], where: str = "") -> dict[str, Any]:
+def io_reference(tests: Mapping[str, Any], where: str = "", unwrap: bool = True) -> dict[str, Any]:
     """`{"inputs", "outputs", "fn_name"?}` (APPS's, and verl's ground truth) as a reference."""
     inputs, outputs = tests.get("inputs"), tests.get("outputs")
     if not isinstance(inputs, list):
@@ -86,10 +97,12 @@ def io_reference(tests: Mapping[str, Any], where: str = "") -> dict[str, Any]:
         return {"test_cases": cases}
     if not isinstance(fn_name, str) or not fn_name.isidentifier():
         raise FormatError(f"{where}fn_name must be a Python identifier, not {fn_name!r}")
-    return {"fn_name": fn_name, "test_cases": call_cases(inputs, outputs, where)}
+    return {"fn_name": fn_name, "test_cases": call_cases(inputs, outputs, where, unwrap)}
 
 
-def call_cases(inputs: list[Any], outputs: list[Any], where: str = "") -> list[dict[str, Any]]:
+def call_cases(
+    inputs: list[Any], outputs: list[Any], where: str = "", unwrap: bool = True
+) -> list[dict[str, Any]]:
     """Call-based cases, in either of the two conventions the datasets use, case by case:
 
     - APPS's: the input is the list of arguments and the output the value as data, wrapped in
@@ -98,7 +111,7 @@ def call_cases(inputs: list[Any], outputs: list[Any], where: str = "") -> list[d
       value per line, one line per argument, and the output a string holding the value's JSON.
     """
     apps_style = [not isinstance(given, str) for given in inputs]
-    wrapped = all(
+    wrapped = unwrap and all(
         isinstance(out, list) and len(out) == 1
         for out, apps in zip(outputs, apps_style, strict=True)
         if apps

@@ -70,6 +70,14 @@ def add_parser(commands: Any) -> None:
         "use sci, as their harness imports numpy)",
     )
     parser.add_argument(
+        "--apps-outputs",
+        choices=("unwrap", "harness"),
+        default="unwrap",
+        help="APPS and TACO call-based outputs: unwrap (default: the value inside APPS's "
+        "one-element list, compared by the judge) or harness (as stored, with a checker that "
+        "accepts what APPS's harness accepts)",
+    )
+    parser.add_argument(
         "--timeout-s",
         type=_positive_seconds,
         default=None,
@@ -113,7 +121,13 @@ def run(args: argparse.Namespace) -> int:
                 try:
                     if isinstance(row, FormatError):
                         raise row
-                    converted = convert(row, fmt, image=args.image, timeout_s=args.timeout_s)
+                    converted = convert(
+                        row,
+                        fmt,
+                        image=args.image,
+                        timeout_s=args.timeout_s,
+                        apps_outputs=args.apps_outputs,
+                    )
                 except (ValueError, TypeError, KeyError, AttributeError) as exc:
                     # FormatError names the field; anything else is a record of a shape
                     # no converter expected, reported the same way rather than a traceback.
