@@ -51,7 +51,9 @@ def grading_input(item: Mapping[str, Any], needs_lang: bool = True) -> GradingIn
 
 
 def infer_task(reference: Mapping[str, Any]) -> str:
-    return "code" if ("tests" in reference or "test_cases" in reference) else "math"
+    # `format`: a code dataset's own record as the reference (rewardd.code_formats).
+    code_keys = ("tests", "test_cases", "format")
+    return "code" if any(key in reference for key in code_keys) else "math"
 
 
 def _prompt_language(prompt: str | None) -> str | None:
