@@ -36,6 +36,7 @@ DEADLINE_RECHECK_S = 0.25
 # of C can signal, ptrace or prlimit the cleaner (nothing of C matches K or 0).
 KILLER_UID = (1 << 20) - 1
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 # Shared writable places where a job can leave files behind (each mode 1777).
 SHARED_SCRATCH_DIRS = ("/tmp", "/dev/shm", "/dev/mqueue")
 IPC_RMID = 0
@@ -185,12 +186,13 @@ def pump(
     deadline: float | Callable[[], float],
     done_fd: int | None = None,
     drain_grace_s: float = 0.05,
+    recheck_s: float = DEADLINE_RECHECK_S,
 ) -> PumpResult:
     """Write outbox[fd] to each fd, read each fd of read_caps until EOF, a cap or the deadline.
 
     read_caps maps a readable fd to the most bytes kept from it; total_cap bounds them all
     together. deadline is a monotonic time, or a function giving the current one (asked
-    every DEADLINE_RECHECK_S). done_fd (a pidfd) readable means the process exited: its pipes get
+    every recheck_s). done_fd (a pidfd) readable means the process exited: its pipes get
     drain_grace_s more, since whatever still holds them open is a leftover. Writable fds are
     closed once written (the reader sees EOF); the caller closes the others.
     """
@@ -223,7 +225,7 @@ def pump(
                 break
             wait = until - now
             if callable(deadline):
-                wait = min(wait, DEADLINE_RECHECK_S)
+                wait = min(wait, recheck_s)
             if drain_until is not None:
                 wait = min(wait, drain_until - now)
             for key, _ in sel.select(wait):
@@ -322,6 +324,191 @@ def cpu_seconds(pid: int, *, with_children: bool = False) -> float:
     if with_children:
         ticks += int(fields[13]) + int(fields[14])
     return ticks / CLOCK_TICKS
+
+
+class ProcStat:
+    """One look at a process in /proc/<pid>/stat (a zombie too)."""
+
+    __slots__ = ("kids", "own", "ppid", "rss", "start", "state", "threads")
+
+    def __init__(self, fields: list[bytes]):
+        # Fields after the ")": state is field 3 of stat(5), so index = field - 3.
+        self.state = fields[0].decode()
+        self.ppid = int(fields[1])
+        self.own = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+        self.kids = (int(fields[13]) + int(fields[14])) / CLOCK_TICKS  # of waited children
+        self.threads = int(fields[17])
+        self.start = int(fields[19])  # start time: tells a reused pid from the old one
+        self.rss = int(fields[21]) * PAGE_BYTES
+
+
+def proc_stat(pid: int, *, exact: bool = False) -> ProcStat | None:
+    """pid's stat. exact: its own CPU time also from schedstat (nanoseconds; stat's ticks
+    round each process down by up to 10 ms, and a case may have dozens of processes)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = ProcStat(f.read().rsplit(b")", 1)[1].split())
+    except (OSError, IndexError, ValueError):
+        return None
+    if exact:
+        tasks = [str(pid)] if stat.threads <= 1 else _tasks(pid)
+        ran = 0.0
+        for task in tasks:
+            path = f"/proc/{pid}/task/{task}/schedstat"
+            with contextlib.suppress(OSError, IndexError, ValueError), open(path, "rb") as f:
+                ran += int(f.read().split()[0]) / 1e9
+        # Threads that exited are only in the ticks: the larger figure is the better one.
+        stat.own = max(stat.own, ran)
+    return stat
+
+
+def _tasks(pid: int) -> list[str]:
+    try:
+        return os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+
+
+class ContainerCpu:
+    """The CPU time of every process of this container, from its own cgroup's counter.
+
+    Only where the sandbox has a cgroup of its own (Docker): bubblewrap shows no /sys, and
+    the unsafe backend must not be given one (it would count the host's work).
+    """
+
+    PATHS = (
+        ("/sys/fs/cgroup/cpuacct/cpuacct.usage", 1e-9),  # cgroup v1, nanoseconds
+        ("/sys/fs/cgroup/cpu.stat", 1e-6),  # cgroup v2, usage_usec
+    )
+
+    def __init__(self) -> None:
+        self.path, self.scale = None, 0.0
+        for path, scale in self.PATHS:
+            self.path, self.scale = path, scale
+            if self.read() is not None:
+                return
+        self.path = None
+
+    def read(self) -> float | None:
+        if self.path is None:
+            return None
+        try:
+            with open(self.path, "rb") as f:
+                text = f.read()
+            if self.path.endswith("cpu.stat"):
+                text = text.split(b"usage_usec", 1)[1].split()[0]
+            return int(text) * self.scale
+        except (OSError, IndexError, ValueError):
+            return None
+
+
+class ProcessMeter:
+    """CPU time and memory of a changing set of processes (a case's), all of it.
+
+    select(process_table) names the processes that belong to the set now. Each look sums what
+    the live and zombie ones used (their own time and their waited children's), and keeps
+    what one that vanished since the last look had used unless its nearest ancestor still
+    seen took it over (it waited for it: its children's time grew by as much). So work moved
+    into a child that exits unwaited, is reaped with SIGCHLD ignored, or is orphaned still
+    counts; only a process born and gone between two looks is unseen. With a ContainerCpu
+    counter (the sandbox's whole CPU), the set's CPU is that counter less what every process
+    outside the set used: exact, short-lived processes included.
+    """
+
+    def __init__(
+        self,
+        select: Callable[[dict[int, ProcessInfo]], Iterable[int]],
+        counter: ContainerCpu | None = None,
+        interval_s: float = 0.05,
+    ) -> None:
+        self._select = select
+        self._interval_s = interval_s
+        self._seen: dict[tuple[int, int], ProcStat] = {}
+        self._lost = 0.0  # CPU of vanished processes no ancestor took over
+        self._scanned = 0.0
+        self.rss_bytes = 0  # resident memory of the live ones together, at the last look
+        self._counter = counter if counter is not None and counter.path else None
+        self._base_usage = self._counter.read() if self._counter else None
+        self._others_base: dict[tuple[int, int], float] = {}
+        self._others_last: dict[tuple[int, int], float] = {}
+        self._sampled_at = -1e9
+        self._cpu = 0.0
+        self.sample(force=True)
+
+    def sample(self, *, force: bool = False) -> None:
+        now_t = time.monotonic()
+        if not force and now_t - self._sampled_at < self._interval_s:
+            return
+        self._sampled_at = now_t
+        table = process_table()
+        chosen = set(self._select(table))
+        now: dict[tuple[int, int], ProcStat] = {}
+        for pid in chosen:
+            stat = proc_stat(pid, exact=True)
+            if stat is not None:
+                now[(pid, stat.start)] = stat
+        for key, stat in self._seen.items():  # still there but no longer chosen: as last seen
+            if key not in now and key[0] in table:
+                now[key] = stat
+        self._reconcile(now)
+        self._seen = now
+        self.rss_bytes = sum(s.rss for s in now.values() if s.state not in ("Z", "X"))
+        self._scanned = self._lost + sum(s.own + s.kids for s in now.values())
+        self._cpu = self._scanned
+        if self._counter is not None and self._base_usage is not None:
+            usage = self._counter.read()
+            if usage is not None:
+                others = self._others(table, chosen)
+                self._cpu = (usage - self._base_usage) - others
+
+    def _reconcile(self, now: dict[tuple[int, int], ProcStat]) -> None:
+        by_pid = {key[0]: key for key in self._seen}
+        expected: dict[tuple[int, int], float] = {}
+        for key, stat in self._seen.items():
+            if key in now:
+                continue
+            ancestor, hops = by_pid.get(stat.ppid), 0
+            while ancestor is not None and ancestor not in now and hops < 4096:
+                ancestor, hops = by_pid.get(self._seen[ancestor].ppid), hops + 1
+            used = stat.own + stat.kids
+            if ancestor is None or ancestor not in now:
+                self._lost += used
+            else:
+                expected[ancestor] = expected.get(ancestor, 0.0) + used
+        for key, used in expected.items():
+            took_over = now[key].kids - self._seen[key].kids
+            # One tick of slack each way: both figures are rounded down to ticks.
+            if took_over + 1.5 / CLOCK_TICKS < used:
+                self._lost += used - max(took_over, 0.0)
+
+    def _others(self, table: dict[int, ProcessInfo], chosen: set[int]) -> float:
+        """What the container's processes outside the set used since the meter started.
+
+        One present at the first look counts from what it had used then, one that started
+        since from 0. One that vanished (the zygote's short-lived middle process) is left
+        out: its parent, which waited for it, holds its time."""
+        first = not self._others_base
+        present: dict[tuple[int, int], float] = {}
+        for pid in table:
+            if pid in chosen:
+                continue
+            stat = proc_stat(pid, exact=True)
+            if stat is None:
+                continue
+            key = (pid, stat.start)
+            present[key] = stat.own + stat.kids
+            self._others_base.setdefault(key, present[key] if first else 0.0)
+        self._others_last = present
+        return sum(used - self._others_base[key] for key, used in present.items())
+
+    def cpu_s(self) -> float:
+        self.sample()
+        return self._cpu
+
+    def final_cpu_s(self) -> float:
+        """A last look (after the set was killed, before it is reaped)."""
+        self.sample(force=True)
+        return self._cpu
 
 
 def wait_until_gone(uid: int, timeout_s: float = 0.5) -> bool:

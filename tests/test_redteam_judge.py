@@ -9,6 +9,8 @@ through is marked xfail(strict=True) with the hole it uses until the hole is clo
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
 
@@ -283,9 +285,6 @@ def test_files_of_one_execute_job_are_gone_for_the_next(sandbox):
 @pytest.fixture
 def busy_host() -> Iterator[None]:
     """One busy loop per core next to the sandbox: the load a training host always has."""
-    import subprocess
-    import sys
-
     loops = [
         subprocess.Popen([sys.executable, "-c", "while True: pass"])
         for _ in range(os.cpu_count() or 1)
@@ -312,9 +311,23 @@ def test_choosing_sched_idle_does_not_turn_a_failure_into_no_verdict(sandbox, bu
     assert_scored(score, 1, 2)
 
 
-def test_exhausting_the_jobs_memory_with_many_processes_is_scored(sandbox):
+@pytest.fixture
+def four_busy_loops() -> Iterator[None]:
+    """Four busy loops beside the sandbox: the hole below showed only on a loaded host."""
+    loops = [subprocess.Popen([sys.executable, "-c", "while 1: pass"]) for _ in range(4)]
+    try:
+        yield
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+
+
+def test_exhausting_the_jobs_memory_with_many_processes_is_scored(sandbox, four_busy_loops):
     # Every process of a case may use the case's memory; many of them together exceed the
-    # job's. Whatever the OOM killer hits, the item is scored (0 for that case), never null.
+    # job's. The judge watches all of the case's processes together (their resident memory
+    # and CPU time): the case fails as soon as they pass its limits, and the item is scored,
+    # never null (on bwrap, with no cgroup, this once spent the job's whole CPU budget).
     otherwise = """
         import os, time
         for _ in range(24):
@@ -330,14 +343,71 @@ def test_exhausting_the_jobs_memory_with_many_processes_is_scored(sandbox):
         time.sleep(30)
     """
     score = grade(sandbox, add_solution("functional", otherwise), ref_add("functional", 2))
-    if sandbox.name == "bwrap" and score.error is not None and score.error.code == "timeout":
-        # Open hole (issue 15 note): with no cgroup, 24 processes faulting in 200 MB each on
-        # a busy host can spend the JOB's CPU budget (all its processes) before the judge's
-        # per-case limit, which counts a case's other processes only once it has ended, stops
-        # them: the runner ends the judge and the item is null, not 0. Seen in 2 of 3 full
-        # suite runs, never alone.
-        pytest.xfail("bwrap: a fork-heavy case spent the job's CPU budget (item null)")
     assert_scored(score, 1, 2)
+    assert (
+        "memory" in score.details["cases"][1]["reason"]
+        or "CPU" in (score.details["cases"][1]["reason"])
+    )
+
+
+BURN = """
+    end = time.process_time() + 1.8
+    while time.process_time() < end:
+        pass
+"""
+# Twenty processes each burning 1.8 s: each under its own RLIMIT_CPU (2 s at a 1 s limit),
+# all together 36 s, far past the job's whole CPU budget (2 cases x 1 s + 5 s), which they
+# spend before the case's wall-clock backstop (3 x 1 s + 2 s) unless the case is cut.
+SPREAD_WORK = {
+    "children that sleep after": f"""
+        for _ in range(20):
+            if os.fork() == 0:
+{textwrap.indent(textwrap.dedent(BURN), " " * 16)}
+                time.sleep(30)
+                os._exit(0)
+        time.sleep(30)
+    """,
+    "orphans in their own sessions": f"""
+        for _ in range(20):
+            if os.fork() == 0:
+                if os.fork() == 0:
+                    os.setsid()
+{textwrap.indent(textwrap.dedent(BURN), " " * 20)}
+                    time.sleep(30)
+                os._exit(0)
+            os.wait()
+        time.sleep(30)
+    """,
+    "a chain, each forking the next": f"""
+        for _ in range(20):
+            if os.fork() != 0:
+                break
+{textwrap.indent(textwrap.dedent(BURN), " " * 8)}
+        time.sleep(30)
+    """,
+    "children reaped unseen (SIGCHLD ignored)": f"""
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+        for _ in range(20):
+            if os.fork() == 0:
+{textwrap.indent(textwrap.dedent(BURN), " " * 16)}
+                os._exit(0)
+        time.sleep(30)
+    """,
+}
+
+
+@pytest.mark.parametrize("pattern", list(SPREAD_WORK))
+def test_cpu_spread_over_many_processes_fails_the_case_not_the_item(
+    sandbox, four_busy_loops, pattern
+):
+    # The case's limit is the CPU of all its processes together, children, orphans and
+    # process chains included: passing it fails the case at once (0), before the job's own
+    # budget, which would leave the item null, can run out.
+    imports = "import os, signal, time"
+    solution = add_solution("functional", SPREAD_WORK[pattern], imports)
+    score = grade(sandbox, solution, ref_add("functional", 1))
+    assert_scored(score, 1, 2)
+    assert "CPU" in score.details["cases"][1]["reason"], score.details
 
 
 # --- exceptions crossing from the solution to the tests -------------------------------------

@@ -28,6 +28,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 
 from sandbox import procutil
 
@@ -41,7 +42,17 @@ STDERR_CAP = 16 * 1024 * 1024
 RESULT_CAP = 8 * 1024 * 1024
 VERDICT_CAP = 64 * 1024
 ENTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__main__.py")
+# How often a running case's processes are looked at (CPU of all of them, their memory).
+METER_INTERVAL_S = 0.05
+# Resident memory all of a case's processes may hold together, beyond the case's own limit
+# (each process's address space is capped at the limit): as much as the judge's share of a
+# Docker job's memory, so bubblewrap, which has no cgroup per job, is no more lenient.
+CASE_MEMORY_SLACK_MB = 128
 _libc = ctypes.CDLL(None, use_errno=True)
+# The sandbox's own CPU counter (Docker's cgroup), read before any payload: with it, a case's
+# CPU is exact, short-lived processes included. Used only with separate uids (never on the
+# unsafe backend, where it would be the host's).
+CONTAINER_CPU = procutil.ContainerCpu()
 
 
 def main(zygote: Zygote | None = None) -> None:
@@ -86,6 +97,11 @@ def main(zygote: Zygote | None = None) -> None:
 def emit(line: dict) -> None:
     sys.stdout.write(json.dumps(line) + "\n")
     sys.stdout.flush()
+
+
+def emit_case(token: str, index: int, result: dict) -> None:
+    """A case that failed by passing a limit of its own, before the verdict line."""
+    emit({"rewardd_case": token, "index": index, "limit": True, "result": result})
 
 
 def harden() -> dict[str, bool]:
@@ -142,11 +158,19 @@ def judge_all(
                 results.append(verdicts.unjudged(case, "not run: the job's wall-clock backstop"))
             continue
         began = time.monotonic()
+
+        def over_limit(reason: str, slot: int = slot, case: dict = case) -> None:
+            # Said at once: should the job's own budget run out while this case's processes
+            # are swept, the item is still scored (this case failed), never left null.
+            emit_case(payload["token"], slot, verdicts.failed(case, reason))
+
         try:
-            run = run_case(payload, case, slot, zygote, principals, wall_deadline)
+            run = run_case(
+                payload, case, slot, zygote, principals, wall_deadline, cpu_left, over_limit
+            )
             result = verdicts.decide(payload["mode"], case, run)
-            cpu_left -= run.solution_cpu_s
-            busy_s += sum(run.cpu_s.values()) + run.stray_cpu_s + run.starvation_s
+            cpu_left -= run.solution_cpu_s + run.cpu_s.get("tester", 0.0)
+            busy_s += run.solution_cpu_s + run.cpu_s.get("tester", 0.0) + run.starvation_s
             if result.get("timeout") and run.cut_by_job and (idled or not mostly_load()):
                 # The job's time ran out because earlier cases idled: the solution's doing.
                 result = verdicts.failed(case, "stopped: earlier cases idled away the job's time")
@@ -197,13 +221,14 @@ class CaseRun:
         self.judge_error: str | None = None  # the judge's own failure on this case
         self.starved = False  # stopped by the backstop at its ceiling: load, not the case
         self.cut_by_job = False  # stopped by the job's wall-clock deadline instead
-        self.stray_cpu_s = 0.0  # CPU of the solution's other processes, not in its rusage
+        self.measured_cpu_s = 0.0  # CPU of all the solution's processes (ProcessMeter)
         self.starvation_s = 0.0  # how long the case's processes waited for a busy CPU
+        self.limit_reason: str | None = None  # why the meter cut the case, if it did
 
     @property
     def solution_cpu_s(self) -> float:
         """All the CPU the solution used: its process and every process it started."""
-        return self.cpu_s.get("solution", 0.0) + self.stray_cpu_s
+        return max(self.cpu_s.get("solution", 0.0), self.measured_cpu_s)
 
 
 def frame_of(message: dict) -> bytes:
@@ -217,7 +242,12 @@ def run_case(
     zygote: Zygote,
     principals: Principals,
     wall_deadline: float,
+    cpu_left_s: float = float("inf"),
+    over_limit: Callable[[str], None] = lambda reason: None,
 ) -> CaseRun:
+    """Run one case. Its processes are cut as soon as all of them together pass the case's
+    CPU limit (or what is left of the job's budget, if less) or hold more memory than it
+    may: over_limit(reason) is told at once."""
     mode = payload["mode"]
     run = CaseRun()
     run.cpu_limit_s = float(case["timeout_s"])
@@ -273,6 +303,13 @@ def run_case(
             )
         else:
             reads[res_r] = ("result", RESULT_CAP)
+        meter = procutil.ProcessMeter(
+            case_processes(principals, slot, pids, zygote.pid),
+            counter=CONTAINER_CPU if principals.separate else None,
+            interval_s=METER_INTERVAL_S,
+        )
+        cpu_cap_s = min(run.cpu_limit_s, max(cpu_left_s, 0.0))
+        memory_cap = (memory_mb + CASE_MEMORY_SLACK_MB) << 20
         started = time.monotonic()
         backstop = 3 * run.cpu_limit_s + 2
         # Extended by what the case's processes waited for a busy CPU (a loaded machine),
@@ -280,6 +317,12 @@ def run_case(
         starvation = procutil.Starvation(lambda: pids.values())
 
         def deadline() -> float:
+            if run.limit_reason is None:
+                run.limit_reason = over_its_limits(meter, cpu_cap_s, run.cpu_limit_s, memory_cap)
+                if run.limit_reason is not None:
+                    over_limit(run.limit_reason)
+            if run.limit_reason is not None:
+                return started  # passed: the pump stops, the case is killed
             extended = started + min(backstop + starvation(), 3 * backstop)
             return min(extended, wall_deadline)
 
@@ -301,6 +344,7 @@ def run_case(
                 outbox=outbox,
                 deadline=deadline,
                 done_fd=done_fd,
+                recheck_s=METER_INTERVAL_S,
             )
         finally:
             if done_fd is not None:
@@ -321,44 +365,68 @@ def run_case(
             or (ended >= wall_deadline - 0.3 and _mostly_load(run.starvation_s, run.wall_s))
         )
         run.cut_by_job = run.timed_out and ended >= wall_deadline - 0.3 and wall_deadline < ceiling
-        run.stray_cpu_s = stray_cpu_s(principals, slot, pids, zygote.pid)
+        if run.limit_reason is not None and run.limit_reason != CPU_LIMIT_REASON:
+            run.problem = run.limit_reason  # memory, or the job's budget: the case fails
         run.outputs = {name: pumped.outputs.get(fd, b"") for fd, (name, _) in reads.items()}
     except ZygoteError as exc:  # the judge's machinery: the case fails, and it is logged
         run.problem = f"the case could not be started: {exc}"
         run.judge_error = run.problem
     finally:
-        end_case(pids, slot, zygote, principals, run)
+        end_case(pids, slot, zygote, principals, run, meter)
         for fd in list(fds):
             close_fd(fd, fds)
     return run
 
 
-def stray_cpu_s(
+CPU_LIMIT_REASON = "its processes together ran out of the case's CPU time"
+
+
+def over_its_limits(
+    meter: procutil.ProcessMeter, cpu_cap_s: float, cpu_limit_s: float, memory_cap: int
+) -> str | None:
+    """Why a running case must be cut now, or None."""
+    cpu = meter.cpu_s()
+    if cpu >= cpu_cap_s:
+        if cpu_cap_s >= cpu_limit_s:
+            return CPU_LIMIT_REASON
+        return f"the job's CPU budget ran out during this case ({cpu:.2f} s of CPU)"
+    if meter.rss_bytes > memory_cap:
+        return (
+            f"its processes together held {meter.rss_bytes >> 20} MiB of memory "
+            f"(at most {memory_cap >> 20} MiB)"
+        )
+    return None
+
+
+def case_processes(
     principals: Principals, slot: int, pids: dict[str, int], zygote: int | None
-) -> float:
-    """CPU time of the solution's processes that its own rusage will not hold: children it
-    never waited for, alive or zombies (reparented to the judge, which reaps them uncounted).
-    Read before the case is killed."""
-    table = procutil.process_table()
-    mains = set(pids.values())
+) -> Callable[[dict[int, procutil.ProcessInfo]], set[int]]:
+    """Which processes are the solution's in this case: every process of its uid, or (one
+    principal) its process's descendants and the orphans that came back to the judge."""
     uid = principals.uid_of(slot, "solution")
     if uid is not None:
-        strays = {pid for pid, info in table.items() if info.uid == uid and pid not in mains}
-    else:
-        # One principal: the case's descendants, and the orphans that came back to us.
-        me, strays = os.getpid(), set()
-        roots = mains | {pid for pid, info in table.items() if info.ppid == me} - {zygote}
+        return lambda table: {pid for pid, info in table.items() if info.uid == uid}
+    me = os.getpid()
+
+    def select(table: dict[int, procutil.ProcessInfo]) -> set[int]:
+        solution, others = pids.get("solution"), {zygote, pids.get("tester")}
+        roots = {pid for pid, info in table.items() if info.ppid == me} - others
+        if solution is not None:
+            roots.add(solution)
         children: dict[int, list[int]] = {}
         for pid, info in table.items():
             children.setdefault(info.ppid, []).append(pid)
+        found: set[int] = set()
         pending = list(roots)
         while pending:
             pid = pending.pop()
-            if pid not in mains:
-                strays.add(pid)
-            pending += [c for c in children.get(pid, []) if c not in strays and c not in mains]
-    # With the children each stray waited for: their CPU moved into its cutime and cstime.
-    return sum(procutil.cpu_seconds(pid, with_children=True) for pid in strays)
+            if pid in found or pid in others:
+                continue
+            found.add(pid)
+            pending += children.get(pid, [])
+        return found
+
+    return select
 
 
 def close_fd(fd: int, fds: list[int]) -> None:
@@ -377,9 +445,14 @@ def pidfd(pid: int) -> int | None:
 
 
 def end_case(
-    pids: dict[str, int], slot: int, zygote: Zygote, principals: Principals, run: CaseRun
+    pids: dict[str, int],
+    slot: int,
+    zygote: Zygote,
+    principals: Principals,
+    run: CaseRun,
+    meter: procutil.ProcessMeter | None = None,
 ) -> None:
-    """Kill every process of the case, reap them (their rusage is the case's CPU time) and
+    """Kill every process of the case, measure and reap them (the case's CPU time) and
     delete what they left. Nothing of one case survives into the next."""
     left = None
     sides = ["solution", "tester"] if "tester" in run.roles else ["solution"]
@@ -392,6 +465,9 @@ def end_case(
         for pid in pids.values():
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
+    if meter is not None:
+        # Killed, not yet reaped: each is a zombie holding what it and its waited children used.
+        run.measured_cpu_s = meter.final_cpu_s()
     for side, pid in pids.items():
         try:
             _, status, usage = os.wait4(pid, 0)
