@@ -48,8 +48,9 @@ SAMPLES = [
     ("codecontests", "records", 0, "kings_path", {}),
     ("livecodebench", "records", 0, "occurrences_of_element", {}),
     ("livecodebench", "records", 1, "sum_of_two", {}),
-    ("openr1", "records", 0, "fruit_sequences", {}),
-    ("openr1", "records", 1, "converter", {}),
+    ("openr1", "records", 0, "binary_words", {}),
+    ("openr1", "records", 1, "fruit_sequences", {}),
+    ("openr1", "records", 2, "converter", {}),
     ("verl", "records", 0, "kings_path", {}),
     ("verl", "records", 1, "kings_path", {}),
     ("verl", "records", 2, "occurrences_of_element", {}),
@@ -201,7 +202,8 @@ def test_verl_row_and_bare_ground_truth_agree():
 
 
 def test_openr1_function_call_cases_use_apps_convention():
-    stdio, calls = records("openr1")
+    real, stdio, calls = records("openr1")
+    assert convert(real).prompt.startswith("Solve the following coding problem")
     assert convert(stdio).reference["language"] == "python"
     reference = convert(calls).reference
     assert reference["fn_name"] == "converter"
