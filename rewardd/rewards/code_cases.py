@@ -6,6 +6,10 @@ Three styles (see the contract):
 - `{"test_cases": [{"input", "output"}]}`: stdin/stdout cases.
 - `{"fn_name": ..., "test_cases": [...]}`: functional cases, JSON arguments in, JSON out.
 
+Optional: `preamble` (code run before the solution, in its module), `checker` (a program
+that decides a stdio or functional case's output instead of the comparison:
+sandbox/judge/checker.py), `image` ("default" or "sci": the sandbox image the cases run in).
+
 Test code is sent as it is: it runs in the judge's tester process, which the solution
 never runs in, against plain-data snapshots of what the solution returns (see
 sandbox/judge/tester.py). An object whose `__eq__` always says yes never reaches it.
@@ -24,6 +28,8 @@ MIN_CASE_TIMEOUT_S = 0.1
 MAX_CASE_TIMEOUT_S = 30.0
 MAX_CASES = 512
 PYTHON_NAMES = ("python", "py", "python3")
+# What `reference.image` may name (sandbox.IMAGES, not imported: rewards know no sandbox).
+SANDBOX_IMAGES = ("default", "sci")
 
 
 class BadReference(ValueError):
@@ -39,15 +45,29 @@ class CasePlan:
     sources: list[str] = field(default_factory=list)
     fn_name: str | None = None
     preamble: str = ""  # code run before the solution, in its module
+    checker: str = ""  # the source of the reference's checker program; "" compares outputs
+    image: str = "default"  # the sandbox image the cases run in
     digest: str = ""  # names the reference in logs
 
     @property
     def budget_s(self) -> float:
-        return sum(case["timeout_s"] for case in self.cases)
+        # A checker runs after each case, under the same CPU limit as the case.
+        per_case = 2 if self.checker else 1
+        return per_case * sum(case["timeout_s"] for case in self.cases)
 
 
 def plan_cases(reference: dict[str, Any]) -> CasePlan:
-    """The cases of a code reference; raises BadReference when there are none usable."""
+    """The cases of a code reference; raises BadReference when there are none usable.
+
+    A reference `{"format": "apps" | ... | "auto", ...}` is a dataset's own record, converted
+    first (rewardd/code_formats, docs/rewards-code.md)."""
+    if reference.get("format") is not None:
+        from rewardd.code_formats import FormatError, reference_from_record
+
+        try:
+            reference = reference_from_record(reference)
+        except FormatError as exc:
+            raise BadReference(str(exc)) from exc
     language = str(reference.get("language", "python")).strip().lower()
     if language not in PYTHON_NAMES:
         raise BadReference(f"language {language!r} is not supported; only python cases run")
@@ -68,9 +88,40 @@ def plan_cases(reference: dict[str, Any]) -> CasePlan:
     preamble = reference.get("preamble")
     if preamble is not None and not isinstance(preamble, str):
         raise BadReference("preamble must be a string of Python code")
+    try:
+        ast.parse(preamble or "")
+    except SyntaxError as exc:  # the reference's fault, not the solution's
+        raise BadReference(f"the preamble does not parse: {exc.msg} (line {exc.lineno})") from exc
     plan.preamble = preamble or ""
+    plan.checker = _checker(reference.get("checker"), plan)
+    plan.image = _image(reference.get("image"))
     plan.digest = _digest(reference)
     return plan
+
+
+def _checker(source: Any, plan: CasePlan) -> str:
+    """The checker's source, checked to parse; each case is marked for it."""
+    if source is None:
+        return ""
+    if not isinstance(source, str) or not source.strip():
+        raise BadReference("checker must be a non-empty string of Python code")
+    if plan.mode == "test":
+        raise BadReference("checker applies to test_cases (stdio or fn_name), not to tests")
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        raise BadReference(f"the checker does not parse: {exc.msg} (line {exc.lineno})") from exc
+    for case in plan.cases:
+        case["checked"] = True
+    return source
+
+
+def _image(raw: Any) -> str:
+    if raw is None:
+        return "default"
+    if raw not in SANDBOX_IMAGES:
+        raise BadReference(f"image must be one of {', '.join(SANDBOX_IMAGES)}, not {raw!r}")
+    return raw
 
 
 def _digest(reference: dict[str, Any]) -> str:

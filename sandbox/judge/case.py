@@ -37,6 +37,7 @@ CONTROL_FD = 3
 RESULT_FD = 4
 REQUEST_FD = 5
 SOLUTION_FILENAME = "solution.py"
+PREAMBLE_FILENAME = "preamble.py"
 # Arguments a call may change in place; their new contents go back to the tester.
 MUTABLE = (list, dict, set, bytearray)
 # Taken at import, in the zygote: what this program uses, whatever the solution patches.
@@ -76,7 +77,7 @@ def main() -> None:
     if role == "stdio":
         os.close(RESULT_FD)
         scope = {"__name__": "__main__", "__builtins__": builtins, "__file__": SOLUTION_FILENAME}
-        exec(compile(message["solution"], SOLUTION_FILENAME, "exec"), scope)
+        run_in(scope, message.get("preamble") or "", message["solution"])
         return
     module = load(message["solution"], message.get("preamble") or "")
     if role == "call":
@@ -135,13 +136,22 @@ def load(solution: str, preamble: str) -> types.ModuleType:
     module.__file__ = SOLUTION_FILENAME
     sys.modules["solution"] = module
     try:
-        code = compile(
-            preamble + "\n" + solution if preamble else solution, SOLUTION_FILENAME, "exec"
-        )
-        exec(code, module.__dict__)
+        run_in(module.__dict__, preamble, solution)
     except BaseException as exc:
         fail("the solution did not load", exc)
     return module
+
+
+def run_in(scope: dict, preamble: str, solution: str) -> None:
+    """The reference's preamble, then the solution, in one namespace. Compiled apart: the
+    solution's line numbers and tracebacks are its own (solution.py), the preamble's name
+    preamble.py, and neither's text can change how the other parses (an unclosed string, a
+    `from __future__` line that must come first). dont_inherit: this module's own
+    `from __future__ import annotations` must not leak into them (a plain python3 evaluates
+    a solution's annotations: `-> List[int]` without the import is a NameError there)."""
+    if preamble:
+        exec(compile(preamble, PREAMBLE_FILENAME, "exec", dont_inherit=True), scope)
+    exec(compile(solution, SOLUTION_FILENAME, "exec", dont_inherit=True), scope)
 
 
 def find_function(module: types.ModuleType, name: str):

@@ -3,6 +3,7 @@
     same_lines(got, expected)        stdout: line by line, trailing white space ignored
     json_equal(got, expected)        a functional case's return value, as JSON: an integer
                                      is matched exactly, floats to 1e-6, true is not 1
+    json_text(got)                   that value written as JSON, for a reference's checker
 
 `got` is always a value rebuilt by values.decode (builtin and stdlib types only), so every
 comparison here is Python's own on plain data: nothing of the solution runs.
@@ -10,6 +11,10 @@ comparison here is Python's own on plain data: nothing of the solution runs.
 
 from __future__ import annotations
 
+import collections
+import decimal
+import fractions
+import json
 import math
 import numbers
 
@@ -106,3 +111,26 @@ def json_key(key: object) -> str | None:
             return "Infinity" if key > 0 else "-Infinity"
         return float.__repr__(key)
     return None
+
+
+def json_text(got: object) -> str | None:
+    """got written as JSON, as json_equal reads it (tuples, sets and deques as arrays,
+    Fraction and Decimal as numbers, Counter and OrderedDict as objects); None when it has
+    no JSON form (bytes, a complex number, an int too long to write, a deep nesting)."""
+    try:
+        return json.dumps(got, default=_json_default, allow_nan=True)
+    except (TypeError, ValueError, RecursionError, OverflowError):
+        return None
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, set | frozenset):
+        try:
+            return sorted(value)
+        except TypeError:  # mixed kinds: no order, any order is as good
+            return list(value)
+    if isinstance(value, collections.deque | range):
+        return list(value)
+    if isinstance(value, fractions.Fraction | decimal.Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} has no JSON form")

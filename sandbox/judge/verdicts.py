@@ -6,7 +6,11 @@ A process's exit status, stdout or "OK" lines are never the verdict by themselve
 - call: the judge rebuilds the returned value from its snapshot and compares it, as JSON,
   with the expected value (which never left the judge);
 - test: the tester, a process the solution never ran in, sends the verdict of the test code
-  on a pipe only the judge holds.
+  on a pipe only the judge holds;
+- with a reference checker (stdio and call, cases marked "checked"): what the comparison
+  would have read goes to the checker instead (`"to_check"`, run by checker.run after the
+  case's processes are gone), and `checked` turns its exit status into the verdict: 0
+  accepts; a crash, a timeout, a flood or any other status fails the case.
 
 Time: a case's limit is the CPU time of the solution's processes: the rusage the judge
 reaps, plus what the processes it never waited for had used when the case ended
@@ -30,6 +34,7 @@ from sandbox import procutil
 from . import compare, values
 
 if TYPE_CHECKING:
+    from .checker import CheckRun
     from .supervisor import CaseRun
 
 MAX_REASON_CHARS = 300
@@ -80,6 +85,9 @@ def _stdio(case: dict, run: CaseRun) -> dict:
     status = run.status.get("solution")
     if status != 0:
         return failed(case, f"{describe_exit(status)}: {stderr_tail(run.outputs.get('stderr'))}")
+    if case.get("checked"):
+        # surrogateescape: the checker's output file gets the very bytes the solution wrote.
+        return to_check(case, run.outputs.get("stdout", b"").decode("utf-8", "surrogateescape"))
     got = run.outputs.get("stdout", b"").decode("utf-8", "replace")
     if compare.same_lines(got, case["output"]):
         return passed(case, "output matches")
@@ -93,6 +101,11 @@ def _call(case: dict, run: CaseRun) -> dict:
             got = values.decode(report["value"])
         except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
             return failed(case, f"the returned value cannot be compared ({type(exc).__name__})")
+        if case.get("checked"):
+            text = compare.json_text(got)
+            if text is None:
+                return failed(case, f"the returned value is not JSON, for the checker: {clip(got)}")
+            return to_check(case, text)
         if compare.json_equal(got, case["expected"]):
             return passed(case, "return value matches")
         return failed(
@@ -118,6 +131,39 @@ def _test(case: dict, run: CaseRun) -> dict:
         f"the tests ended without a verdict ({describe_exit(status)}): "
         f"{stderr_tail(run.outputs.get('tester stderr'))}",
     )
+
+
+def to_check(case: dict, output: str) -> dict:
+    """A case whose output the reference's checker decides. Failed until it has: a judge that
+    never ran the checker fails the case, it never passes it."""
+    return {**failed(case, "the checker did not run"), "to_check": output}
+
+
+def checked(case: dict, run: CaseRun, check: CheckRun) -> dict:
+    """The verdict of the reference's checker on a case's output, from how it ended."""
+    result = _checked(case, check)
+    result["cpu_ms"] = round(run.solution_cpu_s * 1000, 1)
+    result["checker_cpu_ms"] = round(check.cpu_s * 1000, 1)
+    return result
+
+
+def _checked(case: dict, check: CheckRun) -> dict:
+    if check.problem:
+        return failed(case, f"the checker could not be run: {check.problem}")
+    if check.capped:
+        return failed(case, "the checker flooded its output")
+    limit = check.cpu_limit_s
+    if check.cpu_s >= limit or check.status == -signal.SIGXCPU:
+        used = f"{check.cpu_s:.2f} s, limit {limit:g} s"
+        return failed(case, f"the checker ran out of CPU time ({used})")
+    if check.timed_out:
+        if check.starved:
+            return unjudged(case, f"the checker was starved of CPU after {check.wall_s:.1f} s")
+        return failed(case, f"the checker timed out after {check.wall_s:.1f} s, mostly idle")
+    said = check.printed.splitlines()[-1][:200] if check.printed else "nothing printed"
+    if check.status == 0:
+        return passed(case, f"the checker accepted the output ({said})")
+    return failed(case, f"the checker rejected the output ({describe_exit(check.status)}): {said}")
 
 
 def parse_frame(data: bytes) -> object:

@@ -36,12 +36,12 @@ import sys
 
 from sandbox import procutil
 
-from . import case, tester
+from . import case, checker, tester
 from .zygote_client import Principals, side_of
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
-FDS_PER_ROLE = {"stdio": 5, "call": 5, "serve": 6, "test": 7}
+FDS_PER_ROLE = {"stdio": 5, "call": 5, "serve": 6, "test": 7, "check": 4}
 CASE_NPROC = 32  # processes and threads of one case's uid (its own uid: RLIMIT_NPROC is per uid)
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -159,9 +159,9 @@ def become_case(sock, fds: list[int], request: dict, uid: int | None, work_dir: 
         os.chdir(work_dir)
         os.environ.clear()
         os.environ.update(procutil.job_env(work_dir))
-        # The tester holds the tests: not readable even by a process of its own uid. The
-        # solution's process is an ordinary one.
-        _libc.prctl(PR_SET_DUMPABLE, 0 if role == "test" else 1, 0, 0, 0)
+        # The tester holds the tests, a checker the expected answer: not readable even by a
+        # process of its own uid. The solution's process is an ordinary one.
+        _libc.prctl(PR_SET_DUMPABLE, 0 if role in ("test", "check") else 1, 0, 0, 0)
         if "random" in sys.modules:
             sys.modules["random"].seed()  # a fresh process would have its own seed
         code = run_role(role)
@@ -177,6 +177,8 @@ def run_role(role: str) -> int:
     try:
         if role == "test":
             tester.main()
+        elif role == "check":
+            checker.main()  # a reference's checker (checker.py), after the case's processes
         else:
             case.main()
     except SystemExit as exc:

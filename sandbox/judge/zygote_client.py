@@ -17,6 +17,7 @@ import resource
 import signal
 import sys
 import time
+from collections.abc import Callable
 
 # How long the zygote may take to start (normally about 30 ms) and to answer a request (well
 # under a millisecond). Both come out of the job's slack, never out of a case's time.
@@ -24,6 +25,7 @@ START_TIMEOUT_S = 5.0
 REPLY_TIMEOUT_S = 5.0
 # Cleaning after a case deletes what it wrote: tens of thousands of files take seconds.
 CLEAN_TIMEOUT_S = 30.0
+MAX_FD = 1 << 16  # above the judge's RLIMIT_NOFILE
 
 
 class Principals:
@@ -61,7 +63,9 @@ class Principals:
 
 
 def side_of(role: str) -> str:
-    return "tester" if role == "test" else "solution"
+    # A reference's checker ("check") runs as the slot's tester uid: unused by the stdio and
+    # functional styles, so never the solution's uid and never the judge's.
+    return "tester" if role in ("test", "check") else "solution"
 
 
 class ZygoteError(RuntimeError):
@@ -91,9 +95,15 @@ def fingerprint(pid: int) -> tuple:
 
 class Zygote:
     """Started by the judge before it reads its payload (and, as root, before it drops to its
-    own uid); forks every case process on request."""
+    own uid); forks every case process on request.
 
-    def __init__(self, entry: str) -> None:
+    entry: a fresh `python3 -I -B entry --zygote FD`. serve: instead, a fork of this process
+    that runs serve(FD) and never returns; the judge has then imported everything the zygote
+    runs, and the fork saves an interpreter's start (~15 ms of each job). Either way it holds
+    nothing of the payload: the judge has not read its stdin yet.
+    """
+
+    def __init__(self, entry: str, serve: Callable[[int], None] | None = None) -> None:
         judge_end, zygote_end = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
         self.sock = judge_end
         child_fd = zygote_end.detach()
@@ -101,17 +111,22 @@ class Zygote:
         self.output, out_w = os.pipe()
         in_r, in_w = os.pipe()
         try:
-            self.pid = os.posix_spawn(
-                sys.executable,
-                [sys.executable, "-I", "-B", entry, "--zygote", str(child_fd)],
-                dict(os.environ),
-                file_actions=[
-                    (os.POSIX_SPAWN_DUP2, in_r, 0),
-                    (os.POSIX_SPAWN_DUP2, out_w, 1),
-                    (os.POSIX_SPAWN_DUP2, out_w, 2),
-                ],
-                setsid=True,
-            )
+            if serve is not None:
+                self.pid = os.fork()
+                if self.pid == 0:
+                    _become_zygote(serve, child_fd, in_r, out_w, keep=(child_fd,))
+            else:
+                self.pid = os.posix_spawn(
+                    sys.executable,
+                    [sys.executable, "-I", "-B", entry, "--zygote", str(child_fd)],
+                    dict(os.environ),
+                    file_actions=[
+                        (os.POSIX_SPAWN_DUP2, in_r, 0),
+                        (os.POSIX_SPAWN_DUP2, out_w, 1),
+                        (os.POSIX_SPAWN_DUP2, out_w, 2),
+                    ],
+                    setsid=True,
+                )
         finally:
             for fd in (child_fd, out_w, in_r, in_w):
                 os.close(fd)
@@ -226,6 +241,26 @@ class Zygote:
         with contextlib.suppress(OSError):
             os.close(self.output)
         self.pid, self.ready = None, False
+
+
+def _become_zygote(
+    serve: Callable[[int], None], sock_fd: int, stdin: int, output: int, keep: tuple[int, ...]
+) -> None:
+    """In the forked child: the zygote's own stdin (not the judge's payload), output and
+    session, no other fd of the judge; never returns."""
+    try:
+        os.setsid()
+        os.dup2(stdin, 0)
+        os.dup2(output, 1)
+        os.dup2(output, 2)
+        os.closerange(3, min(keep))
+        os.closerange(max(keep) + 1, MAX_FD)
+        for fd in range(min(keep) + 1, max(keep)):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        serve(sock_fd)
+    finally:
+        os._exit(1)
 
 
 def proc_status(pid: int) -> dict[str, str]:

@@ -1,0 +1,107 @@
+"""`reference.preamble`: code run before the solution, in its module, in every style.
+
+It runs in the solution's own process only (never in the judge or the tester), compiled
+apart from the solution: the solution's line numbers and file name stay its own, and neither
+text changes how the other parses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from rewardd.rewards.code_cases import BadReference, plan_cases
+from tests.judge_support import grade_solution as grade
+from tests.judge_support import open_judge_sandbox
+
+TYPING = "from typing import *\nimport collections"
+
+
+@pytest.mark.parametrize(("preamble", "message"), [(42, "string"), ("def (:", "does not parse")])
+def test_a_preamble_that_cannot_run_is_a_bad_reference(preamble, message):
+    reference = {"test_cases": [{"input": "", "output": ""}], "preamble": preamble}
+    with pytest.raises(BadReference, match=message):
+        plan_cases(reference)
+
+
+@pytest.fixture(scope="module", params=["docker", "bwrap"])
+def sandbox(request) -> Iterator[object]:
+    box = open_judge_sandbox(request.param)
+    yield box
+    box.close()
+
+
+def passed(score) -> list[bool]:
+    assert score.error is None, score.error
+    return [case["passed"] for case in score.details["cases"]]
+
+
+USES_LIST = """
+    def total(values: List[int]) -> int:
+        return sum(collections.Counter(values).elements())
+"""
+
+
+@pytest.mark.docker
+def test_the_preamble_runs_before_a_functional_solution(sandbox):
+    reference = {"fn_name": "total", "test_cases": [{"input": [[1, 2, 2]], "output": 5}]}
+    assert passed(grade(sandbox, USES_LIST, {**reference, "preamble": TYPING})) == [True]
+    # Without it the same solution cannot load: the preamble is what made List defined.
+    score = grade(sandbox, USES_LIST, reference)
+    assert passed(score) == [False]
+    assert "NameError" in score.details["cases"][0]["reason"]
+
+
+@pytest.mark.docker
+def test_the_preamble_runs_before_a_stdio_solution(sandbox):
+    solution = """
+        def parse(line: str) -> List[int]:
+            return [int(x) for x in line.split()]
+        print(sum(parse(input())))
+    """
+    reference = {"test_cases": [{"input": "1 2 3\n", "output": "6\n"}], "preamble": TYPING}
+    assert passed(grade(sandbox, solution, reference)) == [True]
+    assert passed(grade(sandbox, solution, {**reference, "preamble": None})) == [False]
+
+
+@pytest.mark.docker
+def test_the_preamble_runs_before_a_solution_under_test_code(sandbox):
+    reference = {
+        "tests": "def test_total():\n    assert total([1, 2, 2]) == 5\n",
+        "preamble": TYPING,
+    }
+    assert passed(grade(sandbox, USES_LIST, reference)) == [True]
+
+
+@pytest.mark.docker
+def test_the_solution_keeps_its_own_line_numbers_and_file_name(sandbox):
+    # Line 1 of the solution is line 1, whatever the preamble's length; the preamble's own
+    # code is preamble.py; a `from __future__` line still comes first in the solution.
+    solution = """
+        from __future__ import annotations
+        import sys
+
+        def where() -> list:
+            frame = sys._getframe()
+            return [frame.f_code.co_filename, frame.f_lineno, helper.__code__.co_filename]
+    """
+    preamble = "import os\n\n\ndef helper():\n    return 1\n"
+    reference = {
+        "fn_name": "where",
+        "test_cases": [{"input": [], "output": ["solution.py", 6, "preamble.py"]}],
+        "preamble": preamble,
+    }
+    assert passed(grade(sandbox, solution, reference)) == [True]
+
+
+@pytest.mark.docker
+def test_the_preamble_runs_in_the_solutions_process_only(sandbox):
+    # A preamble (or a solution) that patches builtins changes its own process: the test code
+    # runs in the tester, which neither ever ran in, so `all` there is still all.
+    reference = {
+        "tests": "def test_ones():\n    assert all(x == 1 for x in ones())\n",
+        "preamble": "import builtins\nbuiltins.all = lambda *args: True\n",
+    }
+    assert passed(grade(sandbox, "def ones():\n    return [1, 2]", reference)) == [False]
+    assert passed(grade(sandbox, "def ones():\n    return [1, 1]", reference)) == [True]
