@@ -316,3 +316,16 @@ def test_apps_harness_outputs_keep_the_wrapping_and_add_the_checker():
         ["-1101"],
     ]
     assert "checker" not in convert(records("apps")[0], apps_outputs="harness").reference
+
+
+@pytest.mark.docker
+def test_livecodebench_preamble_brings_the_names_leetcode_code_assumes(sandbox):
+    """LeetCode-style `nums: List[int]` without `from typing import List`: the harness's
+    import_string makes it work there, and the converted reference's preamble here."""
+    reference = convert(records("livecodebench")[0]).reference
+    leetcode_style = solution("occurrences_of_element_leetcode")
+    with_preamble = grade_solution(sandbox, leetcode_style, reference)
+    assert with_preamble.error is None and with_preamble.value == 1.0, with_preamble.details
+    bare = {key: value for key, value in reference.items() if key != "preamble"}
+    without = grade_solution(sandbox, leetcode_style, bare)
+    assert without.value == 0.0 and "NameError" in without.details["cases"][0]["reason"]
