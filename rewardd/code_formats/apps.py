@@ -1,5 +1,6 @@
 """APPS (hendrycks/apps; Hugging Face `codeparrot/apps`) and TACO (`BAAI/TACO`), which uses
-APPS's record and APPS's harness.
+APPS's record, and whose harness (FlagOpen/TACO metrics/testing_util.py) puts the same imports
+before a solution and accepts call-based results the same way.
 
 Record: `problem_id` (TACO: none), `question`, `solutions` (JSON text), `starter_code`,
 `input_output`: JSON text of `{"inputs": [...], "outputs": [...], "fn_name"?}`.
