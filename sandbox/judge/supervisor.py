@@ -32,7 +32,7 @@ from collections.abc import Callable
 
 from sandbox import procutil
 
-from . import verdicts
+from . import checker, verdicts
 from .zygote_client import Principals, Zygote, ZygoteError, fingerprint
 
 PR_SET_DUMPABLE = 4
@@ -171,6 +171,14 @@ def judge_all(
             result = verdicts.decide(payload["mode"], case, run)
             cpu_left -= run.solution_cpu_s + run.cpu_s.get("tester", 0.0)
             busy_s += run.solution_cpu_s + run.cpu_s.get("tester", 0.0) + run.starvation_s
+            output = result.pop("to_check", None)
+            if output is not None:  # the reference's checker decides, now the case is gone
+                check = checker.run(
+                    payload, case, output, slot, zygote, principals, wall_deadline, reap_strays
+                )
+                cpu_left -= check.cpu_s
+                busy_s += check.cpu_s
+                result = verdicts.checked(case, run, check)
             if result.get("timeout") and run.cut_by_job and (idled or not mostly_load()):
                 # The job's time ran out because earlier cases idled: the solution's doing.
                 result = verdicts.failed(case, "stopped: earlier cases idled away the job's time")
