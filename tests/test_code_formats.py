@@ -329,3 +329,14 @@ def test_livecodebench_preamble_brings_the_names_leetcode_code_assumes(sandbox):
     bare = {key: value for key, value in reference.items() if key != "preamble"}
     without = grade_solution(sandbox, leetcode_style, bare)
     assert without.value == 0.0 and "NameError" in without.details["cases"][0]["reason"]
+
+
+def test_livecodebench_private_tests_that_inflate_too_far_are_refused(monkeypatch):
+    from rewardd.code_formats import livecodebench
+
+    monkeypatch.setattr(livecodebench, "MAX_PRIVATE_TESTS_BYTES", 10_000)
+    tests = [{"input": "1\n" * 10_000, "output": "1\n", "testtype": "stdin"}]
+    bomb = base64.b64encode(zlib.compress(pickle.dumps(json.dumps(tests)))).decode()
+    record = {**records("livecodebench")[1], "private_test_cases": bomb}
+    with pytest.raises(FormatError, match="decompresses to over 10000 bytes"):
+        convert(record)

@@ -43,7 +43,7 @@ from rewardd.code_formats.fields import (
 from rewardd.code_formats.preambles import source
 
 KEYS = ("question_content", "public_test_cases")
-MAX_PRIVATE_TESTS_BYTES = 512 * 1024 * 1024  # decompressed, against zlib bombs
+MAX_PRIVATE_TESTS_BYTES = 256 * 1024 * 1024  # decompressed, against zlib bombs
 
 
 def convert(record: Mapping[str, Any], private: bool = True) -> Converted:
