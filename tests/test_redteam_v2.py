@@ -1,0 +1,142 @@
+"""Red team, second round: a policy rewarded for passing (and for looking cheap) plays against
+the judge's new metering, checkers, the scientific image and the efficiency component.
+
+Each test is one attack and asserts the secure outcome: a wrong solution earns 0 (a number,
+never null), a case's work is charged to the case, nothing of one case is there for the next.
+An attack that gets through is marked xfail with the hole it uses (reported in
+/tmp/rewardd-coord/redteam.md) until its owner closes it.
+
+The solutions are real programs in tests/redteam_v2/; `solution("ipc_carry")` is the code
+block sent: that file's text, with each `from tests.redteam_v2.<helper> import ...` line
+replaced by the helper's text (the sandbox has no tests package).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.judge_support import grade_solution as grade
+from tests.judge_support import open_judge_sandbox
+
+pytestmark = pytest.mark.docker
+
+SOLUTIONS = Path(__file__).resolve().parent / "redteam_v2"
+
+
+HELPERS = "tests.redteam_v2."
+
+
+def solution(name: str) -> str:
+    lines = (SOLUTIONS / f"{name}.py").read_text().splitlines()
+    imports = [
+        node
+        for node in ast.parse("\n".join(lines)).body
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(HELPERS)
+    ]
+    for node in reversed(imports):
+        helper = (SOLUTIONS / f"{node.module[len(HELPERS) :]}.py").read_text()
+        lines[node.lineno - 1 : node.end_lineno] = helper.splitlines()
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module", params=["docker", "bwrap"])
+def sandbox(request) -> Iterator[object]:
+    box = open_judge_sandbox(request.param)
+    yield box
+    box.close()
+
+
+@pytest.fixture(scope="module")
+def docker_box() -> Iterator[object]:
+    box = open_judge_sandbox("docker")
+    yield box
+    box.close()
+
+
+def stdio_cases(*pairs: tuple[str, str], **extra: object) -> dict:
+    return {"test_cases": [{"input": i, "output": o} for i, o in pairs], **extra}
+
+
+def assert_scored(score, passed: int, total: int) -> None:
+    """A number, never null, and exactly what the solution earned."""
+    assert score.error is None, (score.error, score.details)
+    assert score.value is not None
+    assert (score.details["passed"], score.details["total"]) == (passed, total), score.details
+
+
+def cpu_ms(score) -> list[float]:
+    return [case["cpu_ms"] for case in score.details["cases"]]
+
+
+# --- state that outlives a case ---------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    reason="HOLE 1 (redteam.md): SysV objects given away with IPC_SET (owner := nobody) are "
+    "not removed after the case (remove_ipc filters on the owner, not the creator)",
+    strict=False,
+)
+def test_sysv_ipc_given_away_does_not_survive_into_the_next_case(sandbox):
+    # Each case prints "fresh" unless it finds the shm / msg queue an earlier case left.
+    reference = stdio_cases(*[(f"{i}\n", "fresh\n") for i in range(3)])
+    assert_scored(grade(sandbox, solution("ipc_carry"), reference), 3, 3)
+
+
+@pytest.mark.xfail(
+    reason="HOLE 1 (redteam.md): a timing repeat reads the answer an earlier run cached in "
+    "a SysV segment given away to another uid",
+    strict=False,
+)
+def test_a_repeat_of_a_case_cannot_read_an_answer_cached_by_the_first(docker_box):
+    # The same case five times, as the efficiency component's timing runs are: each run must
+    # cost what the work costs (about 190 ms here), not the few ms of reading a cache.
+    reference = stdio_cases(*[("2000000\n", "3999997\n")] * 5)
+    score = grade(docker_box, solution("ipc_cache"), reference)
+    assert_scored(score, 5, 5)
+    first, *repeats = cpu_ms(score)
+    assert min(repeats) >= 0.5 * first, cpu_ms(score)
+
+
+def test_sysv_memory_no_process_maps_still_gets_a_wrong_solution_0(docker_box):
+    # 4 MiB segments, touched, detached and given away, until the container's memory is
+    # gone: no process's resident memory, so the per-case meter cannot see it. Whatever the
+    # OOM killer picks (the judge, here), the wrong solution scores 0, never null.
+    reference = stdio_cases(("1\n", "right\n"), ("2\n", "right\n"))
+    assert_scored(grade(docker_box, solution("shm_hoard"), reference), 0, 2)
+
+
+# --- work done where the meter does not look ----------------------------------------------------
+
+FACTORIAL_TESTS = "def test_big():\n    assert fact(120000) % 1000003 == 319576\n"
+
+
+@pytest.mark.xfail(
+    reason="HOLE 2 (redteam.md): a solution name bound to a stdlib function is the tester's "
+    "own copy; the call's work runs in the tester, outside the solution's cpu_ms",
+    strict=False,
+)
+def test_a_stdlib_function_under_test_is_charged_to_the_solution(docker_box):
+    # The same factorial, called by the solution's own function or bound under the tested
+    # name: the alias must not look cheaper (efficiency ranks by this figure).
+    reference = {"tests": FACTORIAL_TESTS}
+    own = grade(docker_box, solution("factorial_own"), reference)
+    alias = grade(docker_box, solution("factorial_alias"), reference)
+    assert_scored(own, 1, 1)
+    assert_scored(alias, 1, 1)
+    assert cpu_ms(alias)[0] >= 0.5 * cpu_ms(own)[0], (cpu_ms(own), cpu_ms(alias))
+
+
+@pytest.mark.xfail(
+    reason="HOLE 2 (redteam.md): the tester's CPU (its own RLIMIT_CPU, limit + 2 s) is not "
+    "the case's: work moved there escapes the case's CPU limit",
+    strict=False,
+)
+def test_a_stdlib_function_under_test_meets_the_case_cpu_limit(sandbox):
+    # About 0.2 s of CPU under a 0.1 s limit: fails when the solution does it itself, and
+    # must fail when the work is moved into the tester.
+    reference = {"timeout_s": 0.1, "tests": FACTORIAL_TESTS}
+    assert_scored(grade(sandbox, solution("factorial_alias"), reference), 0, 1)
