@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 __all__ = [
+    "IMAGES",
     "ExecutionRequest",
     "ExecutionResult",
     "Sandbox",
@@ -28,6 +29,22 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+# The images a request may name, and what each holds (docs/rewards-code.md, "Images").
+IMAGES = {
+    "default": "the Python standard library only",
+    "sci": "numpy, scipy, pandas, sortedcontainers, more-itertools, networkx, sympy",
+}
+# What image "sci" must import (a bubblewrap sandbox has it when the host's Python does).
+SCI_MODULES = (
+    "numpy",
+    "scipy",
+    "pandas",
+    "sortedcontainers",
+    "more_itertools",
+    "networkx",
+    "sympy",
+)
 
 Status = Literal["ok", "error", "timeout", "memory_limit", "output_limit", "sandbox_error"]
 
@@ -48,6 +65,9 @@ class ExecutionRequest:
     # backstop (a request that gave up must not hold a sandbox for 3 x its budget). It only
     # ever shortens a job; hitting it is a "timeout".
     wall_limit_s: float | None = None
+    # Which sandbox image runs the job: "default" (the standard library only) or "sci"
+    # (numpy, scipy, pandas, ...; see IMAGES). The backends map the name to their image.
+    image: str = "default"
 
 
 @dataclass(frozen=True)

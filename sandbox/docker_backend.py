@@ -51,6 +51,8 @@ OWNER_LABEL = "rewardd.sandbox.owner"
 # scripts/build_sandbox_image.sh.
 RUNNER_LABEL = "rewardd.sandbox.runner"
 JUDGE_TMPFS_MB = 16
+# How long "that image is not built" is believed before the daemon is asked again.
+IMAGE_RECHECK_S = 10.0
 
 
 def docker_unavailable_reason(image: str) -> str | None:
@@ -155,12 +157,20 @@ class _Container:
 
 
 class DockerSandbox:
-    """Thread-safe; execute() checks a container out of the pool for the length of one job."""
+    """Thread-safe; execute() checks a container out of the pool for the length of one job.
+
+    One pool per image: this one's (`image_name`, "default" unless told), and another one,
+    started on first use, for each other image a request names (`ExecutionRequest.image`).
+    """
 
     name = "docker"
 
-    def __init__(self, settings: SandboxSettings | None = None) -> None:
+    def __init__(
+        self, settings: SandboxSettings | None = None, *, image_name: str = "default"
+    ) -> None:
         self._settings = settings or SandboxSettings.from_env()
+        self._image_name = image_name
+        self._image = self._settings.docker_image(image_name)
         self._reset_state()
         self_ref = weakref.ref(self)
         os.register_at_fork(after_in_child=lambda: (s := self_ref()) and s._reset_state())
@@ -170,6 +180,11 @@ class DockerSandbox:
 
     def execute(self, request: ExecutionRequest) -> ExecutionResult:
         validate_request(request, self._settings)
+        if request.image != self._image_name:
+            other = self._pool_for(request.image)
+            if isinstance(other, str):
+                return infra_error(other)
+            return other.execute(request)
         self._ensure_pool()
         if self._closed:
             return infra_error("the sandbox is closed")
@@ -216,6 +231,31 @@ class DockerSandbox:
                 return self._start_problem
         return None
 
+    def _pool_for(self, image_name: str) -> DockerSandbox | str:
+        """The pool of another image, or why there is none (its image is not built)."""
+        with self._lock:
+            other = self._others.get(image_name)
+            if other is not None:
+                return other
+            missing = self._missing.get(image_name)
+            if missing is not None and time.monotonic() < missing[1]:
+                return missing[0]
+        image = self._settings.docker_image(image_name)
+        reason = docker_unavailable_reason(image)
+        with self._lock:
+            if reason is not None:
+                message = f"image {image_name!r}: {reason}"
+                self._missing[image_name] = (message, time.monotonic() + IMAGE_RECHECK_S)
+                return message
+            if self._closed:
+                return "the sandbox is closed"
+            other = self._others.get(image_name)
+            if other is None:
+                other = self._others[image_name] = DockerSandbox(
+                    self._settings, image_name=image_name
+                )
+            return other
+
     @property
     def live_containers(self) -> int:
         """Containers in the pool now, idle or running a job (for metrics)."""
@@ -233,6 +273,10 @@ class DockerSandbox:
             except queue.Empty:
                 break
             self._retire(container, "closing")
+        with self._lock:
+            others, self._others = list(self._others.values()), {}
+        for other in others:
+            other.close()
         if self._executor is not None:
             self._executor.shutdown(wait=True)
         for client in (self._client, self._ping_client):
@@ -264,6 +308,8 @@ class DockerSandbox:
         self._client = None
         self._ping_client = None
         self._executor: ThreadPoolExecutor | None = None
+        self._others: dict[str, DockerSandbox] = {}  # the pools of other images
+        self._missing: dict[str, tuple[str, float]] = {}  # image name: (why, recheck after)
 
     def _ensure_pool(self) -> None:
         with self._lock:
@@ -280,7 +326,7 @@ class DockerSandbox:
     def _warn_if_runner_is_stale(self) -> None:
         """The image carries its own copy of runner.py; say so when it is not this one."""
         with contextlib.suppress(Exception):
-            labels = self._docker().images.get(self._settings.image).labels or {}
+            labels = self._docker().images.get(self._image).labels or {}
             in_image = labels.get(RUNNER_LABEL)
             here = runner_files_sha256()
             if in_image and in_image != here:
@@ -288,7 +334,7 @@ class DockerSandbox:
                     "sandbox: image %s carries another version of sandbox/runner.py or "
                     "sandbox/procutil.py; "
                     "rebuild it with scripts/build_sandbox_image.sh",
-                    self._settings.image,
+                    self._image,
                 )
 
     def _docker(self) -> docker.DockerClient:
@@ -336,7 +382,7 @@ class DockerSandbox:
         except Exception as exc:
             with self._lock:
                 self._failures += 1
-                self._start_problem = _describe_start_failure(exc, self._settings.image)
+                self._start_problem = _describe_start_failure(exc, self._image)
                 backoff = RETRY_BACKOFF_S[min(self._failures, len(RETRY_BACKOFF_S)) - 1]
             log.warning("sandbox: %s (retrying in %.1fs)", self._start_problem, backoff)
             self._schedule_start(backoff)
@@ -372,7 +418,7 @@ class DockerSandbox:
     def _launch(self) -> _Container:
         api = self._docker().api
         created = api.create_container(
-            self._settings.image,
+            self._image,
             detach=False,  # with stdin_open: AttachStdin and StdinOnce
             stdin_open=True,
             tty=False,

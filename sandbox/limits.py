@@ -6,7 +6,7 @@ import os
 import posixpath
 from dataclasses import dataclass
 
-from sandbox import ExecutionRequest
+from sandbox import IMAGES, ExecutionRequest
 from sandbox.procutil import wall_ceiling_s
 from sandbox.runner import JUDGE_ENTRY, MAIN_FILE, JobLimits
 
@@ -24,6 +24,7 @@ class SandboxSettings:
     """Operator-level limits; each can be set with the REWARDD_SANDBOX_* variable named."""
 
     image: str = "rewardd-sandbox:latest"  # REWARDD_SANDBOX_IMAGE
+    sci_image: str = "rewardd-sandbox-sci:latest"  # REWARDD_SANDBOX_SCI_IMAGE: image "sci"
     pool_size: int = 4  # REWARDD_SANDBOX_POOL: warm containers, at most the host's cores
     jobs_per_container: int = 256  # REWARDD_SANDBOX_JOBS_PER_CONTAINER: then recycled
     max_timeout_s: float = 60.0  # REWARDD_SANDBOX_MAX_TIMEOUT_S: per request
@@ -56,6 +57,7 @@ class SandboxSettings:
 
         return cls(
             image=get("IMAGE", defaults.image, str),
+            sci_image=get("SCI_IMAGE", defaults.sci_image, str),
             # Never more jobs at once than cores: a CPU budget measured on an oversubscribed
             # sandbox would still hold, but the wall-clock backstop might not.
             pool_size=max(1, min(get("POOL", defaults.pool_size, int), os.cpu_count() or 1)),
@@ -74,6 +76,10 @@ class SandboxSettings:
             start_timeout_s=get("START_TIMEOUT_S", defaults.start_timeout_s, float),
             allow_unsafe=get("ALLOW_UNSAFE", "0", str) in ("1", "true", "yes"),
         )
+
+    def docker_image(self, name: str) -> str:
+        """The Docker image behind a request's image name ("default" or "sci")."""
+        return self.sci_image if name == "sci" else self.image
 
     def job_limits(self, request: ExecutionRequest) -> JobLimits:
         return JobLimits(
@@ -118,6 +124,8 @@ def validate_request(request: ExecutionRequest, settings: SandboxSettings) -> No
             f"language: unsupported language {request.language!r}; "
             f"supported: {', '.join(SUPPORTED_LANGUAGES)}"
         )
+    if request.image not in IMAGES:
+        raise ValueError(f"image: unknown image {request.image!r}; known: {', '.join(IMAGES)}")
     if not isinstance(request.code, str):
         raise ValueError("code: must be a string")
     _check_size("code", request.code, MAX_CODE_BYTES)

@@ -9,6 +9,12 @@ judge jobs get their separate principals (sandbox/runner.py).
 bwrap without root: each job gets its own bubblewrap with a user namespace mapping its one
 uid, and the job is bwrap's child. Only one uid exists there, so a judge's cases share the
 judge's uid (the judge says so: no REWARDD_JUDGE_UID in its environment).
+
+Images: a bubblewrap sandbox has no image of its own, it sees the host's /usr read-only. So
+image "default" is whatever the host's system Python holds, and image "sci" is available
+exactly when that Python imports every module of sandbox.SCI_MODULES (Debian: apt-get install
+python3-numpy python3-scipy python3-pandas ...); otherwise a "sci" job is a sandbox_error
+that names the image and what is missing. The same holds for the unsafe subprocess.
 """
 
 from __future__ import annotations
@@ -24,8 +30,9 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 
-from sandbox import ExecutionRequest, ExecutionResult, Sandbox, procutil
+from sandbox import SCI_MODULES, ExecutionRequest, ExecutionResult, Sandbox, procutil
 from sandbox import runner as runner_module
 from sandbox.limits import SandboxSettings, job_message, reply_timeout_s, validate_request
 from sandbox.results import infra_error, result_from_outcome, result_from_reply
@@ -153,6 +160,8 @@ class BwrapSandbox:
 
     def execute(self, request: ExecutionRequest) -> ExecutionResult:
         validate_request(request, self._settings)
+        if (missing := image_problem(request.image, self._python, self.name)) is not None:
+            return infra_error(missing)
         with self._slots:
             if self._as_root:
                 return self._run_in_runner(request)
@@ -323,6 +332,39 @@ class BwrapSandbox:
         return argv
 
 
+def image_problem(image: str, python: str, backend: str) -> str | None:
+    """None when `python` (what the sandbox runs) imports the image's modules, else why not."""
+    if image == "default":
+        return None
+    failure = import_failure(python, SCI_MODULES)
+    if failure is None:
+        return None
+    return (
+        f"image {image!r} is not available on the {backend} backend: {python} cannot import "
+        f"its modules ({failure[:80]}); install them for it, or use Docker"
+    )
+
+
+@cache
+def import_failure(python: str, modules: tuple[str, ...]) -> str | None:
+    """None when `python` imports every module, else its error. Asked once per process (an
+    install needs a restart to be seen), off the job's clock."""
+    try:
+        done = subprocess.run(
+            [python, "-I", "-c", f"import {', '.join(modules)}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"OPENBLAS_NUM_THREADS": "1"},
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    if done.returncode == 0:
+        return None
+    lines = done.stderr.strip().splitlines()
+    return lines[-1][:200] if lines else f"exit status {done.returncode}"
+
+
 def _system_binds() -> list[str]:
     argv = []
     for path in READ_ONLY_BINDS:
@@ -347,6 +389,8 @@ class UnsafeSubprocessSandbox:
 
     def execute(self, request: ExecutionRequest) -> ExecutionResult:
         validate_request(request, self._settings)
+        if (missing := image_problem(request.image, sys.executable, self.name)) is not None:
+            return infra_error(missing)
         limits = self._settings.job_limits(request)
         with self._slots, tempfile.TemporaryDirectory(prefix="rewardd-job-") as work_dir:
             write_job_files(work_dir, request.code, request.files)

@@ -1,19 +1,36 @@
 #!/usr/bin/env bash
-# Build the sandbox image with no container registry (CI, air-gapped hosts).
+# Build the sandbox images with no container registry (CI, air-gapped hosts).
 #
+#   scripts/build_sandbox_image.sh [all|default|sci]      (default: all)
+#
+# default (rewardd-sandbox:latest, the standard library only):
 #   1. a Debian bookworm base made with debootstrap (minbase + python3) and `docker import`;
 #   2. `docker build --network host` of sandbox/Dockerfile on that base.
+# sci (rewardd-sandbox-sci:latest, `reference.image = "sci"`): the default image plus the
+#   wheels of sandbox/requirements-sci.txt, downloaded on the host with `pip download` (binary
+#   wheels for the image's Python, from the package index pip is configured with) into a
+#   cache dir, and installed in the image with no index (sandbox/Dockerfile.sci).
 #
-# Cached: the base is keyed by its debootstrap recipe, the image by a hash of the files it is
-# built from, this script included (label rewardd.sandbox.hash). A second run on the same
-# machine does nothing.
+# Cached: the base is keyed by its debootstrap recipe, each image by a hash of the files it is
+# built from, this script included (label rewardd.sandbox.hash; the sci image's hash includes
+# the default image's). A second run on the same machine does nothing.
 #
-# Env: REWARDD_SANDBOX_IMAGE (default rewardd-sandbox:latest), DEBIAN_MIRROR (default: the mirror
-# apt uses here), DEBIAN_SUITE (bookworm), FORCE=1 to rebuild both.
+# Env: REWARDD_SANDBOX_IMAGE (default rewardd-sandbox:latest), REWARDD_SANDBOX_SCI_IMAGE
+# (rewardd-sandbox-sci:latest), SCI_WHEELS_DIR (/var/tmp/rewardd-sci-wheels: put the wheels
+# there by hand on an air-gapped host), DEBIAN_MIRROR (default: the mirror apt uses here),
+# DEBIAN_SUITE (bookworm), FORCE=1 to rebuild everything.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WHICH="${1:-all}"
+case "$WHICH" in
+  all|default|sci) ;;
+  -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
+  *) echo "usage: $0 [all|default|sci]" >&2; exit 2 ;;
+esac
 IMAGE="${REWARDD_SANDBOX_IMAGE:-rewardd-sandbox:latest}"
+SCI_IMAGE="${REWARDD_SANDBOX_SCI_IMAGE:-rewardd-sandbox-sci:latest}"
+SCI_WHEELS_DIR="${SCI_WHEELS_DIR:-/var/tmp/rewardd-sci-wheels}"
 SUITE="${DEBIAN_SUITE:-bookworm}"
 PACKAGES="python3"
 
@@ -39,11 +56,14 @@ CONTENT_HASH="$(cat "$ROOT/sandbox/Dockerfile" "${RUNNER_FILES[@]}" "${BASH_SOUR
 
 docker info >/dev/null 2>&1 || { echo "no Docker daemon: run scripts/start_dockerd.sh" >&2; exit 1; }
 
-current_hash="$(docker image inspect -f '{{ index .Config.Labels "rewardd.sandbox.hash" }}' \
-  "$IMAGE" 2>/dev/null || true)"
-if [[ "${FORCE:-0}" != 1 && "$current_hash" == "$CONTENT_HASH" ]]; then
+image_hash() {
+  docker image inspect -f '{{ index .Config.Labels "rewardd.sandbox.hash" }}' "$1" 2>/dev/null || true
+}
+
+build_default() {
+if [[ "${FORCE:-0}" != 1 && "$(image_hash "$IMAGE")" == "$CONTENT_HASH" ]]; then
   echo "$IMAGE is up to date (hash $CONTENT_HASH)"
-  exit 0
+  return 0
 fi
 
 if [[ "${FORCE:-0}" == 1 ]] || ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
@@ -67,3 +87,43 @@ docker build --network host \
   --label "rewardd.sandbox.runner=$(cat "${RUNNER_FILES[@]}" | sha256sum | cut -d' ' -f1)" \
   -t "$IMAGE" "$ROOT/sandbox"
 echo "built $IMAGE (hash $CONTENT_HASH) on $BASE_IMAGE"
+}
+
+build_sci() {
+  local requirements="$ROOT/sandbox/requirements-sci.txt" dockerfile="$ROOT/sandbox/Dockerfile.sci"
+  local sci_hash
+  sci_hash="$(cat "$dockerfile" "$requirements" "${BASH_SOURCE[0]}" \
+    | { cat; printf '%s' "$(image_hash "$IMAGE")"; } | sha256sum | cut -c1-16)"
+  if [[ "${FORCE:-0}" != 1 && "$(image_hash "$SCI_IMAGE")" == "$sci_hash" ]]; then
+    echo "$SCI_IMAGE is up to date (hash $sci_hash)"
+    return 0
+  fi
+  local started=$SECONDS py
+  # Wheels for the image's own Python, whatever runs this script.
+  py="$(docker run --rm --network none --entrypoint python3 "$IMAGE" \
+    -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  mkdir -p "$SCI_WHEELS_DIR"
+  echo "pip download: the wheels of $(basename "$requirements") for Python $py into $SCI_WHEELS_DIR"
+  python3 -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
+    --implementation cp --python-version "$py" \
+    --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 \
+    --platform manylinux_2_28_x86_64 \
+    --dest "$SCI_WHEELS_DIR" -r "$requirements" pip
+  # Global, not local: the EXIT trap runs after this function has returned.
+  context="$(mktemp -d /var/tmp/rewardd-sci-context.XXXXXX)"
+  trap 'rm -rf "$context"' EXIT
+  mkdir "$context/wheels"
+  cp "$dockerfile" "$context/Dockerfile"
+  cp "$requirements" "$context/requirements-sci.txt"
+  # Hard links where the filesystem allows: the context is sent to the daemon anyway.
+  cp -l "$SCI_WHEELS_DIR"/*.whl "$context/wheels/" 2>/dev/null || cp "$SCI_WHEELS_DIR"/*.whl "$context/wheels/"
+  docker build --network none --build-arg "BASE_IMAGE=$IMAGE" \
+    --label "rewardd.sandbox.hash=$sci_hash" -t "$SCI_IMAGE" "$context"
+  echo "built $SCI_IMAGE (hash $sci_hash) on $IMAGE in $((SECONDS - started)) s"
+}
+
+if [[ "$WHICH" != sci ]]; then build_default; fi
+if [[ "$WHICH" != default ]]; then
+  docker image inspect "$IMAGE" >/dev/null 2>&1 || { echo "$IMAGE missing: build it first ($0 default)" >&2; exit 1; }
+  build_sci
+fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install and start everything the test suite needs, on a fresh Debian 12 machine:
 # Debian packages (Docker, Redis, bubblewrap, debootstrap), the Python packages, the Docker
-# daemon and the sandbox image (built with no container registry). Idempotent and cached.
+# daemon and the sandbox images (built with no container registry). Idempotent and cached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,5 +31,7 @@ python3 -m pip install --quiet --disable-pip-version-check --no-deps "openrlhf==
 log "starting the Docker daemon"
 bash scripts/start_dockerd.sh
 
-log "building the sandbox image (offline path, cached)"
-bash scripts/build_sandbox_image.sh
+log "building the sandbox images (offline path, cached)"
+# Both: the default one and the scientific one (`image: "sci"`, about a minute more the first
+# time: its wheels come from the package index through pip, the image is built with no network).
+bash scripts/build_sandbox_image.sh all

@@ -268,6 +268,9 @@ class ExecuteRequest(BaseModel):
     timeout_s: float = Field(5.0, gt=0, le=60)
     memory_mb: int = Field(256, ge=16, le=4096)
     files: dict[str, str] = Field(default_factory=dict, max_length=100)
+    # "default": the standard library only; "sci": numpy, scipy, pandas, ...
+    # (docs/rewards-code.md, "Images").
+    image: Literal["default", "sci"] = "default"
 
     _unicode_files = field_validator("files")(_valid_unicode)
 
