@@ -184,3 +184,21 @@ def test_hostile_checkers_fail_their_cases_and_are_contained(sandbox):
     # Nothing of those checkers is left: the next item runs alone, and passes.
     honest = {"test_cases": [{"input": "good\n", "output": "good\n"}], "checker": HOSTILE_CHECKER}
     assert case_verdicts(grade(sandbox, echo, honest)) == [True]
+
+
+def test_one_uid_checkers_are_as_contained():
+    # Rootless bubblewrap: the judge, the cases and the checker share one uid, so the
+    # solution's daemon could write wherever the checker will; it is dead before the checker
+    # starts, and the checker's directory cannot be made for it in advance.
+    from tests.test_redteam_judge import grade_one_uid
+
+    assert grade_one_uid(DESCENDING, SORT_REFERENCE)["passed"] == 2
+    tampered = grade_one_uid(TAMPERING_DAEMON, SORT_REFERENCE)
+    assert (tampered["error"], tampered["passed"]) == (None, 0), tampered
+    reference = {
+        "test_cases": [{"input": f"{kind}\n", "output": f"{kind}\n"} for kind in KINDS],
+        "checker": HOSTILE_CHECKER,
+        "timeout_s": 1,
+    }
+    hostile = grade_one_uid("print(input())", reference)
+    assert (hostile["error"], hostile["passed"], hostile["total"]) == (None, 1, len(KINDS))
