@@ -8,6 +8,7 @@ RECIPES: dict[str, dict[str, float]] = {
     "r1": {"accuracy": 1.0, "format": 0.3, "language": 0.2},
     "r1-zero": {"accuracy": 1.0, "format": 0.3},
     "code": {"code": 1.0, "lint": 0.2, "format": 0.3},
+    "code-fast": {"code": 1.0, "efficiency": 0.3, "lint": 0.2, "format": 0.3},
 }
 
 

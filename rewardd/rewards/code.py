@@ -31,7 +31,7 @@ from sandbox import procutil
 if TYPE_CHECKING:
     from sandbox import ExecutionRequest, ExecutionResult, Sandbox
 
-__all__ = ["LINT_RULES", "code_format", "extract_code", "lint", "run_cases"]
+__all__ = ["LINT_RULES", "code_format", "extract_code", "judge_code", "lint", "run_cases"]
 
 log = logging.getLogger(__name__)
 
@@ -151,14 +151,15 @@ def _nonempty(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(tag, body) for tag, body in blocks if body.strip()]
 
 
-def _language(item: GradingInput) -> str:
+def language_of(item: GradingInput) -> str:
+    """The reference's language, lower-cased (python by default)."""
     return str(item.reference.get("language") or "python").strip().lower()
 
 
 def code_format(item: GradingInput) -> Score:
     """1 when the <answer> block holds a fenced code block of the reference language, and no
     reasoning follows the answer (open-r1's order: <think> first, then <answer>)."""
-    language = _language(item)
+    language = language_of(item)
     answer = answer_block(item.completion)
     if answer is None:
         return Score(0.0, "no <answer> block", {"language": language})
@@ -195,7 +196,7 @@ def _ruff_executable() -> str | None:
 
 def lint(item: GradingInput) -> Score:
     """ruff on the extracted code: 0 if it does not parse, else max(0, 1 - 0.1 x violations)."""
-    language = _language(item)
+    language = language_of(item)
     if language not in _tags("python"):
         return not_applicable(f"lint runs on python code only, not {language}")
     code = extract_code(item.completion, language)
@@ -284,13 +285,14 @@ def build_payload(plan: CasePlan, code: str, token: str, memory_mb: int) -> dict
         "memory_mb": memory_mb,
         "solution": code,
         "preamble": plan.preamble,
+        "checker": plan.checker,
         "fn_name": plan.fn_name,
         "sources": plan.sources,
         "cases": plan.cases,
     }
 
 
-def judge_request(payload: dict[str, Any]) -> ExecutionRequest:
+def judge_request(payload: dict[str, Any], image: str = "default") -> ExecutionRequest:
     """The sandbox job that judges one completion: the judge package, started as a judge."""
     from sandbox import ExecutionRequest
 
@@ -302,6 +304,7 @@ def judge_request(payload: dict[str, Any]) -> ExecutionRequest:
         stdin=json.dumps(payload),
         timeout_s=job_timeout_s(payload["budget_s"]),
         memory_mb=payload["memory_mb"] + JUDGE_MEMORY_MB,
+        image=image,
     )
 
 
@@ -328,7 +331,7 @@ def run_cases(item: GradingInput, sandbox: Sandbox) -> Score:
     except BadReference as exc:
         return Score(None, f"bad reference: {exc}", error=ItemError("bad_reference", str(exc)))
     total = len(plan.cases)
-    code = extract_code(item.completion, _language(item))
+    code = extract_code(item.completion, language_of(item))
     if code is None:
         cases = [{"name": c["name"], "passed": False, "reason": "no code"} for c in plan.cases]
         return Score(
@@ -337,9 +340,15 @@ def run_cases(item: GradingInput, sandbox: Sandbox) -> Score:
             {"passed": 0, "total": total, "cases": cases, "style": plan.mode},
         )
 
+    return judge_code(code, plan, item.reference, sandbox)
+
+
+def judge_code(code: str, plan: CasePlan, reference: dict[str, Any], sandbox: Sandbox) -> Score:
+    """The score of `code` on the plan's cases, from one sandbox job (run_cases' second half;
+    the efficiency component also judges plans with timing repeats, and reference code)."""
     token = secrets.token_hex(16)
-    payload = build_payload(plan, code, token, _case_memory_mb(item.reference))
-    request = judge_request(payload)
+    payload = build_payload(plan, code, token, _case_memory_mb(reference))
+    request = judge_request(payload, plan.image)
     try:
         result = sandbox.execute(request)
     except Exception as exc:  # the sandbox promises not to raise; if it does, it is broken
@@ -379,6 +388,19 @@ def score_job(result: ExecutionResult, token: str, plan: CasePlan) -> Score:
         return _sandbox_failed(
             f"the judge never started (status {result.status}): {_tail(result.stderr)}"
         )
+    over_limit = _cases_over_limit(result.stdout, token, total)
+    if over_limit:
+        # A case failed by passing its own limit, and then the job ran out of its budget
+        # (sweeping that case's processes, say): the solution's doing, scored, never null.
+        reason = "not judged: the job ran out of its budget after a case passed its own limit"
+        cases = [
+            {**over_limit[i], "passed": False}
+            if i in over_limit
+            else {"name": c["name"], "passed": False, "reason": reason}
+            for i, c in enumerate(plan.cases)
+        ]
+        details = {"passed": 0, "total": total, "cases": cases, "style": plan.mode}
+        return Score(0.0, "a case passed its own limit, then the job's", details)
     hardening = lines["rewardd_started"].get("hardening") or {}
     if result.status == "timeout" and hardening.get("separate_uids") is True:
         # Under its own uid nothing of the solution can stop the judge: the backstop fell.
@@ -415,6 +437,24 @@ def _warn_one_principal() -> None:
         "code judge: the sandbox gives the judge and the cases one uid (rootless bwrap or the "
         "unsafe backend); the judge then relies on its zygote checks. See docs/rewards-code.md."
     )
+
+
+def _cases_over_limit(stdout: str, token: str, total: int) -> dict[int, dict[str, Any]]:
+    """The judge's early word on cases that failed by passing their own limits, by index."""
+    found: dict[int, dict[str, Any]] = {}
+    for line in stdout.splitlines():
+        if not line.startswith('{"rewardd_case"'):
+            continue
+        try:
+            message = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if not isinstance(message, dict) or message.get("rewardd_case") != token:
+            continue
+        index, result = message.get("index"), message.get("result")
+        if isinstance(index, int) and 0 <= index < total and isinstance(result, dict):
+            found[index] = _valid_unicode(result)
+    return found
 
 
 def _judge_lines(stdout: str, token: str) -> dict[str, dict[str, Any]]:

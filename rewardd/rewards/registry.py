@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
-from rewardd.rewards import code
+from rewardd.rewards import code, efficiency
 from rewardd.rewards.formatting import format_reward, tag_count
 from rewardd.rewards.language import language_consistency
 from rewardd.rewards.length import cosine_scaled, group_length, length_correctness, soft_overlong
@@ -44,6 +44,20 @@ def _case_run(item: GradingInput, score_of: ScoreOf) -> Score:
         message = "no sandbox is configured in this process"
         return Score(None, message, error=ItemError("sandbox_error", message))
     return code.run_cases(item, _sandbox_provider())
+
+
+def _timed_case_run(item: GradingInput, score_of: ScoreOf) -> Score:
+    """The code run with the efficiency component's timing repeats in the same job."""
+    if item.task != "code" or _sandbox_provider is None:
+        return _case_run(item, score_of)
+    return efficiency.timed_run(item, _sandbox_provider())
+
+
+def _efficiency(item: GradingInput, score_of: ScoreOf) -> Score:
+    if item.task != "code":
+        return not_applicable("not a code item")
+    sandbox = _sandbox_provider() if _sandbox_provider is not None else None
+    return efficiency.item_efficiency(item, score_of("code"), sandbox)
 
 
 def _binary_code(item: GradingInput, score_of: ScoreOf) -> Score:
@@ -96,7 +110,12 @@ COMPONENTS: dict[str, Component] = {
     "binary_code": _binary_code,
     "lint": _code_only(code.lint),
     "code_format": _code_only(code.code_format),
+    "efficiency": _efficiency,
 }
+
+# With `efficiency` weighted, one sandbox job serves code, binary_code, accuracy and the
+# efficiency measurement: the code run carries the timing repeats.  Other weights pay nothing.
+TIMED_COMPONENTS: dict[str, Component] = {**COMPONENTS, "code": _timed_case_run}
 
 # The components that take CONTRACT v2 `params`, and the function whose keyword-only
 # arguments are those parameters (rewardd.rewards.parameters reads them from there).
@@ -111,7 +130,10 @@ PARAMETRISED: dict[str, Callable[..., Score]] = {
 # in its details); once the request is graded, rewardd.groups calls these with the group's
 # completions and those details, in order, and they give each member's score.
 GroupComponent = Callable[[Sequence[str], Sequence[Mapping[str, Any]]], list[Score]]
-GROUP_COMPONENTS: dict[str, GroupComponent] = {"length": group_length}
+GROUP_COMPONENTS: dict[str, GroupComponent] = {
+    "length": group_length,
+    "efficiency": efficiency.group_efficiency,
+}
 
 
 def score_components(
@@ -127,6 +149,7 @@ def score_components(
     verdict, shared by the samples with the same final answer): they are used, not redone.
     """
     computed: dict[str, Score] = dict(known or {})
+    components = TIMED_COMPONENTS if "efficiency" in names else COMPONENTS
     nested: list[float] = []  # time spent in dependencies, per component being computed
 
     def score_of(name: str) -> Score:
@@ -134,7 +157,7 @@ def score_components(
             nested.append(0.0)
             started = time.perf_counter()
             try:
-                computed[name] = COMPONENTS[name](item, score_of)
+                computed[name] = components[name](item, score_of)
             except Exception as exc:  # a bug must cost one component, not the batch
                 message = f"{name} failed: {type(exc).__name__}: {exc}"
                 computed[name] = Score(None, message, error=ItemError("internal", message))
