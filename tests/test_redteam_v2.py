@@ -140,3 +140,20 @@ def test_a_stdlib_function_under_test_meets_the_case_cpu_limit(sandbox):
     # must fail when the work is moved into the tester.
     reference = {"timeout_s": 0.1, "tests": FACTORIAL_TESTS}
     assert_scored(grade(sandbox, solution("factorial_alias"), reference), 0, 1)
+
+
+# --- the judge's own work on what a case produced ------------------------------------------------
+
+
+@pytest.mark.xfail(
+    reason="HOLE 3 (redteam.md): values.decode normalises a forged Fraction with math.gcd "
+    "(quadratic) in the judge, after the case: the job's budget runs out, the item is null",
+    strict=False,
+)
+def test_a_fraction_too_costly_to_rebuild_is_a_0_not_a_null(docker_box):
+    reference = {
+        "timeout_s": 0.5,
+        "fn_name": "add",
+        "test_cases": [{"input": [1, 2], "output": 3}],
+    }
+    assert_scored(grade(docker_box, solution("fraction_gcd"), reference), 0, 1)
