@@ -39,8 +39,8 @@ SAMPLES = [
     ("mbpp", "full", 0, "similar_elements", {}),
     ("mbpp", "full", 1, "remove_occ", {}),
     ("mbpp", "sanitized", 0, "similar_elements", {}),
-    # The judge's "default" image: the sci image is another engineer's, and APPS's numpy
-    # preamble line is checked below without running it.
+    # On the "default" image, to test the mapping alone; APPS's own default, the sci image
+    # with numpy in the preamble, is tests/test_code_formats_sci.py's.
     ("apps", "records", 0, "fruit_sequences", {"image": "default"}),
     ("apps", "records", 1, "converter", {"image": "default"}),
     ("taco", "records", 0, "benches", {"image": "default"}),
