@@ -157,3 +157,26 @@ def test_a_fraction_too_costly_to_rebuild_is_a_0_not_a_null(docker_box):
         "test_cases": [{"input": [1, 2], "output": 3}],
     }
     assert_scored(grade(docker_box, solution("fraction_gcd"), reference), 0, 1)
+
+
+# --- escaping the per-case limits ------------------------------------------------------------
+
+
+def xfail_on(request, kind: str, reason: str) -> None:
+    """The hole is open on that sandbox only."""
+    if request.node.callspec.params.get("sandbox") == kind:
+        request.node.add_marker(pytest.mark.xfail(reason=reason, strict=False))
+
+
+def test_cpu_in_short_lived_auto_reaped_children_meets_the_case_limit(sandbox, request):
+    xfail_on(
+        request,
+        "bwrap",
+        "HOLE 4 (redteam.md): on bubblewrap (no cgroup counter) children that live < 50 ms and "
+        "are reaped with SIGCHLD ignored are never seen: 1.2 s of CPU passes a 0.5 s limit "
+        "and reports ~90 ms",
+    )
+    reference = stdio_cases(("1\n", "2\n"), timeout_s=0.5)
+    score = grade(sandbox, solution("short_lived_children"), reference)
+    assert_scored(score, 0, 1)
+    assert cpu_ms(score)[0] >= 500, score.details
