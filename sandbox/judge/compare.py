@@ -19,6 +19,9 @@ import math
 import numbers
 
 FLOAT_TOLERANCE = 1e-6
+# A snapshot's range is two numbers that may stand for 10**18 of them: written out for a
+# checker it must stay within what a returned list could have been (the result pipe's cap).
+MAX_RANGE_ITEMS = 1 << 20
 
 
 def same_lines(got: str, expected: str) -> bool:
@@ -116,10 +119,11 @@ def json_key(key: object) -> str | None:
 def json_text(got: object) -> str | None:
     """got written as JSON, as json_equal reads it (tuples, sets and deques as arrays,
     Fraction and Decimal as numbers, Counter and OrderedDict as objects); None when it has
-    no JSON form (bytes, a complex number, an int too long to write, a deep nesting)."""
+    no JSON form (bytes, a complex number, an int too long to write, a deep nesting, a range
+    of more than MAX_RANGE_ITEMS numbers)."""
     try:
         return json.dumps(got, default=_json_default, allow_nan=True)
-    except (TypeError, ValueError, RecursionError, OverflowError):
+    except (TypeError, ValueError, RecursionError, OverflowError, MemoryError):
         return None
 
 
@@ -129,7 +133,11 @@ def _json_default(value: object) -> object:
             return sorted(value)
         except TypeError:  # mixed kinds: no order, any order is as good
             return list(value)
-    if isinstance(value, collections.deque | range):
+    if isinstance(value, range):
+        if len(value) > MAX_RANGE_ITEMS:  # len of a range is O(1); OverflowError past ssize_t
+            raise TypeError(f"a range of {len(value)} numbers is too long to write out")
+        return list(value)
+    if isinstance(value, collections.deque):
         return list(value)
     if isinstance(value, fractions.Fraction | decimal.Decimal):
         return float(value)
