@@ -1,0 +1,2 @@
+def longest_unique(text):
+    return len(set(text))

@@ -1,0 +1,133 @@
+"""The kept efficiency problems, graded as GRPO groups by a real service in the Docker sandbox.
+
+Quiet: in each problem's group the fast correct solution scores 1, the slow correct one
+(at least 3x the cost) strictly less, the fast wrong one 0.  Loaded, with 6 busy loops in
+sessions of their own oversubscribing the 2 cores: the same order in at least 11 of the 12
+problems, and every cost within 2x of its quiet figure.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import running_service
+from tests.efficiency_support import KINDS, problems
+
+pytestmark = pytest.mark.docker
+
+BUSY_LOOPS = 6
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    from sandbox.docker_backend import docker_unavailable_reason
+    from sandbox.limits import SandboxSettings
+
+    reason = docker_unavailable_reason(SandboxSettings().image)
+    if reason is not None:
+        if os.environ.get("REQUIRE_DOCKER") == "1":
+            pytest.fail(f"{reason} (REQUIRE_DOCKER=1)")
+        pytest.skip(reason)
+    log = tmp_path_factory.mktemp("efficiency") / "serve.log"
+    # No result cache: the loaded pass must measure again, not replay the quiet figures.
+    env = {"REWARDD_SANDBOX": "docker", "REWARDD_POOL_SIZE": "2", "REWARDD_CACHE_ENTRIES": "0"}
+    with running_service(log, **env) as url:
+        yield url
+
+
+def grade_all(url: str) -> dict[str, dict[str, dict]]:
+    """Every problem's three solutions in one request: per problem, per kind, the result."""
+    items = [problem.item(kind) for problem in problems() for kind in KINDS]
+    response = httpx.post(
+        f"{url}/v1/rewards",
+        json={"items": items, "recipe": "code-fast", "timeout_s": 900},
+        timeout=960,
+    )
+    assert response.status_code == 200, response.text
+    graded: dict[str, dict[str, dict]] = {}
+    for result in response.json()["results"]:
+        name, kind = result["id"].split("/")
+        graded.setdefault(name, {})[kind] = result
+    return graded
+
+
+def efficiency(result: dict) -> float | None:
+    return result["components"]["efficiency"]
+
+
+def cost(result: dict) -> float:
+    return result["details"]["efficiency"]["cost_ms"]
+
+
+@pytest.fixture(scope="module")
+def quiet(service):
+    return grade_all(service)
+
+
+def test_quiet_fast_scores_one_slow_less_wrong_zero(quiet):
+    assert len(quiet) == 12
+    for name, results in quiet.items():
+        fast, slow, wrong = (results[kind] for kind in KINDS)
+        for result in (fast, slow, wrong):
+            assert result["error"] is None, (name, result["error"])
+        assert fast["components"]["code"] == 1.0 and slow["components"]["code"] == 1.0, name
+        assert wrong["components"]["code"] < 1.0, name
+        assert efficiency(fast) == 1.0, (name, fast["details"]["efficiency"])
+        assert efficiency(slow) < 1.0, (name, slow["details"]["efficiency"])
+        assert efficiency(wrong) == 0.0, name
+        assert cost(slow) >= 3 * cost(fast), (name, cost(slow), cost(fast))
+        assert slow["details"]["efficiency"]["baseline_ms"] == cost(fast)
+        # The recipe's sum: code 1.0, efficiency 0.3, lint 0.2, format 0.3.
+        components = slow["components"]
+        expected = (
+            components["code"]
+            + 0.3 * components["efficiency"]
+            + 0.2 * components["lint"]
+            + 0.3 * components["format"]
+        )
+        assert slow["reward"] == pytest.approx(expected)
+
+
+def busy_loops(count: int) -> list[subprocess.Popen]:
+    """Busy loops, each in a session of its own so that autogroup cannot fold them into one
+    slice (docs/DESIGN: testing on a loaded machine)."""
+    return [
+        subprocess.Popen(
+            [sys.executable, "-c", "while True: pass"],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+
+
+def test_loaded_same_order_and_costs_within_twice_the_quiet_ones(service, quiet):
+    loops = busy_loops(BUSY_LOOPS)
+    try:
+        time.sleep(0.5)
+        loaded = grade_all(service)
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+    same_order = 0
+    far = []
+    for name, results in loaded.items():
+        fast, slow, wrong = (results[kind] for kind in KINDS)
+        for result in (fast, slow, wrong):
+            assert result["error"] is None, (name, result["error"])
+        if efficiency(fast) > efficiency(slow) > efficiency(wrong) == 0.0:
+            same_order += 1
+        for kind in ("fast", "slow"):
+            before, after = cost(quiet[name][kind]), cost(results[kind])
+            if not before / 2 <= after <= before * 2:
+                far.append((name, kind, before, after))
+    assert same_order >= 11, loaded
+    assert not far, far
