@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from rewardd.rewards import efficiency
+from rewardd.rewards.types import GradingInput, Score
 from tests.judge_support import grade_solution as grade
 from tests.judge_support import open_judge_sandbox
 
@@ -72,6 +74,17 @@ def cpu_ms(score) -> list[float]:
     return [case["cpu_ms"] for case in score.details["cases"]]
 
 
+def group_efficiency(box, reference: dict, names: list[str]) -> list[Score]:
+    """The efficiency of each solution, graded as one group, as the service does it."""
+    steps = []
+    for name in names:
+        completion = f"<think>ok</think>\n<answer>\n```python\n{solution(name)}```\n</answer>"
+        item = GradingInput(completion=completion, task="code", reference=reference)
+        run = efficiency.timed_run(item, box)
+        steps.append(efficiency.item_efficiency(item, run, box).details_with_reason())
+    return efficiency.group_efficiency([], steps)
+
+
 # --- state that outlives a case ---------------------------------------------------------------
 
 
@@ -101,6 +114,18 @@ def test_a_repeat_of_a_case_cannot_read_an_answer_cached_by_the_first(docker_box
     assert min(repeats) >= 0.5 * first, cpu_ms(score)
 
 
+@pytest.mark.xfail(
+    reason="HOLE 1 (redteam.md): the timing runs read the answer the first run cached",
+    strict=False,
+)
+def test_an_answer_cached_for_the_timing_runs_does_not_buy_efficiency(docker_box):
+    # Two solutions doing the same work: a near-tie, so both must score 1 (dead band); the
+    # one caching its answer across runs must not beat the honest one.
+    reference = stdio_cases(("2000000\n", "3999997\n"))
+    honest, cached = group_efficiency(docker_box, reference, ["sum_squares", "ipc_cache"])
+    assert honest.value == 1.0, (honest.details, cached.details)
+
+
 def test_sysv_memory_no_process_maps_still_gets_a_wrong_solution_0(docker_box):
     # 4 MiB segments, touched, detached and given away, until the container's memory is
     # gone: no process's resident memory, so the per-case meter cannot see it. Whatever the
@@ -128,6 +153,17 @@ def test_a_stdlib_function_under_test_is_charged_to_the_solution(docker_box):
     assert_scored(own, 1, 1)
     assert_scored(alias, 1, 1)
     assert cpu_ms(alias)[0] >= 0.5 * cpu_ms(own)[0], (cpu_ms(own), cpu_ms(alias))
+
+
+@pytest.mark.xfail(
+    reason="HOLE 2 (redteam.md): the alias's work runs in the tester: cost ~0, it wins",
+    strict=False,
+)
+def test_a_stdlib_function_under_test_does_not_buy_efficiency(docker_box):
+    # The same factorial either way: a near-tie, so the honest one must score 1 too.
+    reference = {"tests": FACTORIAL_TESTS}
+    own, alias = group_efficiency(docker_box, reference, ["factorial_own", "factorial_alias"])
+    assert own.value == 1.0, (own.details, alias.details)
 
 
 @pytest.mark.xfail(
