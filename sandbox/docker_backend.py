@@ -258,8 +258,10 @@ class DockerSandbox:
 
     @property
     def live_containers(self) -> int:
-        """Containers in the pool now, idle or running a job (for metrics)."""
-        return self._live
+        """Containers in the pools now (every image's), idle or running a job (for metrics)."""
+        with self._lock:
+            others = list(self._others.values())
+        return self._live + sum(other.live_containers for other in others)
 
     def close(self) -> None:
         with self._lock:
