@@ -24,7 +24,8 @@ grade scores 0.0, with `ungraded` 1.0 and a warning in the log.
 
 `ground_truth` is a math answer, a code reference (`tests` / `test_cases`, as a dict or JSON
 text), or verl's own code ground truth `{"inputs": [...], "outputs": [...], "fn_name"?}`
-(prime_code, sandbox_fusion; codecontests, apps, taco data). `extra_info` may carry `question`
+(prime_code, sandbox_fusion; codecontests, apps, taco data), which is sent as a
+`{"format": "verl", ...}` reference for the service to convert. `extra_info` may carry `question`
 (verl's gsm8k and math preprocessing) or `prompt`, for the target language, and `lang` / `task`.
 The URL comes from REWARDD_URL (default http://127.0.0.1:8000), or the `url` reward kwarg.
 """
@@ -59,38 +60,6 @@ def _json_object(text: str) -> dict[str, Any] | None:
     return parsed if isinstance(parsed, dict) else None
 
 
-def _case_text(value: Any) -> str:
-    """A stdin or stdout of an APPS-style case: text, or a list of its lines."""
-    if isinstance(value, list):
-        return "\n".join(str(line) for line in value)
-    return str(value)
-
-
-def apps_cases(truth: Mapping[str, Any]) -> dict[str, Any]:
-    """verl's (APPS-style) `{"inputs": [...], "outputs": [...], "fn_name"?}` as a reference.
-
-    With `fn_name`, each input is the list of arguments and each output the return value; APPS
-    writes that value wrapped in a one-element list, which is unwrapped here, as APPS' own
-    checker compares it.
-    """
-    inputs, outputs = list(truth["inputs"]), list(truth["outputs"])
-    if len(inputs) != len(outputs):
-        # An uneven reference stays uneven: the service reports it as bad_reference.
-        return {"test_cases": [], "inputs": inputs, "outputs": outputs}
-    fn_name = truth.get("fn_name")
-    if fn_name:
-        cases = [
-            {"input": args, "output": out[0] if isinstance(out, list) and len(out) == 1 else out}
-            for args, out in zip(inputs, outputs, strict=True)
-        ]
-        return {"test_cases": cases, "fn_name": fn_name}
-    cases = [
-        {"input": _case_text(given), "output": _case_text(expected)}
-        for given, expected in zip(inputs, outputs, strict=True)
-    ]
-    return {"test_cases": cases}
-
-
 def reference_of(ground_truth: Any) -> dict[str, Any]:
     """A CONTRACT reference from verl's ground_truth."""
     if isinstance(ground_truth, Mapping):
@@ -100,7 +69,9 @@ def reference_of(ground_truth: Any) -> dict[str, Any]:
     if truth is None:
         return {"answer": str(ground_truth)}
     if "inputs" in truth and "outputs" in truth and "test_cases" not in truth:
-        return apps_cases(truth)
+        # verl's own code ground truth: the service converts it (rewardd.code_formats.verl),
+        # so the mapping exists once, next to the other dataset formats.
+        return {"format": "verl", **truth}
     return truth
 
 

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rewardd.api.openrlhf import END_TOKENS, completion_of, last_user_turn, strip_end_tokens
+from rewardd.code_formats import reference_from_record
 from trainer_client import rewards, verl
 from trainer_client.client import RewardClient, RewardServiceError
 
@@ -314,12 +315,21 @@ def test_verl_takes_code_references_as_json(rewardd_url: str) -> None:
 
 
 def test_verl_reference_of_maps_verls_code_ground_truth() -> None:
-    stdin = verl.reference_of(json.dumps({"inputs": ["1\n", ["2", "3"]], "outputs": ["1", "5"]}))
-    assert stdin == {
-        "test_cases": [{"input": "1\n", "output": "1"}, {"input": "2\n3", "output": "5"}]
-    }
+    """verl's code ground truth goes to the service as a verl-format reference, which the
+    service's converter (rewardd.code_formats) turns into cases."""
+    truth = {"inputs": ["1\n", ["2", "3"]], "outputs": ["1", "5"]}
+    stdin = verl.reference_of(json.dumps(truth))
+    assert stdin == {"format": "verl", **truth}
+    assert reference_from_record(stdin)["test_cases"] == [
+        {"input": "1\n", "output": "1"},
+        {"input": "2\n3", "output": "5"},
+    ]
     functional = verl.reference_of({"fn_name": "f", "inputs": [[1, 2]], "outputs": [[3]]})
-    assert functional == {"test_cases": [{"input": [1, 2], "output": 3}], "fn_name": "f"}
+    converted = reference_from_record(functional)
+    assert converted["fn_name"] == "f"
+    [case] = converted["test_cases"]
+    # APPS's one-element wrapping is undone; the value may travel as its JSON text.
+    assert case["input"] == [1, 2] and case["output"] in (3, "3")
     assert verl.reference_of("72/19") == {"answer": "72/19"}
     assert verl.reference_of({"tests": "assert True"}) == {"tests": "assert True"}
 
