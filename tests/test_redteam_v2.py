@@ -14,6 +14,8 @@ replaced by the helper's text (the sandbox has no tests package).
 from __future__ import annotations
 
 import ast
+import contextlib
+import ctypes
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -253,3 +255,34 @@ def test_cpu_in_blas_threads_meets_the_case_limit(docker_box):
     score = grade(docker_box, solution("blas_threads"), reference)
     assert_scored(score, 0, 1)
     assert cpu_ms(score)[0] >= 1000, score.details
+
+
+KEY_DESCRIPTION = "rewardd-redteam-carry"  # keyring_carry.py's keys
+KEYCTL, KEYCTL_INVALIDATE = 250, 21  # x86_64
+
+
+@pytest.fixture
+def host_keys_invalidated() -> Iterator[None]:
+    """The keys the solution left where the host keeps them (bwrap) are gone afterwards."""
+    yield
+    libc = ctypes.CDLL(None, use_errno=True)
+    with contextlib.suppress(OSError), open("/proc/keys") as f:
+        for line in f.read().splitlines():
+            if KEY_DESCRIPTION in line:
+                libc.syscall(KEYCTL, KEYCTL_INVALIDATE, int(line.split()[0], 16))
+
+
+def test_kernel_keys_do_not_carry_state_between_cases_or_jobs(
+    sandbox, request, host_keys_invalidated
+):
+    xfail_on(
+        request,
+        "bwrap",
+        "HOLE 6 (redteam.md): bubblewrap has no seccomp filter: add_key puts a key, open to "
+        "every uid, in the host's keyrings; later cases and later jobs read it",
+    )
+    reference = stdio_cases(("1\n", "fresh\n"), ("2\n", "fresh\n"))
+    first_job = grade(sandbox, solution("keyring_carry"), reference)
+    second_job = grade(sandbox, solution("keyring_carry"), reference)
+    assert_scored(first_job, 2, 2)
+    assert_scored(second_job, 2, 2)
