@@ -263,3 +263,27 @@ GENERATORS: dict[str, Callable[[random.Random], dict[str, Any]]] = {
 
 def problems() -> list[Problem]:
     return [Problem(name, make(random.Random(name))) for name, make in GENERATORS.items()]
+
+
+def require_docker() -> None:
+    """Skip without the Docker sandbox, unless REQUIRE_DOCKER=1 (CI) makes that a failure."""
+    import os
+
+    import pytest
+
+    from sandbox.docker_backend import docker_unavailable_reason
+    from sandbox.limits import SandboxSettings
+
+    reason = docker_unavailable_reason(SandboxSettings().image)
+    if reason is not None:
+        if os.environ.get("REQUIRE_DOCKER") == "1":
+            pytest.fail(f"{reason} (REQUIRE_DOCKER=1)")
+        pytest.skip(reason)
+
+
+# A service that grades code in Docker and keeps no results: each pass measures again.
+DOCKER_SERVICE_ENV = {
+    "REWARDD_SANDBOX": "docker",
+    "REWARDD_POOL_SIZE": "2",
+    "REWARDD_CACHE_ENTRIES": "0",
+}

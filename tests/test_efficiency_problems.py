@@ -8,7 +8,6 @@ problems, and every cost within 2x of its quiet figure.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import httpx
 import pytest
 
 from tests.conftest import running_service
-from tests.efficiency_support import KINDS, problems
+from tests.efficiency_support import DOCKER_SERVICE_ENV, KINDS, problems, require_docker
 
 pytestmark = pytest.mark.docker
 
@@ -26,18 +25,9 @@ BUSY_LOOPS = 6
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    from sandbox.docker_backend import docker_unavailable_reason
-    from sandbox.limits import SandboxSettings
-
-    reason = docker_unavailable_reason(SandboxSettings().image)
-    if reason is not None:
-        if os.environ.get("REQUIRE_DOCKER") == "1":
-            pytest.fail(f"{reason} (REQUIRE_DOCKER=1)")
-        pytest.skip(reason)
+    require_docker()
     log = tmp_path_factory.mktemp("efficiency") / "serve.log"
-    # No result cache: the loaded pass must measure again, not replay the quiet figures.
-    env = {"REWARDD_SANDBOX": "docker", "REWARDD_POOL_SIZE": "2", "REWARDD_CACHE_ENTRIES": "0"}
-    with running_service(log, **env) as url:
+    with running_service(log, **DOCKER_SERVICE_ENV) as url:
         yield url
 
 

@@ -22,6 +22,8 @@ Where the two differ:
   default values with a RewardServiceError rather than ignoring them.
 - `len_reward` is Kimi 1.5's batch-relative formula on the service's accuracy verdicts: the
   service has no batch-relative length component yet.
+- `efficiency_reward` (rewardd's own, not open-r1's) scores correct code by its CPU cost within
+  its group, the samples of one prompt; TRL passes them together in one call.
 - `code_reward` and friends run the cases in the service's sandbox; `num_parallel`,
   `provider_type` and `enforce_same_language` are accepted for compatibility.
 
@@ -280,11 +282,19 @@ def get_soft_overlong_punishment(max_completion_len: int, soft_punish_cache: int
 # ---- code -------------------------------------------------------------------------------------
 
 
-def _code_references(verification_info: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+# The reference keys a `verification_info` row may carry to the service.
+_CODE_KEYS = ("test_cases", "tests", "fn_name")
+# What the efficiency reward reads besides: the timed cases and a baseline solution.
+_EFFICIENCY_KEYS = ("perf_cases", "reference_solution")
+
+
+def _code_references(
+    verification_info: Sequence[dict[str, Any]], keys: Sequence[str] = _CODE_KEYS
+) -> list[dict[str, Any]]:
     references = []
     for info in verification_info:
         reference: dict[str, Any] = {"language": info.get("language", "python")}
-        for key in ("test_cases", "tests", "fn_name"):
+        for key in keys:
             if info.get(key) is not None:
                 reference[key] = info[key]
         references.append(reference)
@@ -326,6 +336,29 @@ def binary_code_reward(
         _check_same_language(verification_info)
     references = _code_references(verification_info)
     return _component(completions, "binary_code", kwargs, references, task="code")
+
+
+def efficiency_reward(
+    completions: Any,
+    num_parallel: int = 2,
+    provider_type: str = "e2b",
+    enforce_same_language: bool = False,
+    **kwargs: Any,
+) -> list[float | None]:
+    """rewardd's `efficiency` (CONTRACT v2; not in open-r1): 0 unless every case passes, 1 for
+    the cheapest passing sample of its group (the samples of one prompt), less for costlier
+    ones by the ratio of their CPU cost, with a dead band for measurement noise; against
+    `verification_info[i]["reference_solution"]` instead when there is one. The cost is
+    measured on `verification_info[i]["perf_cases"]` when given, else on the test cases.
+
+    TRL passes the whole batch, every prompt's samples together: one request, so each group
+    is whole; the service groups the items by prompt (and reference). Every number is
+    computed there, none here."""
+    verification_info = kwargs["verification_info"]
+    if enforce_same_language:
+        _check_same_language(verification_info)
+    references = _code_references(verification_info, _CODE_KEYS + _EFFICIENCY_KEYS)
+    return _component(completions, "efficiency", kwargs, references, task="code")
 
 
 def get_code_format_reward(language: str = "python") -> RewardFunction:
@@ -398,6 +431,9 @@ def get_reward_funcs(script_args: Any) -> list[RewardFunction]:
         "binary_code": lambda: _with_options(
             binary_code_reward, enforce_same_language=option("enforce_same_language")
         ),
+        "efficiency": lambda: _with_options(
+            efficiency_reward, enforce_same_language=option("enforce_same_language")
+        ),
         "code_format": lambda: get_code_format_reward(language=option("code_language")),
         "tag_count": lambda: tag_count_reward,
         "soft_overlong_punishment": lambda: get_soft_overlong_punishment(
@@ -419,6 +455,7 @@ __all__ = [
     "binary_code_reward",
     "code_reward",
     "configure",
+    "efficiency_reward",
     "format_reward",
     "get_code_format_reward",
     "get_cosine_scaled_reward",
