@@ -128,6 +128,17 @@ def test_an_answer_cached_for_the_timing_runs_does_not_buy_efficiency(docker_box
     assert honest.value == 1.0, (honest.details, cached.details)
 
 
+@pytest.mark.xfail(
+    reason="HOLE 1 (redteam.md): detached SysV segments are no process's resident memory; "
+    "the meter must count them against the case (being fixed: passes in J's working tree)",
+    strict=False,
+)
+def test_sysv_memory_used_as_storage_meets_the_case_memory_limit(sandbox):
+    # 600 MiB of storage in 4 MiB segments, each mapped only while used, under 128 MiB.
+    reference = stdio_cases(("1\n", "2\n"), memory_mb=128)
+    assert_scored(grade(sandbox, solution("shm_storage"), reference), 0, 1)
+
+
 def test_sysv_memory_no_process_maps_still_gets_a_wrong_solution_0(docker_box):
     # 4 MiB segments, touched, detached and given away, until the container's memory is
     # gone: no process's resident memory, so the per-case meter cannot see it. Whatever the
