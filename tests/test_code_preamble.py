@@ -105,3 +105,54 @@ def test_the_preamble_runs_in_the_solutions_process_only(sandbox):
     }
     assert passed(grade(sandbox, "def ones():\n    return [1, 2]", reference)) == [False]
     assert passed(grade(sandbox, "def ones():\n    return [1, 1]", reference)) == [True]
+
+
+# HumanEval/38's shape: the prompt (the preamble) defines the helper the tests use to make
+# their input, and a stub of the function under test.
+CYCLIC_PREAMBLE = '''
+def encode_cyclic(s: str):
+    groups = [s[(3 * i):min((3 * i + 3), len(s))] for i in range((len(s) + 2) // 3)]
+    groups = [(group[1:] + group[0]) if len(group) == 3 else group for group in groups]
+    return "".join(groups)
+
+
+def decode_cyclic(s: str):
+    """takes as input string encoded with encode_cyclic function. Returns decoded string."""
+'''
+CYCLIC_TESTS = {
+    "tests": "def check(candidate):\n"
+    "    for text in ('abcdef', 'hello world', 'xy'):\n"
+    "        assert candidate(encode_cyclic(text)) == text\n\n"
+    "check(decode_cyclic)\n",
+    "preamble": CYCLIC_PREAMBLE,
+}
+
+
+@pytest.mark.docker
+def test_a_solution_cannot_redefine_the_preambles_helpers(sandbox):
+    # Identity for both: with its own encode_cyclic, the wrong decode would pass the tests.
+    changes_the_question = """
+        def encode_cyclic(s):
+            return s
+
+        def decode_cyclic(s):
+            return s
+    """
+    assert passed(grade(sandbox, changes_the_question, CYCLIC_TESTS)) == [False]
+    # The function under test, a stub in the preamble, is the solution's.
+    honest = """
+        def decode_cyclic(s):
+            return encode_cyclic(encode_cyclic(s))
+    """
+    assert passed(grade(sandbox, honest, CYCLIC_TESTS)) == [True]
+
+
+@pytest.mark.docker
+def test_the_function_under_test_is_always_the_solutions(sandbox):
+    # A preamble that defines fn_name in full does not answer for a wrong solution.
+    reference = {
+        "fn_name": "double",
+        "test_cases": [{"input": [2], "output": 4}],
+        "preamble": "def double(x):\n    return 2 * x\n",
+    }
+    assert passed(grade(sandbox, "def double(x):\n    return x", reference)) == [False]

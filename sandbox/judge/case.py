@@ -22,6 +22,7 @@ tester's requests ("serve" only).
 
 from __future__ import annotations
 
+import _ast
 import builtins
 import contextlib
 import json
@@ -79,7 +80,8 @@ def main() -> None:
         scope = {"__name__": "__main__", "__builtins__": builtins, "__file__": SOLUTION_FILENAME}
         run_in(scope, message.get("preamble") or "", message["solution"])
         return
-    module = load(message["solution"], message.get("preamble") or "")
+    entry = message.get("fn_name") if role == "call" else None
+    module = load(message["solution"], message.get("preamble") or "", entry)
     if role == "call":
         answer_call(module, message["fn_name"], message["args"])
     else:
@@ -131,27 +133,64 @@ def describe(exc: BaseException) -> str:
     return f"{name}: {detail}" if detail else name
 
 
-def load(solution: str, preamble: str) -> types.ModuleType:
+def load(solution: str, preamble: str, entry: str | None = None) -> types.ModuleType:
     module = types.ModuleType("solution")
     module.__file__ = SOLUTION_FILENAME
     sys.modules["solution"] = module
     try:
-        run_in(module.__dict__, preamble, solution)
+        run_in(module.__dict__, preamble, solution, entry)
     except BaseException as exc:
         fail("the solution did not load", exc)
     return module
 
 
-def run_in(scope: dict, preamble: str, solution: str) -> None:
+def run_in(scope: dict, preamble: str, solution: str, entry: str | None = None) -> None:
     """The reference's preamble, then the solution, in one namespace. Compiled apart: the
     solution's line numbers and tracebacks are its own (solution.py), the preamble's name
     preamble.py, and neither's text can change how the other parses (an unclosed string, a
     `from __future__` line that must come first). dont_inherit: this module's own
     `from __future__ import annotations` must not leak into them (a plain python3 evaluates
-    a solution's annotations: `-> List[int]` without the import is a NameError there)."""
+    a solution's annotations: `-> List[int]` without the import is a NameError there).
+
+    The preamble's own helper functions stay the preamble's: a solution that redefines them
+    (HumanEval/38's `encode_cyclic`, which the tests call to make their input) would pass a
+    wrong answer by changing the question. A helper is a top-level function of the preamble
+    that returns or yields a value; the others are stubs for the solution to write (a
+    docstring, `pass`, `raise NotImplementedError`), and `entry`, the function under test,
+    is always the solution's."""
     if preamble:
         exec(compile(preamble, PREAMBLE_FILENAME, "exec", dont_inherit=True), scope)
+    helpers = {
+        name: scope[name]
+        for name in (helpers_of(preamble) if preamble else ())
+        if name != entry and isinstance(scope.get(name), types.FunctionType)
+    }
     exec(compile(solution, SOLUTION_FILENAME, "exec", dont_inherit=True), scope)
+    scope.update(helpers)
+
+
+def helpers_of(preamble: str) -> list[str]:
+    """The names of the preamble's top-level functions that return or yield a value."""
+    tree = compile(preamble, PREAMBLE_FILENAME, "exec", _ast.PyCF_ONLY_AST, dont_inherit=True)
+    functions = (_ast.FunctionDef, _ast.AsyncFunctionDef)
+    return [n.name for n in tree.body if isinstance(n, functions) and _gives_a_value(n)]
+
+
+def _gives_a_value(function: _ast.AST) -> bool:
+    pending: list = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, _ast.Yield | _ast.YieldFrom):
+            return True
+        if isinstance(node, _ast.Return) and node.value is not None:
+            return True
+        for field in node._fields:
+            child = getattr(node, field, None)
+            if isinstance(child, list):
+                pending += [c for c in child if isinstance(c, _ast.AST)]
+            elif isinstance(child, _ast.AST):
+                pending.append(child)
+    return False
 
 
 def find_function(module: types.ModuleType, name: str):
