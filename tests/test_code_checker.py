@@ -180,3 +180,22 @@ def test_a_checker_starved_by_load_leaves_the_case_unjudged():
         checker_case(), finished_case(), ended_check(timed_out=True, starved=True)
     )
     assert result["passed"] is False and result["timeout"] is True
+
+
+def test_a_checker_gets_no_more_cpu_than_the_job_has_left():
+    from sandbox.judge import checker
+
+    check = checker.run(
+        {"checker": "pass", "mode": "stdio", "memory_mb": 64},
+        checker_case(),
+        "1\n",
+        0,
+        zygote=None,
+        principals=None,
+        wall_deadline=0.0,
+        reap=lambda *_: None,
+        cpu_left_s=0.0,
+    )
+    assert check.problem is not None and "budget" in check.problem
+    result = verdicts.checked(checker_case(), finished_case(), check)
+    assert result["passed"] is False and "budget" in result["reason"]

@@ -101,10 +101,18 @@ def run(
     principals,
     wall_deadline: float,
     reap: Callable[[int | None, object], None],
+    cpu_left_s: float = float("inf"),
 ) -> CheckRun:
     """Run the reference's checker on one case's output; never raises for the checker's
-    doing. `reap(spare_pid, principals)` kills and reaps orphans reparented to the judge."""
-    check = CheckRun(float(case["timeout_s"]))
+    doing. `reap(spare_pid, principals)` kills and reaps orphans reparented to the judge.
+
+    Its CPU limit is the case's, or what is left of the job's budget if less: a checker kept
+    busy by what the solution printed must not run the whole job past its budget (the item
+    would come back null instead of 0)."""
+    check = CheckRun(min(float(case["timeout_s"]), max(cpu_left_s, 0.0)))
+    if check.cpu_limit_s <= 0:
+        check.problem = "the job's CPU budget ran out before the checker could run"
+        return check
     message = {
         "checker": payload["checker"],
         "files": files_for(payload["mode"], case, output),
