@@ -207,18 +207,32 @@ def test_a_stdlib_function_under_test_meets_the_case_cpu_limit(sandbox):
 # --- the judge's own work on what a case produced ------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="HOLE 3 (redteam.md): values.decode normalises a forged Fraction with math.gcd "
-    "(quadratic) in the judge, after the case: the job's budget runs out, the item is null",
-    strict=False,
+COSTLY_TO_REBUILD = "HOLE 3 (redteam.md): rebuilding the forged value costs the JUDGE minutes"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            "fraction_gcd",  # one Fraction of two 2M-digit parts: a quadratic gcd
+            marks=pytest.mark.xfail(reason=COSTLY_TO_REBUILD + ": gcd", strict=False),
+        ),
+        pytest.param(
+            "colliding_set",  # 100,000 ints of one hash: a quadratic set()
+            marks=pytest.mark.xfail(reason=COSTLY_TO_REBUILD + ": hash collisions", strict=False),
+        ),
+        "fraction_list",  # 240 Fractions just under the judge's cap on their parts
+    ],
 )
-def test_a_fraction_too_costly_to_rebuild_is_a_0_not_a_null(docker_box):
+def test_a_value_too_costly_to_rebuild_is_a_0_not_a_null(docker_box, name):
+    # The solution writes the value's snapshot on its result pipe itself; the judge's job
+    # budget must not run out on rebuilding it (the item would be null, not 0).
     reference = {
         "timeout_s": 0.5,
         "fn_name": "add",
         "test_cases": [{"input": [1, 2], "output": 3}],
     }
-    assert_scored(grade(docker_box, solution("fraction_gcd"), reference), 0, 1)
+    assert_scored(grade(docker_box, solution(name), reference), 0, 1)
 
 
 # --- escaping the per-case limits ------------------------------------------------------------
