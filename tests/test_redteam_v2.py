@@ -204,6 +204,20 @@ def test_a_stdlib_function_under_test_meets_the_case_cpu_limit(sandbox):
     assert_scored(grade(sandbox, solution("factorial_alias"), reference), 0, 1)
 
 
+COUNTER_TESTS = 'def test_big():\n    assert count_chars("ab" * 3_000_000)["a"] == 3_000_000\n'
+
+
+@pytest.mark.xfail(
+    reason="HOLE 2 (redteam.md): a stdlib CLASS bound as the name under test is the tester's "
+    "own too, and its work is not charged (the fix in the tree charges functions)",
+    strict=False,
+)
+def test_a_stdlib_class_under_test_meets_the_case_cpu_limit(sandbox):
+    # Counting 6 million characters is about 0.3 s of CPU; the limit is 0.1 s.
+    reference = {"timeout_s": 0.1, "tests": COUNTER_TESTS}
+    assert_scored(grade(sandbox, solution("counter_alias"), reference), 0, 1)
+
+
 # --- the judge's own work on what a case produced ------------------------------------------------
 
 
