@@ -1,4 +1,4 @@
-"""Solutions that try to look cheaper than they are, measured in the Docker sandbox.
+"""Solutions that try to look cheaper than they are, measured in the Docker and bwrap sandboxes.
 
 Each does the work of the `distinct` problem's slow solution (or of busy_inline.py) somewhere
 the naive measure would miss: in a child it waits for, in a child it never waits for while
@@ -16,7 +16,7 @@ from rewardd.groups import score_groups
 from rewardd.recipes import RECIPES
 from rewardd.rewards import registry
 from tests.efficiency_support import DATA, Problem, completion, problems
-from tests.judge_support import open_docker_sandbox
+from tests.judge_support import open_judge_sandbox
 
 pytestmark = pytest.mark.docker
 
@@ -25,9 +25,11 @@ WEIGHTS = RECIPES["code-fast"]
 AT_LEAST = 0.7
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    box = open_docker_sandbox()
+# bwrap runs the judge and the cases under one uid, where the judge finds the solution's
+# strays by descent rather than by uid: both ways must count them.
+@pytest.fixture(scope="module", params=["docker", "bwrap"])
+def sandbox(request):
+    box = open_judge_sandbox(request.param)
     registry.use_sandbox(lambda: box)
     yield box
     registry.use_sandbox(None)
