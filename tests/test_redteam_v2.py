@@ -192,30 +192,41 @@ def test_a_stdlib_function_under_test_does_not_buy_efficiency(docker_box):
     assert own.value == 1.0, (own.details, alias.details)
 
 
-@pytest.mark.xfail(
-    reason="HOLE 2 (redteam.md): the tester's CPU (its own RLIMIT_CPU, limit + 2 s) is not "
-    "the case's: work moved there escapes the case's CPU limit",
-    strict=False,
+MERGE_TESTS = (
+    "def test_big():\n"
+    "    n = 3_000_000\n"
+    "    assert sum(merge_sorted(range(0, n, 2), range(1, n, 2))) == n * (n - 1) // 2\n"
 )
-def test_a_stdlib_function_under_test_meets_the_case_cpu_limit(sandbox):
-    # About 0.2 s of CPU under a 0.1 s limit: fails when the solution does it itself, and
-    # must fail when the work is moved into the tester.
-    reference = {"timeout_s": 0.1, "tests": FACTORIAL_TESTS}
-    assert_scored(grade(sandbox, solution("factorial_alias"), reference), 0, 1)
-
-
 COUNTER_TESTS = 'def test_big():\n    assert count_chars("ab" * 3_000_000)["a"] == 3_000_000\n'
+IN_THE_TESTER = "HOLE 2 (redteam.md): the stand-in's work runs in the tester, uncharged"
 
 
-@pytest.mark.xfail(
-    reason="HOLE 2 (redteam.md): a stdlib CLASS bound as the name under test is the tester's "
-    "own too, and its work is not charged (the fix in the tree charges functions)",
-    strict=False,
+@pytest.mark.parametrize(
+    "name, tests",
+    [
+        pytest.param(
+            "factorial_alias",  # a stdlib function (charged in J's working tree)
+            FACTORIAL_TESTS,
+            marks=pytest.mark.xfail(reason=IN_THE_TESTER + ": a function", strict=False),
+        ),
+        pytest.param(
+            "counter_alias",  # a stdlib class: constructing it is the work
+            COUNTER_TESTS,
+            marks=pytest.mark.xfail(reason=IN_THE_TESTER + ": a class", strict=False),
+        ),
+        pytest.param(
+            "merge_alias",  # a function returning a generator: the work comes after the call
+            MERGE_TESTS,
+            marks=pytest.mark.xfail(reason=IN_THE_TESTER + ": lazily", strict=False),
+        ),
+    ],
+    ids=["function", "class", "generator"],
 )
-def test_a_stdlib_class_under_test_meets_the_case_cpu_limit(sandbox):
-    # Counting 6 million characters is about 0.3 s of CPU; the limit is 0.1 s.
-    reference = {"timeout_s": 0.1, "tests": COUNTER_TESTS}
-    assert_scored(grade(sandbox, solution("counter_alias"), reference), 0, 1)
+def test_a_stdlib_name_under_test_meets_the_case_cpu_limit(sandbox, name, tests):
+    # Each test is 0.2-0.4 s of CPU under a 0.1 s limit: it fails when the solution does the
+    # work itself, and must fail when the work is moved into the tester.
+    reference = {"timeout_s": 0.1, "tests": tests}
+    assert_scored(grade(sandbox, solution(name), reference), 0, 1)
 
 
 # --- the judge's own work on what a case produced ------------------------------------------------
