@@ -124,3 +124,18 @@ def test_the_trl_adapter_scores_each_prompts_samples_as_a_group(embedded):
         rewards.configure()
     assert scores[0] == 1.0 and 0 < scores[1] < 1 and scores[2] == 0.0
     assert scores[3] == 1.0 and 0 < scores[4] < 1 and scores[5] == 0.0
+
+
+def test_unusable_perf_cases_are_a_bad_reference_for_efficiency_only(embedded):
+    problem = next(p for p in some_problems() if p.name == "distinct")
+    reference = {**problem.reference, "perf_cases": [{"input": "1 2\n"}]}  # no output
+    response = httpx.post(
+        f"{embedded}/v1/rewards",
+        json={"items": [{**problem.item("fast"), "reference": reference}], "recipe": "code-fast"},
+        timeout=120,
+    )
+    result = response.json()["results"][0]
+    assert result["error"]["code"] == "bad_reference"
+    assert "perf_cases" in result["error"]["message"]
+    assert result["components"]["efficiency"] is None
+    assert result["components"]["code"] == 1.0  # the cases themselves were still judged
