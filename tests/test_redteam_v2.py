@@ -367,3 +367,16 @@ def test_kernel_keys_do_not_carry_state_between_cases_or_jobs(
     second_job = grade(sandbox, solution("keyring_carry"), reference)
     assert_scored(first_job, 2, 2)
     assert_scored(second_job, 2, 2)
+
+
+def test_a_defence_against_unseen_children_passes_honest_short_threads(sandbox, request):
+    # Not an attack: a thread per item, 200 trivial items. Whatever charges what a meter's
+    # looks missed must not charge an exited thread's CPU (its process's ticks hold it).
+    xfail_on(
+        request,
+        "bwrap",
+        "FAIRNESS (redteam.md, 20:38): J's working tree charges each unseen pid 50 ms on bwrap, "
+        "threads included: 7.3 s 'used' in 67 ms of wall",
+    )
+    reference = stdio_cases(("1\n", "2646701\n"), timeout_s=2)
+    assert_scored(grade(sandbox, solution("many_short_threads"), reference), 1, 1)
