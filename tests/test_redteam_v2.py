@@ -380,3 +380,22 @@ def test_a_defence_against_unseen_children_passes_honest_short_threads(sandbox, 
     )
     reference = stdio_cases(("1\n", "2646701\n"), timeout_s=2)
     assert_scored(grade(sandbox, solution("many_short_threads"), reference), 1, 1)
+
+
+@pytest.mark.xfail(
+    reason="HOLE 8 (redteam.md): compare.json_text writes a dict with keys 1 and '1' as JSON "
+    "with a duplicate key, and a set as a sorted list: the checker sees the right answer",
+    strict=False,
+)
+def test_a_checker_sees_a_wrong_value_as_it_is(docker_box):
+    # Each value is wrong by the judge's own comparison (and Python's ==); written for the
+    # checker, it must not read as the answer.
+    reference = {
+        "fn_name": "solve",
+        "checker": solution("json_checker"),
+        "test_cases": [
+            {"input": ["dict"], "output": {"1": 5}},
+            {"input": ["set"], "output": [1, 2]},
+        ],
+    }
+    assert_scored(grade(docker_box, solution("lossy_json"), reference), 0, 2)
