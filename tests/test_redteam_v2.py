@@ -160,6 +160,19 @@ def test_sysv_memory_no_process_maps_still_gets_a_wrong_solution_0(docker_box):
     assert_scored(grade(docker_box, solution("shm_hoard"), reference), 0, 2)
 
 
+def test_a_private_tmpfs_meets_the_case_memory_limit(sandbox, request):
+    xfail_on(
+        request,
+        "bwrap",
+        "HOLE 9 (redteam.md): on bubblewrap a case makes a user namespace of its own and mounts "
+        "a private tmpfs: 600 MiB there are no process's memory and no cgroup's",
+    )
+    # A right answer, kept with 600 MiB of storage under a 128 MiB limit (or, refused the
+    # namespace, a wrong one).
+    reference = stdio_cases(("1\n", "2\n"), memory_mb=128)
+    assert_scored(grade(sandbox, solution("userns_tmpfs"), reference), 0, 1)
+
+
 # --- work done where the meter does not look ----------------------------------------------------
 
 FACTORIAL_TESTS = "def test_big():\n    assert fact(120000) % 1000003 == 319576\n"
