@@ -129,6 +129,16 @@ def test_an_answer_cached_for_the_timing_runs_does_not_buy_efficiency(docker_box
 
 
 @pytest.mark.xfail(
+    reason="HOLE 7 (redteam.md): the timing runs read the answer off the pid counter",
+    strict=False,
+)
+def test_an_answer_left_in_the_pid_counter_does_not_buy_efficiency(docker_box):
+    reference = stdio_cases(("6000000\n", "1\n"))
+    honest, channel = group_efficiency(docker_box, reference, ["sum_squares_mod", "pid_channel"])
+    assert honest.value == 1.0, (honest.details, channel.details)
+
+
+@pytest.mark.xfail(
     reason="HOLE 1 (redteam.md): detached SysV segments are no process's resident memory; "
     "the meter must count them against the case (being fixed: passes in J's working tree)",
     strict=False,
