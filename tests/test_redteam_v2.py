@@ -302,6 +302,13 @@ def test_cpu_in_auto_reaped_children_meets_the_case_limit(sandbox, request, name
             "and are reaped with SIGCHLD ignored are never seen: 1.2 s of CPU passes a 0.5 s "
             "limit and reports ~90 ms (charged in J's working tree)",
         )
+    else:
+        xfail_on(
+            request,
+            "bwrap",
+            "HOLE 4 (redteam.md, 20:45): a child seen once and reaped unseen loses what it did "
+            "after that look: 0.8 s of CPU passed a 0.5 s limit 3 times in 4 (260-497 ms)",
+        )
     reference = stdio_cases(("1\n", "2\n"), timeout_s=0.5)
     score = grade(sandbox, solution(name), reference)
     assert_scored(score, 0, 1)
