@@ -138,15 +138,30 @@ def test_an_answer_left_in_the_pid_counter_does_not_buy_efficiency(docker_box):
     assert honest.value == 1.0, (honest.details, channel.details)
 
 
-@pytest.mark.xfail(
-    reason="HOLE 1 (redteam.md): detached SysV segments are no process's resident memory; "
-    "the meter must count them against the case (being fixed: passes in J's working tree)",
-    strict=False,
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            "shm_storage",  # SysV segments of 4 MiB, each mapped only while used
+            marks=pytest.mark.xfail(
+                reason="HOLE 1 (redteam.md): detached SysV segments are no process's resident "
+                "memory (counted in J's working tree)",
+                strict=False,
+            ),
+        ),
+        pytest.param(
+            "memfd_storage",  # 75 memfds of 8 MiB, never mapped: pwrite and pread
+            marks=pytest.mark.xfail(
+                reason="HOLE 10 (redteam.md): unmapped memfd pages are no process's memory",
+                strict=False,
+            ),
+        ),
+    ],
 )
-def test_sysv_memory_used_as_storage_meets_the_case_memory_limit(sandbox):
-    # 600 MiB of storage in 4 MiB segments, each mapped only while used, under 128 MiB.
+def test_unmapped_memory_meets_the_case_memory_limit(sandbox, name):
+    # A right answer, kept with 600 MiB of storage under a 128 MiB limit.
     reference = stdio_cases(("1\n", "2\n"), memory_mb=128)
-    assert_scored(grade(sandbox, solution("shm_storage"), reference), 0, 1)
+    assert_scored(grade(sandbox, solution(name), reference), 0, 1)
 
 
 @pytest.mark.xfail(
