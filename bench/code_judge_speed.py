@@ -82,7 +82,8 @@ def main() -> None:
     if args.baseline:
         old_source = Path(args.baseline).read_text(encoding="utf-8")
 
-        def baseline_request(payload: dict) -> ExecutionRequest:
+        def baseline_request(payload: dict, image: str = "default") -> ExecutionRequest:
+            del image  # the old judge knew one image
             return ExecutionRequest(
                 code=old_source,
                 stdin=json.dumps(payload),

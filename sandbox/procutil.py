@@ -53,6 +53,10 @@ def job_env(work_dir: str) -> dict[str, str]:
         "LANG": "C.UTF-8",
         # glibc reserves 64 MiB of address space per thread arena, which trips RLIMIT_AS early.
         "MALLOC_ARENA_MAX": "2",
+        # numpy/scipy's BLAS threads each reserve tens of MiB of address space (a case's
+        # RLIMIT_AS) and spin when they cannot; one thread also keeps a case's CPU its own.
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
     }
 
 
@@ -292,15 +296,22 @@ def process_table() -> dict[int, ProcessInfo]:
             continue
         try:
             with open(f"/proc/{entry}/status", "rb") as f:
-                fields = dict(line.split(b":", 1) for line in f.read().splitlines() if b":" in line)
+                data = f.read()
             table[int(entry)] = ProcessInfo(
-                uid=int(fields[b"Uid"].split()[0]),
-                ppid=int(fields[b"PPid"]),
-                state=fields[b"State"].split()[0].decode(),
+                uid=int(_status_field(data, b"\nUid:")),
+                ppid=int(_status_field(data, b"\nPPid:")),
+                state=_status_field(data, b"\nState:").decode(),
             )
-        except (OSError, KeyError, ValueError, IndexError):
+        except (OSError, ValueError, IndexError):
             continue  # gone while we looked
     return table
+
+
+def _status_field(data: bytes, name: bytes) -> bytes:
+    """The first word of a /proc/<pid>/status field. Only at a line's start: the kernel
+    escapes a newline in a process's name, so no name can forge one."""
+    start = data.index(name) + len(name)
+    return data[start : data.index(b"\n", start)].split()[0]
 
 
 def processes_of(uid: int) -> list[int]:
@@ -369,6 +380,15 @@ def _tasks(pid: int) -> list[str]:
         return []
 
 
+def last_pid() -> int:
+    """The last pid handed out in this pid namespace (/proc/loadavg); 0 if unknown."""
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            return int(f.read().split()[4])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 class ContainerCpu:
     """The CPU time of every process of this container, from its own cgroup's counter.
 
@@ -420,9 +440,20 @@ class ProcessMeter:
         select: Callable[[dict[int, ProcessInfo]], Iterable[int]],
         counter: ContainerCpu | None = None,
         interval_s: float = 0.05,
+        forks_of_others: Callable[[], int] | None = None,
     ) -> None:
+        """forks_of_others: without a counter, in a pid namespace of the sandbox's own, how
+        many processes others (the judge's zygote) started for the set so far. Every other
+        pid the namespace handed out and no look saw (born and gone between two looks, a
+        child reaped unseen) is then charged a whole interval of CPU: the most it can have
+        used unseen. Threads seen count as seen; short-lived threads are charged too."""
         self._select = select
         self._interval_s = interval_s
+        exact = counter is not None and counter.path is not None
+        self._forks_of_others = None if exact else forks_of_others
+        self._first_pid = last_pid() if self._forks_of_others is not None else None
+        self._ever: dict[tuple[int, int], int] = {}  # each process seen: most threads seen
+        self.unseen = 0  # pids handed out that no look saw (charged)
         self._seen: dict[tuple[int, int], ProcStat] = {}
         self._lost = 0.0  # CPU of vanished processes no ancestor took over
         self._scanned = 0.0
@@ -452,8 +483,15 @@ class ProcessMeter:
                 now[key] = stat
         self._reconcile(now)
         self._seen = now
+        for key, stat in now.items():
+            self._ever[key] = max(self._ever.get(key, 0), stat.threads)
         self.rss_bytes = sum(s.rss for s in now.values() if s.state not in ("Z", "X"))
         self._scanned = self._lost + sum(s.own + s.kids for s in now.values())
+        if self._forks_of_others is not None and self._first_pid is not None:
+            handed_out = last_pid() - self._first_pid
+            seen = sum(max(threads, 1) for threads in self._ever.values())
+            self.unseen = max(0, handed_out - seen - self._forks_of_others(), self.unseen)
+            self._scanned += self.unseen * self._interval_s
         self._cpu = self._scanned
         if self._counter is not None and self._base_usage is not None:
             usage = self._counter.read()
@@ -646,8 +684,19 @@ def wipe_owned(uid: int, dirs: tuple[str, ...] = SHARED_SCRATCH_DIRS) -> list[st
     return failed
 
 
-def sysv_ipc_objects() -> list[tuple[str, int, int]]:
-    """(kind, id, owner uid) of every SysV shared memory segment, semaphore set, queue."""
+class IpcObject:
+    __slots__ = ("creator", "id", "kind", "owner", "resident")
+
+    def __init__(self, kind: str, ipc_id: int, owner: int, creator: int, resident: int):
+        self.kind = kind  # "shm", "sem" or "msg"
+        self.id = ipc_id
+        self.owner = owner  # IPC_SET can give an object away to any uid...
+        self.creator = creator  # ...but never change who created it
+        self.resident = resident  # bytes of a shm segment in memory (mapped or not)
+
+
+def sysv_ipc_objects() -> list[IpcObject]:
+    """Every SysV shared memory segment, semaphore set and message queue."""
     found = []
     for kind in SYSV_IPC_KINDS:
         try:
@@ -658,31 +707,44 @@ def sysv_ipc_objects() -> list[tuple[str, int, int]]:
         if not lines:
             continue
         header = lines[0].split()
-        id_column, uid_column = 1, header.index(b"uid")
+        columns_of = {name: header.index(name) for name in (b"uid", b"cuid") if name in header}
+        rss_column = header.index(b"rss") if b"rss" in header else None
         for line in lines[1:]:
             columns = line.split()
-            if len(columns) > uid_column:
-                found.append((kind, int(columns[id_column]), int(columns[uid_column])))
+            try:
+                owner = int(columns[columns_of[b"uid"]])
+                creator = int(columns[columns_of.get(b"cuid", columns_of[b"uid"])])
+                resident = int(columns[rss_column]) if rss_column is not None else 0
+                found.append(IpcObject(kind, int(columns[1]), owner, creator, resident))
+            except (KeyError, IndexError, ValueError):
+                continue
     return found
 
 
 def remove_ipc(uid: int | None = None) -> None:
-    """Remove the SysV IPC objects of uid (all of them when None), each as its owner."""
-    for kind, ipc_id, owner in sysv_ipc_objects():
-        if uid is not None and owner != uid:
+    """Remove the SysV IPC objects uid owns or created (all of them when None), each as its
+    owner: one given away (IPC_SET) to another uid still goes with its creator's case."""
+    for obj in sysv_ipc_objects():
+        if uid is not None and uid not in (obj.owner, obj.creator):
             continue
-        with acting_as(owner):
-            if kind == "shm":
-                _libc.shmctl(ipc_id, IPC_RMID, None)
-            elif kind == "sem":
-                _libc.semctl(ipc_id, 0, IPC_RMID)
+        with acting_as(obj.owner):
+            if obj.kind == "shm":
+                _libc.shmctl(obj.id, IPC_RMID, None)
+            elif obj.kind == "sem":
+                _libc.semctl(obj.id, 0, IPC_RMID)
             else:
-                _libc.msgctl(ipc_id, IPC_RMID, None)
+                _libc.msgctl(obj.id, IPC_RMID, None)
+
+
+def shm_resident_bytes(uid: int) -> int:
+    """Memory held by the SysV shm segments uid created: no process need map them, so no
+    process's resident set shows it."""
+    return sum(o.resident for o in sysv_ipc_objects() if o.kind == "shm" and o.creator == uid)
 
 
 def ipc_leftovers() -> list[str]:
     """State that outlives a process: SysV IPC objects and POSIX message queues."""
-    found = [f"sysv {kind} {ipc_id}" for kind, ipc_id, _ in sysv_ipc_objects()]
+    found = [f"sysv {obj.kind} {obj.id}" for obj in sysv_ipc_objects()]
     with contextlib.suppress(OSError):
         found += [f"mqueue {name}" for name in os.listdir("/dev/mqueue")]
     return found

@@ -27,8 +27,9 @@ end = time.process_time() + {WORK_S}
 while time.process_time() < end:
     pass
 """
-# Where the work hides; each leaves the answer to the parent, which waits long enough
-# (wall time) for the work to be done before it answers.
+# Where the work hides; the parent answers once the work is done (a byte on a pipe: not a
+# wait for the child, and no sleep that a loaded host could outlast).
+DONE = "os.write(done_w, b'x')"
 HIDING_PLACES = {
     "a child it waits for": f"""
         if os.fork() == 0:
@@ -37,35 +38,44 @@ HIDING_PLACES = {
         os.wait()
     """,
     "a child that exits unwaited": f"""
+        done_r, done_w = os.pipe()
         if os.fork() == 0:
 {textwrap.indent(BURN, " " * 12)}
+            {DONE}
             os._exit(0)
-        time.sleep({WORK_S} * 4)
+        os.read(done_r, 1)
     """,
     "an orphan in its own session": f"""
+        done_r, done_w = os.pipe()
         if os.fork() == 0:
             if os.fork() == 0:
                 os.setsid()
 {textwrap.indent(BURN, " " * 16)}
+                {DONE}
             os._exit(0)
         os.wait()
-        time.sleep({WORK_S} * 4)
+        os.read(done_r, 1)
     """,
     "a child reaped unseen (SIGCHLD ignored)": f"""
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+        done_r, done_w = os.pipe()
         if os.fork() == 0:
 {textwrap.indent(BURN, " " * 12)}
+            {DONE}
             os._exit(0)
-        time.sleep({WORK_S} * 4)
+        os.read(done_r, 1)
     """,
     "two children, a sleeping parent": f"""
+        done_r, done_w = os.pipe()
         for _ in range(2):
             if os.fork() == 0:
                 end = time.process_time() + {WORK_S} / 2
                 while time.process_time() < end:
                     pass
+                {DONE}
                 os._exit(0)
-        time.sleep({WORK_S} * 4)
+        os.read(done_r, 1)
+        os.read(done_r, 1)
     """,
     "a thread": f"""
         def burn():

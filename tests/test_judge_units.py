@@ -146,3 +146,42 @@ def test_the_judge_imports_nothing_once_it_has_its_payload(reference):
     assert [case["passed"] for case in verdict["cases"]] == [True]
     assert verdict["late_imports"] == []
     assert verdict["internal_errors"] == []
+
+
+# --- a job that runs out after a case passed its own limit -----------------------------------
+
+
+def _job_output(token: str, lines: list[dict]) -> str:
+    return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+def test_a_job_budget_spent_after_a_case_passed_its_limit_still_scores_zero():
+    # The judge said case 2 passed its own limit, then the sandbox's backstop stopped the job
+    # before the verdict: the solution's processes spent the job's time. Scored 0, not null.
+    from rewardd.rewards.code import score_job
+    from sandbox import ExecutionResult
+
+    plan = plan_cases(
+        {"fn_name": "f", "test_cases": [{"input": [1], "output": 1}, {"input": [2], "output": 2}]}
+    )
+    token = secrets.token_hex(8)
+    started = {"rewardd_started": token, "hardening": {"separate_uids": True}}
+    over = {
+        "rewardd_case": token,
+        "index": 1,
+        "limit": True,
+        "result": {"name": "case 2", "passed": False, "reason": "its processes together ran out"},
+    }
+    forged = {**over, "rewardd_case": "not-the-token", "index": 0}
+    for status in ("timeout", "memory_limit", "error"):
+        result = ExecutionResult(
+            status, None, _job_output(token, [started, forged, over]), "", 1.0, False
+        )
+        score = score_job(result, token, plan)
+        assert score.error is None and score.value == 0.0, (status, score)
+        cases = score.details["cases"]
+        assert [c["passed"] for c in cases] == [False, False]
+        assert "ran out" in cases[1]["reason"] and "not judged" in cases[0]["reason"]
+    # Without such a line a backstop under separate uids is still no verdict (load).
+    result = ExecutionResult("timeout", None, _job_output(token, [started]), "", 1.0, False)
+    assert score_job(result, token, plan).error.code == "timeout"

@@ -230,13 +230,14 @@ class CaseRun:
         self.starved = False  # stopped by the backstop at its ceiling: load, not the case
         self.cut_by_job = False  # stopped by the job's wall-clock deadline instead
         self.measured_cpu_s = 0.0  # CPU of all the solution's processes (ProcessMeter)
+        self.charged_cpu_s = 0.0  # the solution's stdlib functions the tester ran for it
         self.starvation_s = 0.0  # how long the case's processes waited for a busy CPU
         self.limit_reason: str | None = None  # why the meter cut the case, if it did
 
     @property
     def solution_cpu_s(self) -> float:
         """All the CPU the solution used: its process and every process it started."""
-        return max(self.cpu_s.get("solution", 0.0), self.measured_cpu_s)
+        return max(self.cpu_s.get("solution", 0.0), self.measured_cpu_s) + self.charged_cpu_s
 
 
 def frame_of(message: dict) -> bytes:
@@ -315,9 +316,14 @@ def run_case(
             case_processes(principals, slot, pids, zygote.pid),
             counter=CONTAINER_CPU if principals.separate else None,
             interval_s=METER_INTERVAL_S,
+            # The sandbox's own pid namespace (Docker has the counter instead; the unsafe
+            # backend shares the host's, where others' forks would be charged). The zygote
+            # starts two processes for each of the case's: a middle one, then the case's.
+            forks_of_others=(lambda: 2 * len(pids)) if principals.separate else None,
         )
         cpu_cap_s = min(run.cpu_limit_s, max(cpu_left_s, 0.0))
         memory_cap = (memory_mb + CASE_MEMORY_SLACK_MB) << 20
+        solution_uid = principals.uid_of(slot, "solution")
         started = time.monotonic()
         backstop = 3 * run.cpu_limit_s + 2
         # Extended by what the case's processes waited for a busy CPU (a loaded machine),
@@ -326,7 +332,9 @@ def run_case(
 
         def deadline() -> float:
             if run.limit_reason is None:
-                run.limit_reason = over_its_limits(meter, cpu_cap_s, run.cpu_limit_s, memory_cap)
+                run.limit_reason = over_its_limits(
+                    meter, cpu_cap_s, run.cpu_limit_s, memory_cap, solution_uid
+                )
                 if run.limit_reason is not None:
                     over_limit(run.limit_reason)
             if run.limit_reason is not None:
@@ -338,9 +346,17 @@ def run_case(
 
         roles = {"solution": solution_message["role"], "tester": "test"}
         run.roles = list(theirs)
-        for side in theirs:
-            cpu = run.cpu_limit_s if side == "solution" else run.cpu_limit_s + 2
-            pids[side] = zygote.fork(roles[side], slot, theirs[side], memory_mb, cpu)
+        forks = [
+            (
+                roles[side],
+                slot,
+                theirs[side],
+                memory_mb,
+                run.cpu_limit_s + (2 if side == "tester" else 0),
+            )
+            for side in theirs
+        ]
+        pids.update(zip(theirs, zygote.fork_all(forks), strict=True))
         for side_fds in theirs.values():
             for fd in side_fds:
                 close_fd(fd, fds)
@@ -376,6 +392,7 @@ def run_case(
         if run.limit_reason is not None and run.limit_reason != CPU_LIMIT_REASON:
             run.problem = run.limit_reason  # memory, or the job's budget: the case fails
         run.outputs = {name: pumped.outputs.get(fd, b"") for fd, (name, _) in reads.items()}
+        run.charged_cpu_s = charged_cpu_s(run.outputs.get("verdict", b""), run.cpu_limit_s)
     except ZygoteError as exc:  # the judge's machinery: the case fails, and it is logged
         run.problem = f"the case could not be started: {exc}"
         run.judge_error = run.problem
@@ -389,18 +406,34 @@ def run_case(
 CPU_LIMIT_REASON = "its processes together ran out of the case's CPU time"
 
 
+def charged_cpu_s(verdict: bytes, limit_s: float) -> float:
+    """What the tester says it spent in stdlib functions the solution bound (the tester is
+    the judge's code; the solution never ran in it): the solution's CPU."""
+    report = verdicts.parse_frame(verdict)
+    spent = report.get("charged_s") if isinstance(report, dict) else None
+    if isinstance(spent, bool) or not isinstance(spent, int | float) or not spent >= 0:
+        return 0.0
+    return min(float(spent), 10 * limit_s + 10)
+
+
 def over_its_limits(
-    meter: procutil.ProcessMeter, cpu_cap_s: float, cpu_limit_s: float, memory_cap: int
+    meter: procutil.ProcessMeter,
+    cpu_cap_s: float,
+    cpu_limit_s: float,
+    memory_cap: int,
+    uid: int | None = None,
 ) -> str | None:
-    """Why a running case must be cut now, or None."""
+    """Why a running case must be cut now, or None. uid: the solution's (its SysV shared
+    memory counts too)."""
     cpu = meter.cpu_s()
     if cpu >= cpu_cap_s:
         if cpu_cap_s >= cpu_limit_s:
             return CPU_LIMIT_REASON
         return f"the job's CPU budget ran out during this case ({cpu:.2f} s of CPU)"
-    if meter.rss_bytes > memory_cap:
+    held = meter.rss_bytes + (procutil.shm_resident_bytes(uid) if uid is not None else 0)
+    if held > memory_cap:
         return (
-            f"its processes together held {meter.rss_bytes >> 20} MiB of memory "
+            f"its processes together held {held >> 20} MiB of memory "
             f"(at most {memory_cap >> 20} MiB)"
         )
     return None

@@ -192,6 +192,20 @@ class Zygote:
             raise ZygoteError(answer.decode("utf-8", "replace")[:300])
         return int(answer[4:])
 
+    def fork_all(self, forks: list[tuple[str, int, list[int], int, float]]) -> list[int]:
+        """Several processes of one case in one round trip: (role, slot, fds, memory_mb,
+        cpu_s) each; their pids, in order."""
+        requests = [
+            {"role": role, "slot": slot, "memory_mb": memory_mb, "cpu_s": cpu_s}
+            for role, slot, _, memory_mb, cpu_s in forks
+        ]
+        fds = [fd for _, _, side_fds, _, _ in forks for fd in side_fds]
+        answer = self.ask({"op": "forks", "forks": requests}, fds)
+        words = answer.split()
+        if words[:1] != [b"pids"] or len(words) != len(forks) + 1:
+            raise ZygoteError(answer.decode("utf-8", "replace")[:300])
+        return [int(word) for word in words[1:]]
+
     def clean(self, slot: int, sides: list[str]) -> str | None:
         """Kill the slot's uids ("solution", "tester") and delete their files; None, or what
         was left behind."""
