@@ -26,6 +26,8 @@ def run(payload: dict) -> object:
         return [call_parent("double", n) for n in payload["values"]]
     if action == "ask_slow":
         return call_parent("slow", payload["seconds"])
+    if action == "ask_big":  # a call and a result each larger than a pipe's buffer
+        return call_parent("echo", payload["blob"])
     if action == "ask_unknown":
         return call_parent("nothing", 1)
     if action == "ask_refused":
@@ -38,6 +40,9 @@ class Services:
         self.deadlines: list[float] = []
         self.slow_running = threading.Event()
         self.slow_done = threading.Event()
+
+    def echo(self, value: object, deadline: float) -> object:
+        return value
 
     def double(self, n: int, deadline: float) -> int:
         self.deadlines.append(deadline)
@@ -68,7 +73,12 @@ def pool(services):
     pool = KillablePool(
         "tests.test_robust_pool:run",
         size=2,
-        services={"double": services.double, "slow": services.slow, "refuse": services.refuse},
+        services={
+            "double": services.double,
+            "slow": services.slow,
+            "refuse": services.refuse,
+            "echo": services.echo,
+        },
     )
     yield pool
     pool.close()
@@ -87,6 +97,15 @@ def test_tasks_queued_behind_a_call_still_run_in_order(pool):
     futures += [pool.submit({"action": "echo", "value": n}, 10) for n in range(8)]
     results = [f.result(timeout=30) for f in futures]
     assert results == [[2 * n] for n in range(8)] + list(range(8))
+
+
+def test_large_tasks_calls_and_results_never_deadlock_the_pipe(pool):
+    """A sandbox job carries its whole reference (hundreds of KB of test input): the parent
+    sending a task ahead while the worker sends a call or a result, both larger than the
+    socket's buffer, must not leave both ends blocked writing (a request hung for minutes)."""
+    blobs = [bytes([n]) * (2 << 20) for n in range(8)]
+    futures = [pool.submit({"action": "ask_big", "blob": blob}, 60) for blob in blobs]
+    assert [f.result(timeout=60) for f in futures] == blobs
 
 
 def test_a_service_error_comes_back_to_the_task_as_its_type(pool):

@@ -20,6 +20,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import queue
 import sys
 import threading
 import time
@@ -71,10 +72,44 @@ class _Task:
     attempts: int = 0
 
 
+class _Outbox:
+    """What the parent sends one worker, written by a thread of its own.
+
+    The dispatcher must never block on a full pipe: a worker may be blocked sending its own
+    large message (a sandbox job carrying a big reference, or a result) at the same moment,
+    and with both ends writing and neither reading, both wait forever.  The thread alone
+    closes the connection, once it is told to stop, so no write can land on a reused fd.
+    """
+
+    def __init__(self, conn: Connection, name: str) -> None:
+        self._conn = conn
+        self._messages: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._send_all, name=name, daemon=True)
+        self._thread.start()
+
+    def put(self, message: bytes) -> None:
+        self._messages.put(message)
+
+    def close(self) -> None:
+        self._messages.put(None)
+
+    def _send_all(self) -> None:
+        broken = False
+        while (message := self._messages.get()) is not None:
+            if broken:
+                continue  # the worker is gone; the dispatcher sees it and replaces it
+            try:
+                self._conn.send_bytes(message)
+            except (OSError, ValueError):
+                broken = True
+        self._conn.close()
+
+
 @dataclass
 class _Worker:
     process: multiprocessing.Process
-    conn: Connection
+    conn: Connection  # the dispatcher reads it; only `outbox` writes it
+    outbox: _Outbox
     tasks: collections.deque[_Task] = field(default_factory=collections.deque)
     head_started: float = 0.0  # when the first task in `tasks` started running
 
@@ -212,6 +247,7 @@ class KillablePool:
         self._dispatcher.join(timeout=5)
         for worker in self._workers:
             _kill(worker.process)
+            worker.outbox.close()
         for task in self._queue:
             task.future.set_exception(PoolClosed("the pool was closed"))
         self._calls.shutdown(wait=False, cancel_futures=True)
@@ -225,7 +261,7 @@ class KillablePool:
         )
         process.start()
         child_end.close()
-        return _Worker(process, parent_end)
+        return _Worker(process, parent_end, _Outbox(parent_end, f"pool-send-{process.pid}"))
 
     def _wake(self) -> None:
         with contextlib.suppress(OSError):
@@ -251,7 +287,7 @@ class KillablePool:
             if conn is self._wake_reader:
                 while self._wake_reader.poll():
                     self._wake_reader.recv_bytes()
-            else:
+            elif busy[conn] in self._workers:  # not replaced by an earlier event of this round
                 self._receive(busy[conn], now)
         self._kill_overdue(time.monotonic())
 
@@ -282,12 +318,9 @@ class KillablePool:
                         RuntimeError(f"the task cannot be sent: {type(exc).__name__}: {exc}")
                     )
                     continue
-                try:
-                    worker.conn.send_bytes(message)
-                except (OSError, ValueError):
-                    self._requeue_front([task])
-                    self._replace(worker, crashed=True)
-                    continue
+                # A worker that died meanwhile is seen on its connection, and its tasks,
+                # this one included, are requeued then (_on_crash).
+                worker.outbox.put(message)
                 if not worker.tasks:
                     worker.head_started = now
                 worker.tasks.append(task)
@@ -358,9 +391,11 @@ class KillablePool:
                 self._time_out_head(worker, str(value))
                 continue
             try:
-                worker.conn.send((_REPLY, ok, value))
-            except (OSError, ValueError):
-                self._on_crash(worker)
+                message = ForkingPickler.dumps((_REPLY, ok, value))
+            except Exception as exc:  # the service's answer, not the worker, is at fault
+                reason = f"RuntimeError: the reply cannot be sent: {type(exc).__name__}: {exc}"
+                message = ForkingPickler.dumps((_REPLY, False, reason))
+            worker.outbox.put(message)
 
     def _time_out_head(self, worker: _Worker, why: str) -> None:
         self.kills += 1
@@ -397,7 +432,7 @@ class KillablePool:
 
     def _replace(self, worker: _Worker, crashed: bool) -> None:
         _kill(worker.process)
-        worker.conn.close()
+        worker.outbox.close()  # it closes the connection once it has stopped writing
         index = self._workers.index(worker)
         self._workers[index] = self._start_worker()
         if crashed:
