@@ -90,22 +90,12 @@ def group_efficiency(box, reference: dict, names: list[str]) -> list[Score]:
 # --- state that outlives a case ---------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="HOLE 1 (redteam.md): SysV objects given away with IPC_SET (owner := nobody) are "
-    "not removed after the case (remove_ipc filters on the owner, not the creator)",
-    strict=False,
-)
 def test_sysv_ipc_given_away_does_not_survive_into_the_next_case(sandbox):
     # Each case prints "fresh" unless it finds the shm / msg queue an earlier case left.
     reference = stdio_cases(*[(f"{i}\n", "fresh\n") for i in range(3)])
     assert_scored(grade(sandbox, solution("ipc_carry"), reference), 3, 3)
 
 
-@pytest.mark.xfail(
-    reason="HOLE 1 (redteam.md): a timing repeat reads the answer an earlier run cached in "
-    "a SysV segment given away to another uid",
-    strict=False,
-)
 def test_a_repeat_of_a_case_cannot_read_an_answer_cached_by_the_first(docker_box):
     # The same case five times, as the efficiency component's timing runs are: each run must
     # cost what the work costs (about 190 ms here), not the few ms of reading a cache.
@@ -116,10 +106,6 @@ def test_a_repeat_of_a_case_cannot_read_an_answer_cached_by_the_first(docker_box
     assert min(repeats) >= 0.5 * first, cpu_ms(score)
 
 
-@pytest.mark.xfail(
-    reason="HOLE 1 (redteam.md): the timing runs read the answer the first run cached",
-    strict=False,
-)
 def test_an_answer_cached_for_the_timing_runs_does_not_buy_efficiency(docker_box):
     # Two solutions doing the same work: a near-tie, so both must score 1 (dead band); the
     # one caching its answer across runs must not beat the honest one.
@@ -141,14 +127,7 @@ def test_an_answer_left_in_the_pid_counter_does_not_buy_efficiency(docker_box):
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(
-            "shm_storage",  # SysV segments of 4 MiB, each mapped only while used
-            marks=pytest.mark.xfail(
-                reason="HOLE 1 (redteam.md): detached SysV segments are no process's resident "
-                "memory (counted in J's working tree)",
-                strict=False,
-            ),
-        ),
+        "shm_storage",  # SysV segments of 4 MiB, each mapped only while used
         pytest.param(
             "memfd_storage",  # 75 memfds of 8 MiB, never mapped: pwrite and pread
             marks=pytest.mark.xfail(
@@ -203,11 +182,6 @@ def test_a_private_tmpfs_meets_the_case_memory_limit(sandbox, request):
 FACTORIAL_TESTS = "def test_big():\n    assert fact(120000) % 1000003 == 319576\n"
 
 
-@pytest.mark.xfail(
-    reason="HOLE 2 (redteam.md): a solution name bound to a stdlib function is the tester's "
-    "own copy; the call's work runs in the tester, outside the solution's cpu_ms",
-    strict=False,
-)
 def test_a_stdlib_function_under_test_is_charged_to_the_solution(docker_box):
     # The same factorial, called by the solution's own function or bound under the tested
     # name: the alias must not look cheaper (efficiency ranks by this figure).
@@ -219,10 +193,6 @@ def test_a_stdlib_function_under_test_is_charged_to_the_solution(docker_box):
     assert cpu_ms(alias)[0] >= 0.5 * cpu_ms(own)[0], (cpu_ms(own), cpu_ms(alias))
 
 
-@pytest.mark.xfail(
-    reason="HOLE 2 (redteam.md): the alias's work runs in the tester: cost ~0, it wins",
-    strict=False,
-)
 def test_a_stdlib_function_under_test_does_not_buy_efficiency(docker_box):
     # The same factorial either way: a near-tie, so the honest one must score 1 too.
     reference = {"tests": FACTORIAL_TESTS}
@@ -242,11 +212,7 @@ IN_THE_TESTER = "HOLE 2 (redteam.md): the stand-in's work runs in the tester, un
 @pytest.mark.parametrize(
     "name, tests",
     [
-        pytest.param(
-            "factorial_alias",  # a stdlib function (charged in J's working tree)
-            FACTORIAL_TESTS,
-            marks=pytest.mark.xfail(reason=IN_THE_TESTER + ": a function", strict=False),
-        ),
+        ("factorial_alias", FACTORIAL_TESTS),  # a stdlib function
         pytest.param(
             "counter_alias",  # a stdlib class: constructing it is the work
             COUNTER_TESTS,
@@ -276,10 +242,7 @@ COSTLY_TO_REBUILD = "HOLE 3 (redteam.md): rebuilding the forged value costs the 
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(
-            "fraction_gcd",  # one Fraction of two 2M-digit parts: a quadratic gcd
-            marks=pytest.mark.xfail(reason=COSTLY_TO_REBUILD + ": gcd", strict=False),
-        ),
+        "fraction_gcd",  # one Fraction of two 2M-digit parts: a quadratic gcd
         pytest.param(
             "colliding_set",  # 100,000 ints of one hash: a quadratic set()
             marks=pytest.mark.xfail(reason=COSTLY_TO_REBUILD + ": hash collisions", strict=False),
@@ -309,15 +272,7 @@ def xfail_on(request, kind: str, reason: str) -> None:
 
 @pytest.mark.parametrize("name", ["short_lived_children", "medium_lived_children"])
 def test_cpu_in_auto_reaped_children_meets_the_case_limit(sandbox, request, name):
-    if name == "short_lived_children":
-        xfail_on(
-            request,
-            "bwrap",
-            "HOLE 4 (redteam.md): on bubblewrap (no cgroup counter) children that live < 50 ms "
-            "and are reaped with SIGCHLD ignored are never seen: 1.2 s of CPU passes a 0.5 s "
-            "limit and reports ~90 ms (charged in J's working tree)",
-        )
-    else:
+    if name == "medium_lived_children":
         xfail_on(
             request,
             "bwrap",
