@@ -135,10 +135,17 @@ def test_an_answer_left_in_the_pid_counter_does_not_buy_efficiency(docker_box):
                 strict=False,
             ),
         ),
+        pytest.param(
+            "msg_storage",  # 20,000 SysV message queues of 16 KB: 300 MiB of kernel memory
+            marks=pytest.mark.xfail(
+                reason="HOLE 10 (redteam.md): messages queued are no process's memory",
+                strict=False,
+            ),
+        ),
     ],
 )
 def test_unmapped_memory_meets_the_case_memory_limit(sandbox, name):
-    # A right answer, kept with 600 MiB of storage under a 128 MiB limit.
+    # A right answer, kept with 300-600 MiB of storage under a 128 MiB limit.
     reference = stdio_cases(("1\n", "2\n"), memory_mb=128)
     assert_scored(grade(sandbox, solution(name), reference), 0, 1)
 
