@@ -174,7 +174,15 @@ def judge_all(
             output = result.pop("to_check", None)
             if output is not None:  # the reference's checker decides, now the case is gone
                 check = checker.run(
-                    payload, case, output, slot, zygote, principals, wall_deadline, reap_strays
+                    payload,
+                    case,
+                    output,
+                    slot,
+                    zygote,
+                    principals,
+                    wall_deadline,
+                    reap_strays,
+                    cpu_left_s=cpu_left,
                 )
                 cpu_left -= check.cpu_s
                 busy_s += check.cpu_s
