@@ -254,18 +254,21 @@ COSTLY_TO_REBUILD = "HOLE 3 (redteam.md): rebuilding the forged value costs the 
             "colliding_set",  # 100,000 ints of one hash: a quadratic set()
             marks=pytest.mark.xfail(reason=COSTLY_TO_REBUILD + ": hash collisions", strict=False),
         ),
-        "fraction_list",  # 240 Fractions just under the judge's cap on their parts
+        pytest.param(
+            "fraction_list",  # 240 Fractions just under the judge's cap on their parts, 8 times
+            marks=pytest.mark.xfail(reason=COSTLY_TO_REBUILD + ": many gcds", strict=False),
+        ),
     ],
 )
 def test_a_value_too_costly_to_rebuild_is_a_0_not_a_null(docker_box, name):
-    # The solution writes the value's snapshot on its result pipe itself; the judge's job
-    # budget must not run out on rebuilding it (the item would be null, not 0).
+    # The solution writes the value's snapshot on its result pipe itself, in each of 8 cases;
+    # the judge's job budget must not run out on rebuilding them (the item would be null).
     reference = {
-        "timeout_s": 0.5,
+        "timeout_s": 0.1,
         "fn_name": "add",
-        "test_cases": [{"input": [1, 2], "output": 3}],
+        "test_cases": [{"input": [1, i], "output": 1 + i} for i in range(2, 10)],
     }
-    assert_scored(grade(docker_box, solution(name), reference), 0, 1)
+    assert_scored(grade(docker_box, solution(name), reference), 0, 8)
 
 
 # --- escaping the per-case limits ------------------------------------------------------------
