@@ -271,6 +271,16 @@ def test_a_value_too_costly_to_rebuild_is_a_0_not_a_null(docker_box, name):
     assert_scored(grade(docker_box, solution(name), reference), 0, 8)
 
 
+@pytest.mark.xfail(
+    reason="HOLE 11 (redteam.md): 25,000 files left in /dev/shm per case cost the judge's wipe "
+    "more CPU than the case's limit adds to the job's budget: the item is null",
+    strict=False,
+)
+def test_files_left_for_the_judge_to_wipe_are_a_0_not_a_null(docker_box):
+    reference = stdio_cases(*[(f"{i} 2\n", f"{i + 2}\n") for i in range(1, 13)], timeout_s=0.25)
+    assert_scored(grade(docker_box, solution("many_files"), reference), 0, 12)
+
+
 # --- escaping the per-case limits ------------------------------------------------------------
 
 
