@@ -119,7 +119,7 @@ def test_an_answer_cached_for_the_timing_runs_does_not_buy_efficiency(docker_box
     strict=False,
 )
 def test_an_answer_left_in_the_pid_counter_does_not_buy_efficiency(docker_box):
-    reference = stdio_cases(("6000000\n", "1\n"))
+    reference = stdio_cases(("9000000\n", "997\n"))
     honest, channel = group_efficiency(docker_box, reference, ["sum_squares_mod", "pid_channel"])
     assert honest.value == 1.0, (honest.details, channel.details)
 
@@ -156,7 +156,7 @@ def test_unmapped_memory_meets_the_case_memory_limit(sandbox, name):
     strict=False,
 )
 def test_a_repeat_of_a_case_cannot_read_an_answer_left_in_the_pid_counter(docker_box):
-    reference = stdio_cases(*[("6000000\n", "1\n")] * 5)
+    reference = stdio_cases(*[("9000000\n", "997\n")] * 5)
     score = grade(docker_box, solution("pid_channel"), reference)
     assert_scored(score, 5, 5)
     first, *repeats = cpu_ms(score)
