@@ -389,6 +389,31 @@ def last_pid() -> int:
         return 0
 
 
+class ContainerMemory:
+    """The memory the sandbox's own cgroup charges (Docker): every page of it, mapped or not
+    (memfd and tmpfs files, pipes, page cache). Like ContainerCpu, only where the sandbox has
+    a cgroup of its own."""
+
+    PATHS = ("/sys/fs/cgroup/memory/memory.usage_in_bytes", "/sys/fs/cgroup/memory.current")
+
+    def __init__(self) -> None:
+        self.path = None
+        for path in self.PATHS:
+            self.path = path
+            if self.read() is not None:
+                return
+        self.path = None
+
+    def read(self) -> int | None:
+        if self.path is None:
+            return None
+        try:
+            with open(self.path, "rb") as f:
+                return int(f.read())
+        except (OSError, ValueError):
+            return None
+
+
 class ContainerCpu:
     """The CPU time of every process of this container, from its own cgroup's counter.
 
@@ -454,6 +479,9 @@ class ProcessMeter:
         self._first_pid = last_pid() if self._forks_of_others is not None else None
         self._ever: dict[tuple[int, int], int] = {}  # each process seen: most threads seen
         self.unseen = 0  # pids handed out that no look saw (charged)
+        self._unwaited = 0  # processes that vanished unwaited: their tails went unseen
+        self._started = time.monotonic()
+        self._cpus = len(os.sched_getaffinity(0))
         self._seen: dict[tuple[int, int], ProcStat] = {}
         self._lost = 0.0  # CPU of vanished processes no ancestor took over
         self._scanned = 0.0
@@ -491,7 +519,13 @@ class ProcessMeter:
             handed_out = last_pid() - self._first_pid
             seen = sum(max(threads, 1) for threads in self._ever.values())
             self.unseen = max(0, handed_out - seen - self._forks_of_others(), self.unseen)
-            self._scanned += self.unseen * self._interval_s
+            # What no look saw: each unseen pid and each unwaited process's tail may have
+            # used up to an interval; never more than the CPUs could give since the start
+            # (an exited thread's time is in its process's already: short threads cost
+            # nothing that way).
+            blind = (self.unseen + self._unwaited) * self._interval_s
+            room = (now_t - self._started) * self._cpus - self._scanned
+            self._scanned += max(0.0, min(blind, room))
         self._cpu = self._scanned
         if self._counter is not None and self._base_usage is not None:
             usage = self._counter.read()
@@ -502,6 +536,7 @@ class ProcessMeter:
     def _reconcile(self, now: dict[tuple[int, int], ProcStat]) -> None:
         by_pid = {key[0]: key for key in self._seen}
         expected: dict[tuple[int, int], float] = {}
+        vanished: dict[tuple[int, int], int] = {}
         for key, stat in self._seen.items():
             if key in now:
                 continue
@@ -511,13 +546,16 @@ class ProcessMeter:
             used = stat.own + stat.kids
             if ancestor is None or ancestor not in now:
                 self._lost += used
+                self._unwaited += 1
             else:
                 expected[ancestor] = expected.get(ancestor, 0.0) + used
+                vanished[ancestor] = vanished.get(ancestor, 0) + 1
         for key, used in expected.items():
             took_over = now[key].kids - self._seen[key].kids
             # One tick of slack each way: both figures are rounded down to ticks.
             if took_over + 1.5 / CLOCK_TICKS < used:
                 self._lost += used - max(took_over, 0.0)
+                self._unwaited += vanished[key]
 
     def _others(self, table: dict[int, ProcessInfo], chosen: set[int]) -> float:
         """What the container's processes outside the set used since the meter started.
@@ -692,7 +730,7 @@ class IpcObject:
         self.id = ipc_id
         self.owner = owner  # IPC_SET can give an object away to any uid...
         self.creator = creator  # ...but never change who created it
-        self.resident = resident  # bytes of a shm segment in memory (mapped or not)
+        self.resident = resident  # bytes held: a shm segment's (mapped or not), a queue's
 
 
 def sysv_ipc_objects() -> list[IpcObject]:
@@ -708,7 +746,9 @@ def sysv_ipc_objects() -> list[IpcObject]:
             continue
         header = lines[0].split()
         columns_of = {name: header.index(name) for name in (b"uid", b"cuid") if name in header}
-        rss_column = header.index(b"rss") if b"rss" in header else None
+        # What the object holds in memory: a segment's resident pages, a queue's messages.
+        held = b"rss" if kind == "shm" else b"cbytes" if kind == "msg" else None
+        rss_column = header.index(held) if held in header else None
         for line in lines[1:]:
             columns = line.split()
             try:
@@ -736,10 +776,10 @@ def remove_ipc(uid: int | None = None) -> None:
                 _libc.msgctl(obj.id, IPC_RMID, None)
 
 
-def shm_resident_bytes(uid: int) -> int:
-    """Memory held by the SysV shm segments uid created: no process need map them, so no
-    process's resident set shows it."""
-    return sum(o.resident for o in sysv_ipc_objects() if o.kind == "shm" and o.creator == uid)
+def ipc_resident_bytes(uid: int) -> int:
+    """Memory held by the SysV shm segments and message queues uid created: no process need
+    map them, so no process's resident set shows it."""
+    return sum(o.resident for o in sysv_ipc_objects() if o.creator == uid)
 
 
 def ipc_leftovers() -> list[str]:

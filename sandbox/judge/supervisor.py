@@ -53,6 +53,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 # CPU is exact, short-lived processes included. Used only with separate uids (never on the
 # unsafe backend, where it would be the host's).
 CONTAINER_CPU = procutil.ContainerCpu()
+CONTAINER_MEMORY = procutil.ContainerMemory()
 
 
 def main(zygote: Zygote | None = None) -> None:
@@ -332,6 +333,7 @@ def run_case(
         cpu_cap_s = min(run.cpu_limit_s, max(cpu_left_s, 0.0))
         memory_cap = (memory_mb + CASE_MEMORY_SLACK_MB) << 20
         solution_uid = principals.uid_of(slot, "solution")
+        memory_base = CONTAINER_MEMORY.read() if principals.separate else None
         started = time.monotonic()
         backstop = 3 * run.cpu_limit_s + 2
         # Extended by what the case's processes waited for a busy CPU (a loaded machine),
@@ -341,7 +343,7 @@ def run_case(
         def deadline() -> float:
             if run.limit_reason is None:
                 run.limit_reason = over_its_limits(
-                    meter, cpu_cap_s, run.cpu_limit_s, memory_cap, solution_uid
+                    meter, cpu_cap_s, run.cpu_limit_s, memory_cap, solution_uid, memory_base
                 )
                 if run.limit_reason is not None:
                     over_limit(run.limit_reason)
@@ -430,6 +432,7 @@ def over_its_limits(
     cpu_limit_s: float,
     memory_cap: int,
     uid: int | None = None,
+    container_base: int | None = None,
 ) -> str | None:
     """Why a running case must be cut now, or None. uid: the solution's (its SysV shared
     memory counts too)."""
@@ -438,7 +441,12 @@ def over_its_limits(
         if cpu_cap_s >= cpu_limit_s:
             return CPU_LIMIT_REASON
         return f"the job's CPU budget ran out during this case ({cpu:.2f} s of CPU)"
-    held = meter.rss_bytes + (procutil.shm_resident_bytes(uid) if uid is not None else 0)
+    held = meter.rss_bytes + (procutil.ipc_resident_bytes(uid) if uid is not None else 0)
+    if container_base is not None:
+        # The container's whole memory, grown since the case started: memfd and tmpfs
+        # pages too, which no process's resident set shows.
+        grown = (CONTAINER_MEMORY.read() or container_base) - container_base
+        held = max(held, grown)
     if held > memory_cap:
         return (
             f"its processes together held {held >> 20} MiB of memory "

@@ -244,33 +244,12 @@ def namespace_of(names: dict, link: Link) -> dict:
             module = str(tree[1]) if len(tree) == 3 else ""
             if module in values.SHARED_MODULES:
                 with contextlib.suppress(AttributeError):
-                    found = getattr(__import__(module, fromlist=["_"]), str(tree[2]))
-                    # A function (`from math import factorial as fact`) may be the function
-                    # under test: it runs here, and what it costs is the solution's CPU.
-                    scope[name] = found if isinstance(found, type) else charged(found)
+                    # The tester's own (`from math import factorial as fact`): its work runs
+                    # here, and is charged to the solution with all of this process's CPU.
+                    scope[name] = getattr(__import__(module, fromlist=["_"]), str(tree[2]))
             continue
         scope[name] = values.decode(tree, link.remote)
     return scope
-
-
-CHARGED_S = [0.0]  # CPU this process spent in stdlib functions the solution bound
-
-
-def charged(function: object) -> object:
-    """function, with the CPU its calls take charged to the solution (verdict's charged_s)."""
-    if not callable(function):
-        return function
-
-    def call(*args: object, **kwargs: object) -> object:
-        began = time.process_time()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            CHARGED_S[0] += time.process_time() - began
-
-    call.__name__ = getattr(function, "__name__", "call")
-    call.__wrapped__ = function
-    return call
 
 
 def is_handle(tree: object) -> bool:
@@ -356,5 +335,8 @@ def describe(exc: BaseException) -> str:
 
 
 def verdict(passed: bool, reason: str) -> None:
-    report = {"passed": passed, "reason": reason, "charged_s": CHARGED_S[0]}
+    # All the CPU this process used (it was forked with none): the test code's work on the
+    # solution's values, and any stdlib function or class the solution bound, which runs here
+    # (a Counter built, a heapq.merge consumed). The judge charges it to the solution.
+    report = {"passed": passed, "reason": reason, "charged_s": time.process_time()}
     procutil.write_all(VERDICT_FD, procutil.encode_frame(report))
