@@ -14,10 +14,14 @@ Cost, in CPU milliseconds (see docs/rewards-efficiency.md for the figures behind
   The judge's own processes never count, and no interpreter starts per case (the judge forks
   each case from a warm zygote).
 - A perf case's figure is the MEDIAN of its runs: load and cache effects only add CPU time, and
-  a lucky run cannot stand for the solution either.  Cost = Σ over perf cases of
-  max(0, median − overhead), the overhead being the same median for an empty solution on the
-  same cases (forking, loading the code, decoding the case's arguments: transport, not work),
-  measured once per reference and kept.
+  a lucky run cannot stand for the solution either.  When its runs disagree by more than the
+  dead band, the figure is its dearest run instead: a program that computes once and reads its
+  answer back in the repeats (state survives through the pid counter and other kernel
+  counters) pays for the run that did the work (figures_ms).  A graded case with the same
+  input as a perf case counts as one of its runs: it may be where the work was done.
+  Cost = Σ over perf cases of max(0, figure − overhead), the overhead being the same figure
+  for an empty solution on the same cases (forking, loading the code, decoding the case's
+  arguments: transport, not work), measured once per reference and kept.
 - Every run must pass: a solution that fails any timing run (it behaves differently when it
   thinks it is timed, or it is not deterministic) scores 0.
 
@@ -49,10 +53,10 @@ if TYPE_CHECKING:
 REPEATS = 5  # runs of each perf case; odd, so the median is one run's figure
 DEAD_BAND = 0.25  # cost ratios up to 1.25 are ties (noise figures: docs/rewards-efficiency.md)
 RESOLUTION_MS = 1.0  # per perf case: differences far below a millisecond are not measured
-STATISTIC = "median"
 MEASURED = (
-    f"CPU time (user + system) of the solution's processes, {STATISTIC} of {REPEATS} runs "
-    "of each perf case in the sandbox, less an empty solution's figure on the same case"
+    f"CPU time (user + system) of the solution's processes, the median of {REPEATS} runs "
+    f"of each perf case in the sandbox (its dearest run when they differ by more than "
+    f"{DEAD_BAND:.0%}), less an empty solution's figure on the same case"
 )
 REFERENCE_CACHE_SIZE = 512
 MAX_TIMED_CASES = 1024  # the cases of one timed job, repeats included
@@ -84,7 +88,7 @@ def timed_plan(reference: Mapping[str, Any], repeats: int = REPEATS) -> TimedPla
         perf, copies, first = ordinary, repeats - 1, [[i] for i in range(len(ordinary.cases))]
     else:
         perf, copies = _perf_plan(reference, ordinary), repeats
-        first = [[] for _ in perf.cases]
+        first = [_same_cases(case, perf, ordinary) for case in perf.cases]
     offset = len(ordinary.sources)
     cases = list(ordinary.cases)
     runs = first
@@ -102,6 +106,20 @@ def timed_plan(reference: Mapping[str, Any], repeats: int = REPEATS) -> TimedPla
         )
     sources = ordinary.sources + (perf.sources if perf is not ordinary else [])
     return TimedPlan(replace(ordinary, cases=cases, sources=sources), len(ordinary.cases), runs)
+
+
+def _same_cases(perf_case: dict[str, Any], perf: CasePlan, ordinary: CasePlan) -> list[int]:
+    """The positions of the graded cases that are `perf_case` again (same input, or same
+    test source): the solution saw that input there first, and may have done the work there."""
+
+    def content(case: dict[str, Any], plan: CasePlan) -> str:
+        fields = {k: v for k, v in case.items() if k not in ("name", "source")}
+        if "source" in case:
+            fields["source"] = plan.sources[case["source"]]
+        return json.dumps(fields, sort_keys=True, default=str)
+
+    wanted = content(perf_case, perf)
+    return [i for i, case in enumerate(ordinary.cases) if content(case, ordinary) == wanted]
 
 
 def _perf_plan(reference: Mapping[str, Any], ordinary: CasePlan) -> CasePlan:
@@ -156,11 +174,24 @@ def _with_timing(score: Score, timing: dict[str, Any]) -> Score:
     return Score(score.value, score.reason, {**score.details, "timing": timing}, score.error)
 
 
-def medians_ms(samples: Sequence[Sequence[float | None]]) -> list[float] | None:
-    """Each perf case's median run, or None when a run has no figure (it was never run)."""
+def figures_ms(samples: Sequence[Sequence[float | None]]) -> list[float] | None:
+    """Each perf case's figure, or None when a run has no figure (it was never run).
+
+    The median of its runs, unless its runs disagree by more than the dead band: then its
+    most expensive run.  A case's first run must do the work, but state can survive from
+    one run to the next through channels no sandbox closes (the pid counter, inode numbers),
+    so a program can compute once and read its answer back in the repeats; the median of
+    such runs is the cheap read.  Its dearest run is what it really costs.  Honest repeats
+    agree within the noise (docs/rewards-efficiency.md), so they keep the steadier median.
+    """
     if any(value is None for runs in samples for value in runs):
         return None
-    return [float(statistics.median(runs)) for runs in samples]
+    figures = []
+    for runs in samples:
+        median, dearest = float(statistics.median(runs)), float(max(runs))  # type: ignore[type-var]
+        agree = dearest <= (1.0 + DEAD_BAND) * median + RESOLUTION_MS
+        figures.append(median if agree else dearest)
+    return figures
 
 
 # --- reference measurements (the empty solution, the reference solution) ---------------------
@@ -188,7 +219,7 @@ def reference_medians(
     timing = score.details["timing"]
     if must_pass and not timing["all_passed"]:
         return f"the reference solution fails its own cases ({timing.get('failure')})"
-    medians = medians_ms(timing["samples_ms"])
+    medians = figures_ms(timing["samples_ms"])
     if medians is None:
         return "a timing run of reference code was not run (the job's CPU budget ran out)"
     with _reference_lock:
@@ -224,7 +255,7 @@ def item_efficiency(item: GradingInput, run: Score, sandbox: Sandbox | None) -> 
         return Score(None, message, error=ItemError("bad_reference", timing["error"]))
     if not timing["all_passed"]:
         return Score(None, "Scored in its group.", {"passed": False, "failure": timing["failure"]})
-    medians = medians_ms(timing["samples_ms"])
+    medians = figures_ms(timing["samples_ms"])
     if medians is None or sandbox is None:
         message = "a timing run has no CPU figure"
         return Score(None, message, error=ItemError("sandbox_error", message))
