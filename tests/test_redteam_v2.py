@@ -114,10 +114,6 @@ def test_an_answer_cached_for_the_timing_runs_does_not_buy_efficiency(docker_box
     assert honest.value == 1.0, (honest.details, cached.details)
 
 
-@pytest.mark.xfail(
-    reason="HOLE 7 (redteam.md): the timing runs read the answer off the pid counter",
-    strict=False,
-)
 def test_an_answer_left_in_the_pid_counter_does_not_buy_efficiency(docker_box):
     reference = stdio_cases(("9000000\n", "997\n"))
     honest, channel = group_efficiency(docker_box, reference, ["sum_squares_mod", "pid_channel"])
@@ -128,23 +124,18 @@ def test_an_answer_left_in_the_pid_counter_does_not_buy_efficiency(docker_box):
     "name",
     [
         "shm_storage",  # SysV segments of 4 MiB, each mapped only while used
-        pytest.param(
-            "memfd_storage",  # 75 memfds of 8 MiB, never mapped: pwrite and pread
-            marks=pytest.mark.xfail(
-                reason="HOLE 10 (redteam.md): unmapped memfd pages are no process's memory",
-                strict=False,
-            ),
-        ),
-        pytest.param(
-            "msg_storage",  # 20,000 SysV message queues of 16 KB: 300 MiB of kernel memory
-            marks=pytest.mark.xfail(
-                reason="HOLE 10 (redteam.md): messages queued are no process's memory",
-                strict=False,
-            ),
-        ),
+        "memfd_storage",  # 75 memfds of 8 MiB, never mapped: pwrite and pread
+        "msg_storage",  # 20,000 SysV message queues of 16 KB: 300 MiB of kernel memory
     ],
 )
-def test_unmapped_memory_meets_the_case_memory_limit(sandbox, name):
+def test_unmapped_memory_meets_the_case_memory_limit(sandbox, request, name):
+    if name == "memfd_storage":
+        xfail_on(
+            request,
+            "bwrap",
+            "HOLE 10 (redteam.md): on bubblewrap (no memory counter) unmapped memfd pages are "
+            "no process's memory",
+        )
     # A right answer, kept with 300-600 MiB of storage under a 128 MiB limit.
     reference = stdio_cases(("1\n", "2\n"), memory_mb=128)
     assert_scored(grade(sandbox, solution(name), reference), 0, 1)
@@ -213,23 +204,14 @@ MERGE_TESTS = (
     "    assert sum(merge_sorted(range(0, n, 2), range(1, n, 2))) == n * (n - 1) // 2\n"
 )
 COUNTER_TESTS = 'def test_big():\n    assert count_chars("ab" * 3_000_000)["a"] == 3_000_000\n'
-IN_THE_TESTER = "HOLE 2 (redteam.md): the stand-in's work runs in the tester, uncharged"
 
 
 @pytest.mark.parametrize(
     "name, tests",
     [
         ("factorial_alias", FACTORIAL_TESTS),  # a stdlib function
-        pytest.param(
-            "counter_alias",  # a stdlib class: constructing it is the work
-            COUNTER_TESTS,
-            marks=pytest.mark.xfail(reason=IN_THE_TESTER + ": a class", strict=False),
-        ),
-        pytest.param(
-            "merge_alias",  # a function returning a generator: the work comes after the call
-            MERGE_TESTS,
-            marks=pytest.mark.xfail(reason=IN_THE_TESTER + ": lazily", strict=False),
-        ),
+        ("counter_alias", COUNTER_TESTS),  # a stdlib class: constructing it is the work
+        ("merge_alias", MERGE_TESTS),  # returns a generator: the work comes after the call
     ],
     ids=["function", "class", "generator"],
 )
@@ -250,10 +232,7 @@ COSTLY_TO_REBUILD = "HOLE 3 (redteam.md): rebuilding the forged value costs the 
     "name",
     [
         "fraction_gcd",  # one Fraction of two 2M-digit parts: a quadratic gcd
-        pytest.param(
-            "colliding_set",  # 100,000 ints of one hash: a quadratic set()
-            marks=pytest.mark.xfail(reason=COSTLY_TO_REBUILD + ": hash collisions", strict=False),
-        ),
+        "colliding_set",  # 100,000 ints of one hash: a quadratic set()
         pytest.param(
             "fraction_list",  # 240 Fractions just under the judge's cap on their parts, 8 times
             marks=pytest.mark.xfail(reason=COSTLY_TO_REBUILD + ": many gcds", strict=False),
@@ -291,14 +270,7 @@ def xfail_on(request, kind: str, reason: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["short_lived_children", "medium_lived_children"])
-def test_cpu_in_auto_reaped_children_meets_the_case_limit(sandbox, request, name):
-    if name == "medium_lived_children":
-        xfail_on(
-            request,
-            "bwrap",
-            "HOLE 4 (redteam.md, 20:45): a child seen once and reaped unseen loses what it did "
-            "after that look: 0.8 s of CPU passed a 0.5 s limit 3 times in 4 (260-497 ms)",
-        )
+def test_cpu_in_auto_reaped_children_meets_the_case_limit(sandbox, name):
     reference = stdio_cases(("1\n", "2\n"), timeout_s=0.5)
     score = grade(sandbox, solution(name), reference)
     assert_scored(score, 0, 1)
@@ -389,15 +361,9 @@ def test_kernel_keys_do_not_carry_state_between_cases_or_jobs(
     assert_scored(second_job, 2, 2)
 
 
-def test_a_defence_against_unseen_children_passes_honest_short_threads(sandbox, request):
+def test_a_defence_against_unseen_children_passes_honest_short_threads(sandbox):
     # Not an attack: a thread per item, 200 trivial items. Whatever charges what a meter's
     # looks missed must not charge an exited thread's CPU (its process's ticks hold it).
-    xfail_on(
-        request,
-        "bwrap",
-        "FAIRNESS (redteam.md, 20:38): J's working tree charges each unseen pid 50 ms on bwrap, "
-        "threads included: 7.3 s 'used' in 67 ms of wall",
-    )
     reference = stdio_cases(("1\n", "2646701\n"), timeout_s=2)
     assert_scored(grade(sandbox, solution("many_short_threads"), reference), 1, 1)
 
