@@ -330,6 +330,9 @@ def test_cpu_in_blas_threads_meets_the_case_limit(docker_box):
     assert cpu_ms(score)[0] >= 1000, score.details
 
 
+# --- state that outlives a job (bubblewrap's kernel keys) -------------------------------------
+
+
 KEY_DESCRIPTION = "rewardd-redteam-carry"  # keyring_carry.py's keys
 KEYCTL, KEYCTL_INVALIDATE = 250, 21  # x86_64
 
@@ -361,11 +364,17 @@ def test_kernel_keys_do_not_carry_state_between_cases_or_jobs(
     assert_scored(second_job, 2, 2)
 
 
+# --- the defences stay fair to honest code ----------------------------------------------------
+
+
 def test_a_defence_against_unseen_children_passes_honest_short_threads(sandbox):
     # Not an attack: a thread per item, 200 trivial items. Whatever charges what a meter's
     # looks missed must not charge an exited thread's CPU (its process's ticks hold it).
     reference = stdio_cases(("1\n", "2646701\n"), timeout_s=2)
     assert_scored(grade(sandbox, solution("many_short_threads"), reference), 1, 1)
+
+
+# --- what a checker is shown ------------------------------------------------------------------
 
 
 @pytest.mark.xfail(
