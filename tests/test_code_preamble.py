@@ -156,3 +156,40 @@ def test_the_function_under_test_is_always_the_solutions(sandbox):
         "preamble": "def double(x):\n    return 2 * x\n",
     }
     assert passed(grade(sandbox, "def double(x):\n    return x", reference)) == [False]
+
+
+@pytest.mark.docker
+def test_the_tests_use_the_references_own_helper_whatever_the_solution_changes(sandbox):
+    # The helper runs in the tester, from the preamble's source (red team HOLE 5): a `pow` of
+    # the solution's that the helper would look up in the module it shares with the solution,
+    # or the helper's code replaced in the solution's process, no longer turns it into the
+    # identity, for which the identity passes.
+    reference = {
+        "tests": "def test_root():\n    for x in (3, 5):\n        assert root(square(x)) == x\n",
+        "preamble": "def square(x):\n    return pow(x, 2)\n\n\ndef root(y):\n    pass\n",
+    }
+    shadows_pow = "def pow(a, b):\n    return a\n\n\ndef root(y):\n    return y\n"
+    patches_code = "square.__code__ = (lambda x: x).__code__\n\n\ndef root(y):\n    return y\n"
+    honest = "def root(y):\n    return round(y**0.5)\n"
+    assert passed(grade(sandbox, shadows_pow, reference)) == [False]
+    assert passed(grade(sandbox, patches_code, reference)) == [False]
+    assert passed(grade(sandbox, honest, reference)) == [True]
+
+
+@pytest.mark.docker
+def test_the_references_helper_calls_the_solutions_function_and_takes_its_classes(sandbox):
+    # In the tests, the preamble's stubs (the functions the solution writes) and its classes
+    # (the types the solution's functions take) are the solution's, also inside its helpers.
+    preamble = (
+        "class Box:\n    def __init__(self, value):\n        self.value = value\n\n\n"
+        "def unbox(box):\n    pass\n\n\n"
+        "def unbox_all(values):\n    return [unbox(Box(v)) for v in values]\n"
+    )
+    reference = {
+        "tests": "def test_unbox():\n"
+        "    assert unbox_all([1, 2]) == [1, 2]\n"
+        "    assert unbox(Box(3)) == 3\n",
+        "preamble": preamble,
+    }
+    assert passed(grade(sandbox, "def unbox(box):\n    return box.value\n", reference)) == [True]
+    assert passed(grade(sandbox, "def unbox(box):\n    return 1\n", reference)) == [False]

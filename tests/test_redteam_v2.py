@@ -280,23 +280,12 @@ def test_cpu_in_auto_reaped_children_meets_the_case_limit(sandbox, name):
 # --- the reference's own code: preambles and checkers ----------------------------------------
 
 
-HELPER_BYPASSES = "HOLE 5 (redteam.md): the preamble's helper runs in the solution's process"
-
-
 @pytest.mark.parametrize(
     "name",
     [
         "humaneval38_rewrites_helper",  # redefines encode_cyclic
-        pytest.param(
-            "humaneval38_shadows_len",  # the helper looks `len` up in the shared module
-            marks=pytest.mark.xfail(reason=HELPER_BYPASSES + ": a `len` of the solution's",
-                                    strict=False),
-        ),
-        pytest.param(
-            "humaneval38_patches_code",  # the restored name is the same, mutated, object
-            marks=pytest.mark.xfail(reason=HELPER_BYPASSES + ": its __code__ replaced",
-                                    strict=False),
-        ),
+        "humaneval38_shadows_len",  # the helper looks `len` up in the shared module
+        "humaneval38_patches_code",  # the restored name is the same, mutated, object
     ],
 )  # fmt: skip
 def test_changing_the_references_helper_passes_nothing(docker_box, name):
@@ -377,11 +366,6 @@ def test_a_defence_against_unseen_children_passes_honest_short_threads(sandbox):
 # --- what a checker is shown ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="HOLE 8 (redteam.md): compare.json_text writes a dict with keys 1 and '1' as JSON "
-    "with a duplicate key, and a set as a sorted list: the checker sees the right answer",
-    strict=False,
-)
 def test_a_checker_sees_a_wrong_value_as_it_is(docker_box):
     # Each value is wrong by the judge's own comparison (and Python's ==); written for the
     # checker, it must not read as the answer.

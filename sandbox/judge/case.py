@@ -176,6 +176,14 @@ def helpers_of(preamble: str) -> list[str]:
     return [n.name for n in tree.body if isinstance(n, functions) and _gives_a_value(n)]
 
 
+def solutions_in(preamble: str) -> set[str]:
+    """The preamble's names that are the solution's in the tests (tester.with_preamble): its
+    top-level classes (the types the solution's functions take) and its stubs."""
+    tree = compile(preamble, PREAMBLE_FILENAME, "exec", _ast.PyCF_ONLY_AST, dont_inherit=True)
+    kinds = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef)
+    return {n.name for n in tree.body if isinstance(n, kinds)} - set(helpers_of(preamble))
+
+
 def _gives_a_value(function: _ast.AST) -> bool:
     pending: list = list(function.body)
     while pending:

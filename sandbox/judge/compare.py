@@ -117,28 +117,64 @@ def json_key(key: object) -> str | None:
 
 
 def json_text(got: object) -> str | None:
-    """got written as JSON, as json_equal reads it (tuples, sets and deques as arrays,
-    Fraction and Decimal as numbers, Counter and OrderedDict as objects); None when it has
-    no JSON form (bytes, a complex number, an int too long to write, a deep nesting, a range
-    of more than MAX_RANGE_ITEMS numbers)."""
+    """got written as JSON for a reference's checker, only where JSON says exactly what got
+    is (what json_equal reads it as): tuples, deques and ranges as arrays; Counter and
+    OrderedDict as objects; an integral Fraction or Decimal as an integer, another as the
+    nearest float. None where it has no such form, and the case fails:
+    - a set or frozenset (no order: a sorted array would be a list the solution never
+      returned, and in Python a set never equals a list);
+    - a dict with keys JSON would write alike (`{1: 4, "1": 5}`: a checker would read only the
+      last) or keys JSON cannot write (a tuple);
+    - NaN or an infinity (not JSON); bytes, a complex number, an int too long to write, a deep
+      nesting, ranges of more than MAX_RANGE_ITEMS numbers in all."""
     try:
-        return json.dumps(got, default=_json_default, allow_nan=True)
-    except (TypeError, ValueError, RecursionError, OverflowError, MemoryError):
+        form = _json_form(got, [MAX_RANGE_ITEMS])
+        return json.dumps(form, allow_nan=False, ensure_ascii=False)
+    except (NoJSONForm, TypeError, ValueError, RecursionError, OverflowError, MemoryError):
         return None
 
 
-def _json_default(value: object) -> object:
-    if isinstance(value, set | frozenset):
-        try:
-            return sorted(value)
-        except TypeError:  # mixed kinds: no order, any order is as good
-            return list(value)
-    if isinstance(value, range):
-        if len(value) > MAX_RANGE_ITEMS:  # len of a range is O(1); OverflowError past ssize_t
-            raise TypeError(f"a range of {len(value)} numbers is too long to write out")
-        return list(value)
-    if isinstance(value, collections.deque):
-        return list(value)
-    if isinstance(value, fractions.Fraction | decimal.Decimal):
+class NoJSONForm(ValueError):
+    """A value JSON cannot write faithfully."""
+
+
+def _json_form(value: object, range_budget: list[int]) -> object:
+    """value as plain JSON data (dict with str keys, list, str, int, float, bool, None)."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise NoJSONForm("NaN and infinities are not JSON")
         return float(value)
-    raise TypeError(f"{type(value).__name__} has no JSON form")
+    if isinstance(value, fractions.Fraction):
+        return value.numerator if value.denominator == 1 else _finite(float(value))
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            raise NoJSONForm("NaN and infinities are not JSON")
+        if value == value.to_integral_value() and value.adjusted() < 4000:
+            return int(value)  # adjusted(): no int of a billion digits from Decimal("1e1000000000")
+        return _finite(float(value))
+    if isinstance(value, range):
+        if len(value) > range_budget[0]:  # len is O(1); OverflowError past ssize_t
+            raise NoJSONForm("ranges too long to write out")
+        range_budget[0] -= len(value)
+        return list(value)
+    if isinstance(value, list | tuple | collections.deque):
+        return [_json_form(item, range_budget) for item in value]
+    if isinstance(value, dict):
+        written: dict = {}
+        for key, item in value.items():
+            name = json_key(key)
+            if name is None or name in written:
+                raise NoJSONForm("dict keys JSON cannot write, or would write alike")
+            written[name] = _json_form(item, range_budget)
+        return written
+    raise NoJSONForm(f"{type(value).__name__} has no JSON form")
+
+
+def _finite(number: float) -> float:
+    if not math.isfinite(number):
+        raise NoJSONForm("too large for a JSON number")
+    return number

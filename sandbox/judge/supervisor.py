@@ -310,6 +310,8 @@ def run_case(
                 "source": payload["sources"][case["source"]],
                 "call": case["call"],
                 "is_async": case.get("is_async", False),
+                # The tests' copy of the reference's helpers (tester.with_preamble).
+                "preamble": payload.get("preamble") or "",
             }
             outbox.update({tin_w: b"", tctl_w: frame_of(test_message)})
             reads.update(

@@ -18,6 +18,13 @@ under test), except for CHECKER_BUILTINS, which tests use to check results: thos
 Python's, so a solution defining `all = lambda *a: True` changes nothing. A builtin's name
 rebound to anything but the solution's own code (`ValueError = Exception`) is ignored, and
 a name of a stdlib module (`math`) is always that module.
+
+A name the reference's preamble binds is the reference's own in the tests: the tester runs the
+preamble itself (reference code) and the tests get its helpers (HumanEval/38's
+`encode_cyclic`, which makes the tests' input), imports and constants, never the solution's
+object, which the solution could have rebound, patched (`__code__`) or fed its own `len`.
+Only the preamble's stubs (functions that give no value: the ones the solution writes, under
+test) and its classes (the types the solution's functions take) are the solution's.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import types
 from sandbox import procutil
 
 from . import values
+from .case import PREAMBLE_FILENAME, solutions_in
 
 CONTROL_FD = 3
 VERDICT_FD = 4
@@ -268,12 +276,47 @@ def main() -> None:
         reason = first.get("fail") if isinstance(first, dict) else None
         verdict(False, str(reason or "the solution's process exited before the tests ran"))
         return
+    preamble = str(test.get("preamble") or "")
+    preamble_s = 0.0  # the reference's own work here, not the solution's
     try:
-        run_test(test, namespace_of(first["names"], link), link)
+        names = namespace_of(first["names"], link)
+        started = time.process_time()
+        try:
+            names = with_preamble(preamble, names)
+        except Exception as exc:
+            verdict(False, "the reference's preamble failed in the tests: " + describe(exc))
+            return
+        preamble_s = time.process_time() - started
+        run_test(test, names, link)
     except BaseException as exc:
-        verdict(False, "the test failed: " + describe(exc))
+        verdict(False, "the test failed: " + describe(exc), preamble_s)
         return
-    verdict(True, "test passed")
+    verdict(True, "test passed", preamble_s)
+
+
+def with_preamble(preamble: str, solution_names: dict) -> dict:
+    """The tests' names: the solution's, then every name the preamble binds, evaluated here
+    from its source, except its stubs and classes, which stay the solution's. The helpers'
+    globals hold the preamble's names only (the solution's just for those stubs and classes),
+    so a helper's `len` or `chr` is Python's, whatever the solution defined."""
+    if not preamble:
+        return solution_names
+    code = compile(preamble, PREAMBLE_FILENAME, "exec", dont_inherit=True)
+    scope: dict = {"__name__": "rewardd_preamble", "__builtins__": builtins}
+    ours = dict(builtins.__dict__)
+    try:
+        exec(code, scope)
+    finally:
+        # A preamble's patch of the builtins (`builtins.all = ...`) is for the solution's
+        # process: the tests check with Python's.
+        builtins.__dict__.clear()
+        builtins.__dict__.update(ours)
+    for name in solutions_in(preamble):
+        if name in solution_names:
+            scope[name] = solution_names[name]
+    names = dict(solution_names)
+    names.update((k, v) for k, v in scope.items() if not k.startswith("__"))
+    return names
 
 
 def run_test(test: dict, solution_names: dict, link: Link) -> None:
@@ -334,9 +377,11 @@ def describe(exc: BaseException) -> str:
     return text[:300]
 
 
-def verdict(passed: bool, reason: str) -> None:
+def verdict(passed: bool, reason: str, reference_s: float = 0.0) -> None:
     # All the CPU this process used (it was forked with none): the test code's work on the
     # solution's values, and any stdlib function or class the solution bound, which runs here
-    # (a Counter built, a heapq.merge consumed). The judge charges it to the solution.
-    report = {"passed": passed, "reason": reason, "charged_s": time.process_time()}
+    # (a Counter built, a heapq.merge consumed). The judge charges it to the solution, less
+    # reference_s, the preamble's own run here (its imports: numpy on the sci image).
+    charged_s = max(0.0, time.process_time() - reference_s)
+    report = {"passed": passed, "reason": reason, "charged_s": charged_s}
     procutil.write_all(VERDICT_FD, procutil.encode_frame(report))
