@@ -653,8 +653,43 @@ def kill_all_but(keep: set[int]) -> bool:
     return False
 
 
-def wipe_below(top: str) -> list[str]:
+class TooMuchLeft(Exception):
+    """A case left more for the judge to delete than it deletes for one case (EntryBudget)."""
+
+
+# Entries (files, dirs, links) one case may leave for the judge to delete in its dirs and the
+# shared scratch dirs. Deleting is the judge's own CPU (~10-20 us each), after the case,
+# under no limit of the case's: 25,000 files in /dev/shm per case spent the whole job's
+# budget (the item null). Past this many, or past the wipe's CPU allowance, the wipe stops
+# and the case fails; what is left then ends the job (judge_all).
+MAX_LEFT_ENTRIES = 1 << 16
+
+
+class EntryBudget:
+    """How much a wipe may do: entries it visits, and the CPU (process_time) it may use.
+    None: no bound of that kind (the runner's own cleanup after a job has none)."""
+
+    def __init__(self, entries: int | None = MAX_LEFT_ENTRIES, cpu_s: float | None = None):
+        self.limit = self.left = entries
+        self.cpu_s = cpu_s
+        self._until = None if cpu_s is None else time.process_time() + cpu_s
+
+    def take(self) -> None:
+        """One more entry visited."""
+        if self.left is not None:
+            self.left -= 1
+            if self.left < 0:
+                raise TooMuchLeft(f"more than {self.limit} files or dirs")
+        self.tick()
+
+    def tick(self) -> None:
+        if self._until is not None and time.process_time() > self._until:
+            raise TooMuchLeft(f"more than deleting takes in {self.cpu_s:g} s of CPU")
+
+
+def wipe_below(top: str, budget: EntryBudget | None = None) -> list[str]:
     """Delete everything below top, whoever owns it; the paths that could not be deleted.
+    budget: raises TooMuchLeft (nothing deleted yet) once top holds more entries than it allows.
 
     Each directory is listed (and its entries stat'ed) as its owner and each entry unlinked as
     its parent's owner, so neither modes a job set (0 on its own dirs) nor sticky bits stop it,
@@ -674,10 +709,13 @@ def wipe_below(top: str) -> list[str]:
                     mode = os.lstat(directory).st_mode
                     if mode & 0o700 != 0o700:  # add the owner's rights, take nobody's away
                         os.chmod(directory, (mode & 0o7777) | 0o700)
-                listed = [
-                    (e.path, e.is_dir(follow_symlinks=False), e.stat(follow_symlinks=False).st_uid)
-                    for e in os.scandir(directory)
-                ]
+                listed = []
+                with os.scandir(directory) as scan:
+                    for e in scan:
+                        if budget is not None:
+                            budget.take()
+                        is_dir = e.is_dir(follow_symlinks=False)
+                        listed.append((e.path, is_dir, e.stat(follow_symlinks=False).st_uid))
         except OSError:
             failed.append(directory)
             continue
@@ -686,6 +724,8 @@ def wipe_below(top: str) -> list[str]:
             if is_dir:
                 pending.append((path, entry_owner))
     for path, is_dir, parent_owner in reversed(entries):
+        if budget is not None:
+            budget.tick()
         try:
             with acting_as(parent_owner):
                 (os.rmdir if is_dir else os.unlink)(path)
@@ -696,29 +736,43 @@ def wipe_below(top: str) -> list[str]:
     return failed
 
 
-def wipe_owned(uid: int, dirs: tuple[str, ...] = SHARED_SCRATCH_DIRS) -> list[str]:
-    """Delete uid's entries (and what is below them) in shared sticky dirs; what failed."""
+def wipe_owned(
+    uid: int, dirs: tuple[str, ...] = SHARED_SCRATCH_DIRS, budget: EntryBudget | None = None
+) -> list[str]:
+    """Delete uid's entries (and what is below them) in shared sticky dirs; what failed.
+    budget: raises TooMuchLeft once uid's entries pass it (counted before any is deleted)."""
     failed = []
     for directory in dirs:
+        owned: list[tuple[str, bool]] = []
         try:
-            listed = list(os.scandir(directory))
+            with os.scandir(directory) as scan:
+                for entry in scan:
+                    try:
+                        if entry.stat(follow_symlinks=False).st_uid != uid:
+                            continue
+                        if budget is not None:
+                            budget.take()
+                        owned.append((entry.path, entry.is_dir(follow_symlinks=False)))
+                    except FileNotFoundError:
+                        pass
+                    except OSError:
+                        failed.append(entry.path)
         except OSError:
             continue
-        for entry in listed:
-            try:
-                if entry.stat(follow_symlinks=False).st_uid != uid:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    failed += wipe_below(entry.path)
-                    with acting_as(uid):
-                        os.rmdir(entry.path)
-                else:
-                    with acting_as(uid):
-                        os.unlink(entry.path)
-            except FileNotFoundError:
-                pass
-            except OSError:
-                failed.append(entry.path)
+        for path, is_dir in owned:
+            if is_dir:
+                failed += wipe_below(path, budget)
+        # One switch of credentials for all of uid's entries, not one per entry.
+        with acting_as(uid):
+            for path, is_dir in owned:
+                if budget is not None:
+                    budget.tick()
+                try:
+                    (os.rmdir if is_dir else os.unlink)(path)
+                except FileNotFoundError:
+                    pass
+                except OSError:
+                    failed.append(path)
     return failed
 
 

@@ -11,6 +11,7 @@ import collections
 import decimal
 import fractions
 import json
+import os
 import re
 import secrets
 
@@ -185,3 +186,59 @@ def test_a_job_budget_spent_after_a_case_passed_its_limit_still_scores_zero():
     # Without such a line a backstop under separate uids is still no verdict (load).
     result = ExecutionResult("timeout", None, _job_output(token, [started]), "", 1.0, False)
     assert score_job(result, token, plan).error.code == "timeout"
+
+
+def test_the_judges_work_on_one_result_meets_a_cpu_deadline():
+    # Red team HOLE 3 (fraction_list): each Fraction under the cap on its parts, 240 of them:
+    # the judge's rebuild is stopped at its deadline, not run to the end on the job's budget.
+    import time
+
+    from sandbox.judge import supervisor
+
+    def part() -> str:
+        return "f" + os.urandom(values.MAX_FRACTION_HEX // 2).hex()[1:]
+
+    costly = ["l", [["Fraction", part(), part()] for _ in range(240)]]
+    started = time.process_time()
+    with pytest.raises(supervisor.JudgeWorkTooCostly), supervisor.judge_cpu_deadline(0.1):
+        values.decode(costly)
+    assert time.process_time() - started < 0.6
+    with supervisor.judge_cpu_deadline(0.1):  # cheap work is untouched, and nothing fires later
+        assert values.decode(["l", [["i", "2a"]]]) == [42]
+    assert sum(i * i for i in range(2_000_000)) > 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="acting as another uid needs root")
+def test_a_wipe_past_its_entry_budget_stops_before_deleting_anything():
+    # Red team HOLE 11: what a case leaves is deleted with the judge's CPU, so it is bounded.
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from sandbox import procutil
+
+    uid = procutil.KILLER_UID - 9  # a uid nothing here runs as
+    # Traversable by that uid, as /dev/shm is (pytest's tmp_path sits in a 0700 dir).
+    tmp_path = Path(tempfile.mkdtemp(prefix="rewardd-wipe-budget-"))
+    os.chmod(tmp_path, 0o1777)
+    for i in range(6):
+        (tmp_path / f"f{i}").write_text("x")
+        os.chown(tmp_path / f"f{i}", uid, uid)
+    pid = os.fork()
+    if pid == 0:  # acting_as changes the whole process's credentials
+        try:
+            os.setgroups([])
+            try:
+                procutil.wipe_owned(uid, (str(tmp_path),), procutil.EntryBudget(5))
+                os._exit(3)
+            except procutil.TooMuchLeft:
+                pass
+            if len(os.listdir(tmp_path)) != 6:
+                os._exit(4)
+            left = procutil.wipe_owned(uid, (str(tmp_path),), procutil.EntryBudget(6))
+            os._exit(1 if left or os.listdir(tmp_path) else 0)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    shutil.rmtree(tmp_path)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -233,10 +233,7 @@ COSTLY_TO_REBUILD = "HOLE 3 (redteam.md): rebuilding the forged value costs the 
     [
         "fraction_gcd",  # one Fraction of two 2M-digit parts: a quadratic gcd
         "colliding_set",  # 100,000 ints of one hash: a quadratic set()
-        pytest.param(
-            "fraction_list",  # 240 Fractions just under the judge's cap on their parts, 8 times
-            marks=pytest.mark.xfail(reason=COSTLY_TO_REBUILD + ": many gcds", strict=False),
-        ),
+        "fraction_list",  # 240 Fractions just under the judge's cap on their parts, 8 times
     ],
 )
 def test_a_value_too_costly_to_rebuild_is_a_0_not_a_null(docker_box, name):
@@ -250,11 +247,6 @@ def test_a_value_too_costly_to_rebuild_is_a_0_not_a_null(docker_box, name):
     assert_scored(grade(docker_box, solution(name), reference), 0, 8)
 
 
-@pytest.mark.xfail(
-    reason="HOLE 11 (redteam.md): 25,000 files left in /dev/shm per case cost the judge's wipe "
-    "more CPU than the case's limit adds to the job's budget: the item is null",
-    strict=False,
-)
 def test_files_left_for_the_judge_to_wipe_are_a_0_not_a_null(docker_box):
     reference = stdio_cases(*[(f"{i} 2\n", f"{i + 2}\n") for i in range(1, 13)], timeout_s=0.25)
     assert_scored(grade(docker_box, solution("many_files"), reference), 0, 12)

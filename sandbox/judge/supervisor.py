@@ -28,7 +28,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from sandbox import procutil
 
@@ -54,6 +54,47 @@ _libc = ctypes.CDLL(None, use_errno=True)
 # unsafe backend, where it would be the host's).
 CONTAINER_CPU = procutil.ContainerCpu()
 CONTAINER_MEMORY = procutil.ContainerMemory()
+# The judge's own work on behalf of a case (rebuilding and comparing its result, wiping what
+# it left) is bounded and charged to the job's CPU budget, as the case's work is: else a
+# wrong solution could make the JUDGE spend the job's budget, and the item come back null
+# instead of 0. Each case's rebuild and comparison gets the case's CPU limit (at least this
+# floor) of the judge's CPU; what the judge and the zygote spend on a case beyond
+# JUDGE_FREE_PER_CASE_S (an honest case's overhead) comes off the job's budget.
+JUDGE_WORK_FLOOR_S = 0.2
+JUDGE_FREE_PER_CASE_S = 0.03
+
+
+class JudgeWorkTooCostly(BaseException):
+    """Raised in the judge by SIGPROF when its work on one case's result passes its limit.
+    A BaseException: no `except Exception` on the way may take it for a malformed value."""
+
+
+_deadline_armed = [False]
+
+
+def _on_sigprof(signum: int, frame: object) -> None:
+    if _deadline_armed[0]:
+        _deadline_armed[0] = False
+        raise JudgeWorkTooCostly
+
+
+@contextlib.contextmanager
+def judge_cpu_deadline(seconds: float) -> Iterator[None]:
+    """Raise JudgeWorkTooCostly once the judge has used `seconds` more of its CPU (checked
+    between bytecodes: a single C call, e.g. one gcd of capped parts, finishes first)."""
+    signal.signal(signal.SIGPROF, _on_sigprof)
+    _deadline_armed[0] = True
+    signal.setitimer(signal.ITIMER_PROF, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        _deadline_armed[0] = False
+
+
+def judge_cpu_s(zygote: Zygote) -> float:
+    """The CPU the judge and its zygote (which wipes the cases' files) have used."""
+    return time.process_time() + (procutil.cpu_seconds(zygote.pid) if zygote.pid else 0.0)
 
 
 def main(zygote: Zygote | None = None) -> None:
@@ -165,11 +206,26 @@ def judge_all(
             # are swept, the item is still scored (this case failed), never left null.
             emit_case(payload["token"], slot, verdicts.failed(case, reason))
 
+        judge_before = judge_cpu_s(zygote)
         try:
             run = run_case(
                 payload, case, slot, zygote, principals, wall_deadline, cpu_left, over_limit
             )
-            result = verdicts.decide(payload["mode"], case, run)
+            if run.left_behind:
+                # What it left is still there: no later case may run next to it.
+                over_limit(run.problem or "it left something behind")
+                stop_reason = "not run: an earlier case left behind what the judge does not remove"
+            work_limit_s = max(float(case["timeout_s"]), JUDGE_WORK_FLOOR_S)
+            try:
+                with judge_cpu_deadline(work_limit_s):
+                    result = verdicts.decide(payload["mode"], case, run)
+            except JudgeWorkTooCostly:
+                result = verdicts.failed(
+                    case,
+                    f"rebuilding and comparing its result took the judge more than "
+                    f"{work_limit_s:g} s of CPU",
+                )
+                result["cpu_ms"] = round(run.solution_cpu_s * 1000, 1)
             cpu_left -= run.solution_cpu_s + run.cpu_s.get("tester", 0.0)
             busy_s += run.solution_cpu_s + run.cpu_s.get("tester", 0.0) + run.starvation_s
             output = result.pop("to_check", None)
@@ -188,6 +244,8 @@ def judge_all(
                 cpu_left -= check.cpu_s
                 busy_s += check.cpu_s
                 result = verdicts.checked(case, run, check)
+            # The judge's and the zygote's own CPU on this case, past an honest case's share.
+            cpu_left -= max(0.0, judge_cpu_s(zygote) - judge_before - JUDGE_FREE_PER_CASE_S)
             if result.get("timeout") and run.cut_by_job and (idled or not mostly_load()):
                 # The job's time ran out because earlier cases idled: the solution's doing.
                 result = verdicts.failed(case, "stopped: earlier cases idled away the job's time")
@@ -242,6 +300,7 @@ class CaseRun:
         self.charged_cpu_s = 0.0  # the solution's stdlib functions the tester ran for it
         self.starvation_s = 0.0  # how long the case's processes waited for a busy CPU
         self.limit_reason: str | None = None  # why the meter cut the case, if it did
+        self.left_behind = False  # the wipe after it left something: the job ends
 
     @property
     def solution_cpu_s(self) -> float:
@@ -517,7 +576,9 @@ def end_case(
     sides = ["solution", "tester"] if "tester" in run.roles else ["solution"]
     if principals.separate:
         try:
-            left = zygote.clean(slot, sides)  # one kill(-1) per uid, then the wipe
+            # One kill(-1) per uid, then the wipe: our CPU, bounded as the case's is.
+            wipe_s = max(run.cpu_limit_s, JUDGE_WORK_FLOOR_S)
+            left = zygote.clean(slot, sides, cpu_s=wipe_s)
         except ZygoteError as exc:
             left = str(exc)
     else:
@@ -540,8 +601,10 @@ def end_case(
             left = zygote.clean(slot, sides)  # its dirs, now that nothing of it runs
         except ZygoteError as exc:
             left = str(exc)
-    if left is not None and run.problem is None:
-        run.problem = f"the case left something behind that could not be removed ({left})"
+    if left is not None:
+        run.left_behind = True
+        if run.problem is None:
+            run.problem = f"the case left something behind that the judge does not remove ({left})"
 
 
 def reap_strays(spare: int | None, principals: Principals) -> None:

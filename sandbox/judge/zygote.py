@@ -85,7 +85,9 @@ def main(sock_fd: int) -> None:
         try:
             request = json.loads(data)
             if request.get("op") == "clean":
-                reply = clean(principals, request["slots"], request.get("sides") or [])
+                cpu_s = request.get("cpu_s")
+                cpu_s = float(cpu_s) if isinstance(cpu_s, int | float) else None
+                reply = clean(principals, request["slots"], request.get("sides") or [], cpu_s)
             elif request.get("op") == "forks" and not flags & _socket.MSG_CTRUNC:
                 reply = fork_cases(sock, list(fds), request["forks"], principals)
             elif len(fds) == FDS_PER_ROLE.get(request.get("role")) and not (
@@ -255,21 +257,35 @@ def set_limit(limit: int, soft: int, hard: int | None = None) -> None:
     resource.setrlimit(limit, (soft, hard))
 
 
-def clean(principals: Principals, slots: list[int], sides: list[str]) -> bytes:
+def clean(
+    principals: Principals, slots: list[int], sides: list[str], cpu_s: float | None = None
+) -> bytes:
     """Kill the slots' uids (of the sides that ran) and delete what they left; b"clean", or
-    b"left: ..." """
+    b"left: ...". cpu_s: the CPU each side's wipe may use (else only its entries are bounded)."""
     left: list[str] = []
     for slot in slots:
         for side in [s for s in ("solution", "tester") if s in sides]:
             uid = principals.uid_of(int(slot), side)
-            if uid is not None:
-                procutil.kill_uid(uid)
-                left += procutil.wipe_owned(uid)
-                procutil.remove_ipc(uid)
-            work_dir = principals.dir_of(int(slot), side)
-            if not os.path.lexists(work_dir):
+            # What a case may leave for us to delete is bounded (our CPU, not the case's):
+            # past it the wipe stops and the judge ends the job (the leftovers stay unseen).
+            budget = procutil.EntryBudget(cpu_s=cpu_s)
+            try:
+                if uid is not None:
+                    procutil.kill_uid(uid)
+                    try:
+                        left += procutil.wipe_owned(uid, budget=budget)
+                    finally:
+                        procutil.remove_ipc(uid)
+                work_dir = principals.dir_of(int(slot), side)
+                if not os.path.lexists(work_dir):
+                    continue
+                if uid is not None:
+                    left += procutil.wipe_below(work_dir, budget)
+                else:
+                    left += remove_below(work_dir)
+            except procutil.TooMuchLeft as exc:
+                left.insert(0, f"it left {exc}")
                 continue
-            left += procutil.wipe_below(work_dir) if uid is not None else remove_below(work_dir)
             try:
                 os.rmdir(work_dir)
             except OSError:

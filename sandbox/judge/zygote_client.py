@@ -206,10 +206,10 @@ class Zygote:
             raise ZygoteError(answer.decode("utf-8", "replace")[:300])
         return [int(word) for word in words[1:]]
 
-    def clean(self, slot: int, sides: list[str]) -> str | None:
+    def clean(self, slot: int, sides: list[str], cpu_s: float | None = None) -> str | None:
         """Kill the slot's uids ("solution", "tester") and delete their files; None, or what
-        was left behind."""
-        request = {"op": "clean", "slots": [slot], "sides": sides}
+        was left behind. cpu_s: the CPU the zygote may spend wiping each side's files."""
+        request = {"op": "clean", "slots": [slot], "sides": sides, "cpu_s": cpu_s}
         answer = self.ask(request, timeout_s=CLEAN_TIMEOUT_S)
         return None if answer == b"clean" else answer.decode("utf-8", "replace")
 
