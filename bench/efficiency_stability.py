@@ -17,13 +17,10 @@ loops into a single slice), oversubscribing the cores.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +30,7 @@ from rewardd.grading import grade_item  # noqa: E402
 from rewardd.rewards import efficiency, registry  # noqa: E402
 from sandbox.docker_backend import docker_unavailable_reason  # noqa: E402
 from sandbox.limits import SandboxSettings  # noqa: E402
+from tests.load import busy_loops  # noqa: E402
 
 WORK = (ROOT / "tests" / "data" / "efficiency" / "work.py").read_text(encoding="utf-8")
 RATIOS = (1.5, 3.0, 10.0)
@@ -55,26 +53,6 @@ def measure(n: int) -> dict:
     if "cost_ms" not in details:
         raise SystemExit(f"no cost for n={n}: {details.get('reason')}")
     return details
-
-
-@contextlib.contextmanager
-def busy_loops(count: int) -> Iterator[None]:
-    loops = [
-        subprocess.Popen(
-            [sys.executable, "-c", "while True: pass"],
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(count)
-    ]
-    try:
-        time.sleep(0.5)
-        yield
-    finally:
-        for loop in loops:
-            loop.kill()
-            loop.wait()
 
 
 def one_pass(bases: list[int], repeats: int, repeated_n: int) -> dict:
@@ -160,7 +138,7 @@ def main() -> int:
     try:
         started = time.monotonic()
         quiet = one_pass(bases, args.repeats, repeated_n)
-        with busy_loops(args.busy):
+        with busy_loops(args.busy, settle_s=0.5):
             loaded = one_pass(bases, args.repeats, repeated_n)
         report(quiet, loaded)
         spent = time.monotonic() - started

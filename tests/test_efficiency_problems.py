@@ -8,15 +8,12 @@ problems, and every cost within 2x of its quiet figure.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-
 import httpx
 import pytest
 
 from tests.conftest import running_service
 from tests.efficiency_support import DOCKER_SERVICE_ENV, KINDS, problems, require_docker
+from tests.load import busy_loops
 
 pytestmark = pytest.mark.docker
 
@@ -84,29 +81,9 @@ def test_quiet_fast_scores_one_slow_less_wrong_zero(quiet):
         assert slow["reward"] == pytest.approx(expected)
 
 
-def busy_loops(count: int) -> list[subprocess.Popen]:
-    """Busy loops, each in a session of its own so that autogroup cannot fold them into one
-    slice (docs/DESIGN: testing on a loaded machine)."""
-    return [
-        subprocess.Popen(
-            [sys.executable, "-c", "while True: pass"],
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(count)
-    ]
-
-
 def test_loaded_same_order_and_costs_within_twice_the_quiet_ones(service, quiet):
-    loops = busy_loops(BUSY_LOOPS)
-    try:
-        time.sleep(0.5)
+    with busy_loops(BUSY_LOOPS, settle_s=0.5):
         loaded = grade_all(service)
-    finally:
-        for loop in loops:
-            loop.kill()
-            loop.wait()
     same_order = 0
     far, drift = [], []
     for name, results in loaded.items():

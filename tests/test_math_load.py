@@ -10,10 +10,7 @@ no null and no error.
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import running_service
+from tests.load import busy_loops, cpu_seconds
 
 BUSY_LOOPS = 6
 
@@ -69,26 +67,6 @@ def grade(url: str) -> list[dict[str, Any]]:
     )
     assert response.status_code == 200, response.text
     return response.json()["results"]
-
-
-@contextlib.contextmanager
-def busy_loops(count: int) -> Iterator[list[subprocess.Popen]]:
-    """`count` CPU-bound processes, each the leader of its own session."""
-    loops = [
-        subprocess.Popen(["yes"], stdout=subprocess.DEVNULL, start_new_session=True)
-        for _ in range(count)
-    ]
-    try:
-        yield loops
-    finally:
-        for loop in loops:
-            loop.kill()
-            loop.wait(timeout=10)
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def service(log: Path) -> contextlib.AbstractContextManager[str]:

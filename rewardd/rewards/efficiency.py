@@ -14,11 +14,12 @@ Cost, in CPU milliseconds (see docs/rewards-efficiency.md for the figures behind
   The judge's own processes never count, and no interpreter starts per case (the judge forks
   each case from a warm zygote).
 - A perf case's figure is the MEDIAN of its runs: load and cache effects only add CPU time, and
-  a lucky run cannot stand for the solution either.  When its runs disagree by more than the
-  dead band, the figure is its dearest run instead: a program that computes once and reads its
-  answer back in the repeats (state survives through the pid counter and other kernel
-  counters) pays for the run that did the work (figures_ms).  A graded case with the same
-  input as a perf case counts as one of its runs: it may be where the work was done.
+  a lucky run cannot stand for the solution either.  When its first run costs more than the
+  dead band above the others, the figure is that first run instead: a program that computes
+  once and reads its answer back in the repeats (state survives through the pid counter and
+  other kernel counters) pays for the run that did the work (figures_ms).  A graded case
+  with the same input as a perf case counts as one of its runs: it may be where the work
+  was done.
   Cost = Σ over perf cases of max(0, figure − overhead), the overhead being the same figure
   for an empty solution on the same cases (forking, loading the code, decoding the case's
   arguments: transport, not work), measured once per reference and kept.
@@ -53,10 +54,14 @@ if TYPE_CHECKING:
 REPEATS = 5  # runs of each perf case; odd, so the median is one run's figure
 DEAD_BAND = 0.25  # cost ratios up to 1.25 are ties (noise figures: docs/rewards-efficiency.md)
 RESOLUTION_MS = 1.0  # per perf case: differences far below a millisecond are not measured
+# A first run is read as doing work the repeats skip only past this much above the dead band:
+# CPU time is read in scheduler ticks (4 ms at HZ=250), and a short run can take a tick more.
+RUN_NOISE_MS = 5.0
 MEASURED = (
     f"CPU time (user + system) of the solution's processes, the median of {REPEATS} runs "
-    f"of each perf case in the sandbox (its dearest run when they differ by more than "
-    f"{DEAD_BAND:.0%}), less an empty solution's figure on the same case"
+    f"of each perf case in the sandbox (its first run when that costs more than "
+    f"{DEAD_BAND:.0%} + {RUN_NOISE_MS:g} ms above the others), less an empty solution's "
+    "figure on the same case"
 )
 REFERENCE_CACHE_SIZE = 512
 MAX_TIMED_CASES = 1024  # the cases of one timed job, repeats included
@@ -177,20 +182,24 @@ def _with_timing(score: Score, timing: dict[str, Any]) -> Score:
 def figures_ms(samples: Sequence[Sequence[float | None]]) -> list[float] | None:
     """Each perf case's figure, or None when a run has no figure (it was never run).
 
-    The median of its runs, unless its runs disagree by more than the dead band: then its
-    most expensive run.  A case's first run must do the work, but state can survive from
-    one run to the next through channels no sandbox closes (the pid counter, inode numbers),
-    so a program can compute once and read its answer back in the repeats; the median of
-    such runs is the cheap read.  Its dearest run is what it really costs.  Honest repeats
-    agree within the noise (docs/rewards-efficiency.md), so they keep the steadier median.
+    The median of its runs, unless its first run costs more than the dead band above the
+    median of the others: then that first run.  The first run must do the work, but state
+    survives from one run to the next through channels no sandbox closes (the pid counter,
+    inode numbers), so a program can compute once and read its answer back in the repeats;
+    the median of such runs is the cheap read, and the first run is what it really costs.
+    Only the first run can tell that story: a spike of load in a later run is noise, and the
+    median keeps it out (docs/rewards-efficiency.md).
     """
     if any(value is None for runs in samples for value in runs):
         return None
     figures = []
     for runs in samples:
-        median, dearest = float(statistics.median(runs)), float(max(runs))  # type: ignore[type-var]
-        agree = dearest <= (1.0 + DEAD_BAND) * median + RESOLUTION_MS
-        figures.append(median if agree else dearest)
+        values = [float(value) for value in runs if value is not None]
+        first, later = values[0], values[1:]
+        read_back = bool(later) and first > (1.0 + DEAD_BAND) * statistics.median(later) + (
+            RUN_NOISE_MS
+        )
+        figures.append(first if read_back else float(statistics.median(values)))
     return figures
 
 

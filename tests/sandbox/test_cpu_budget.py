@@ -8,7 +8,6 @@ sleep or stop. The sandbox runs at most as many jobs at once as the host has cor
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from sandbox import ExecutionRequest
+from tests.load import busy_loops
 from tests.sandbox.conftest import assert_healthy
 from tests.sandbox.test_hostile import run
 
@@ -44,20 +44,11 @@ def expected_total(loops: int) -> str:
 
 @pytest.fixture
 def busy_cores() -> Iterator[None]:
-    """One busy loop per core, each in its own session so the scheduler cannot lump them."""
-    loops = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
-        for _ in range(os.cpu_count() or 1)
-    ]
-    try:
+    """One busy loop per core."""
+    with busy_loops():
         yield
-    finally:
-        for proc in loops:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
-@pytest.mark.slow
 def test_sixteen_copies_of_a_2_5s_solution_all_pass_on_a_loaded_machine(sandbox, busy_cores):
     loops = measured_loops()
     request = ExecutionRequest(code=WORK.format(loops=loops), timeout_s=4)
