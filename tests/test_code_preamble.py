@@ -193,3 +193,15 @@ def test_the_references_helper_calls_the_solutions_function_and_takes_its_classe
     }
     assert passed(grade(sandbox, "def unbox(box):\n    return box.value\n", reference)) == [True]
     assert passed(grade(sandbox, "def unbox(box):\n    return 1\n", reference)) == [False]
+
+
+@pytest.mark.docker
+def test_an_import_of_the_solutions_after_the_preambles_is_the_one_the_tests_see(sandbox):
+    # As in Python: the preamble's `from typing import *` binds typing's Counter, the
+    # solution's `from collections import Counter` then binds the class the tests mean.
+    reference = {
+        "tests": "def test_counts():\n    assert type(counts('aab')) is Counter\n",
+        "preamble": TYPING,
+    }
+    solution = "from collections import Counter\n\n\ndef counts(s):\n    return Counter(s)\n"
+    assert passed(grade(sandbox, solution, reference)) == [True]

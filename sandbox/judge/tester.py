@@ -29,6 +29,7 @@ test) and its classes (the types the solution's functions take) are the solution
 
 from __future__ import annotations
 
+import _ast
 import builtins
 import contextlib
 import os
@@ -314,9 +315,41 @@ def with_preamble(preamble: str, solution_names: dict) -> dict:
     for name in solutions_in(preamble):
         if name in solution_names:
             scope[name] = solution_names[name]
+    imported = imported_names(preamble)
     names = dict(solution_names)
-    names.update((k, v) for k, v in scope.items() if not k.startswith("__"))
+    for name, value in scope.items():
+        if name.startswith("__"):
+            continue
+        made_here = getattr(value, "__module__", None) == scope["__name__"]
+        if name in imported and not made_here and is_stdlib(solution_names.get(name)):
+            # Both imports (`from typing import *` gives typing's Counter, the solution then
+            # imports collections'): the later one, as in Python; either is this process's.
+            continue
+        names[name] = value
     return names
+
+
+def imported_names(preamble: str) -> set[str]:
+    """The names the preamble's top-level import statements bind (run already: a star
+    import's module is loaded)."""
+    tree = compile(preamble, PREAMBLE_FILENAME, "exec", _ast.PyCF_ONLY_AST, dont_inherit=True)
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, _ast.Import):
+            names.update(a.asname or a.name.partition(".")[0] for a in node.names)
+        elif isinstance(node, _ast.ImportFrom):
+            for alias in node.names:
+                if alias.name != "*":
+                    names.add(alias.asname or alias.name)
+                elif node.level == 0 and node.module in sys.modules:
+                    module = sys.modules[node.module]
+                    public = [n for n in dir(module) if not n.startswith("_")]
+                    names.update(getattr(module, "__all__", public))
+    return names
+
+
+def is_stdlib(value: object) -> bool:
+    return isinstance(value, types.ModuleType) or values.stdlib_origin(value) is not None
 
 
 def run_test(test: dict, solution_names: dict, link: Link) -> None:
