@@ -68,6 +68,23 @@ class Link:
 
     def __init__(self) -> None:
         self.exception_types: dict[tuple[str, str, str], type] = {}
+        # CPU spent reading and rebuilding the solution's answers: transport, which is not
+        # the solution's work (an 18,000-int list costs the same for a fast and a slow one).
+        self.transport_s = 0.0
+
+    def decode(self, tree: object) -> object:
+        started = time.process_time()
+        try:
+            return values.decode(tree, self.remote)
+        finally:
+            self.transport_s += time.process_time() - started
+
+    def read(self) -> object:
+        started = time.process_time()
+        try:
+            return procutil.read_frame(REPLY_FD)
+        finally:
+            self.transport_s += time.process_time() - started
 
     def ask(self, op: str, ref: int, **fields: object) -> object:
         procutil.write_all(REQUEST_FD, procutil.encode_frame({"op": op, "ref": ref, **fields}))
@@ -75,12 +92,12 @@ class Link:
 
     def answer(self) -> object:
         reply = self.reply()
-        return values.decode(reply["value"], self.remote)
+        return self.decode(reply["value"])
 
     def reply(self) -> dict:
         """The solution's next answer; what it raised, raised here."""
         try:
-            reply = procutil.read_frame(REPLY_FD)
+            reply = self.read()
         except (OSError, ValueError, RecursionError) as exc:
             raise SolutionGone(f"an unreadable answer ({type(exc).__name__})") from None
         if not isinstance(reply, dict):
@@ -102,8 +119,8 @@ class Link:
         reply = self.reply()
         for where, tree in reply.get("changed") or []:
             original = args[where] if isinstance(where, int) else kwargs[where]
-            update_in_place(original, values.decode(tree, self.remote))
-        return values.decode(reply["value"], self.remote)
+            update_in_place(original, self.decode(tree))
+        return self.decode(reply["value"])
 
     def encode(self, value: object) -> object:
         try:
@@ -257,7 +274,7 @@ def namespace_of(names: dict, link: Link) -> dict:
                     # here, and is charged to the solution with all of this process's CPU.
                     scope[name] = getattr(__import__(module, fromlist=["_"]), str(tree[2]))
             continue
-        scope[name] = values.decode(tree, link.remote)
+        scope[name] = link.decode(tree)
     return scope
 
 
@@ -270,12 +287,13 @@ def main() -> None:
     os.close(CONTROL_FD)
     link = Link()
     try:
-        first = procutil.read_frame(REPLY_FD)
+        first = link.read()
     except (OSError, ValueError) as exc:
         first = {"fail": f"an unreadable first answer ({type(exc).__name__})"}
     if not isinstance(first, dict) or "names" not in first:
         reason = first.get("fail") if isinstance(first, dict) else None
-        verdict(False, str(reason or "the solution's process exited before the tests ran"))
+        reason = str(reason or "the solution's process exited before the tests ran")
+        verdict(False, reason, link.transport_s)
         return
     preamble = str(test.get("preamble") or "")
     preamble_s = 0.0  # the reference's own work here, not the solution's
@@ -285,14 +303,15 @@ def main() -> None:
         try:
             names = with_preamble(preamble, names)
         except Exception as exc:
-            verdict(False, "the reference's preamble failed in the tests: " + describe(exc))
+            reason = "the reference's preamble failed in the tests: " + describe(exc)
+            verdict(False, reason, link.transport_s)
             return
         preamble_s = time.process_time() - started
         run_test(test, names, link)
     except BaseException as exc:
-        verdict(False, "the test failed: " + describe(exc), preamble_s)
+        verdict(False, "the test failed: " + describe(exc), preamble_s + link.transport_s)
         return
-    verdict(True, "test passed", preamble_s)
+    verdict(True, "test passed", preamble_s + link.transport_s)
 
 
 def with_preamble(preamble: str, solution_names: dict) -> dict:
@@ -410,11 +429,12 @@ def describe(exc: BaseException) -> str:
     return text[:300]
 
 
-def verdict(passed: bool, reason: str, reference_s: float = 0.0) -> None:
+def verdict(passed: bool, reason: str, not_charged_s: float = 0.0) -> None:
     # All the CPU this process used (it was forked with none): the test code's work on the
     # solution's values, and any stdlib function or class the solution bound, which runs here
     # (a Counter built, a heapq.merge consumed). The judge charges it to the solution, less
-    # reference_s, the preamble's own run here (its imports: numpy on the sci image).
-    charged_s = max(0.0, time.process_time() - reference_s)
+    # not_charged_s: the preamble's own run here (its imports: numpy on the sci image) and
+    # the transport of the solution's answers (Link.transport_s).
+    charged_s = max(0.0, time.process_time() - not_charged_s)
     report = {"passed": passed, "reason": reason, "charged_s": charged_s}
     procutil.write_all(VERDICT_FD, procutil.encode_frame(report))
