@@ -92,6 +92,11 @@ def judge_cpu_deadline(seconds: float) -> Iterator[None]:
         _deadline_armed[0] = False
 
 
+def judge_work_limit_s(case_limit_s: float, budget_left_s: float) -> float:
+    """The judge's CPU for one piece of its work on a case (the wipe; rebuild and compare)."""
+    return max(min(case_limit_s, budget_left_s), JUDGE_WORK_FLOOR_S)
+
+
 def judge_cpu_s(zygote: Zygote) -> float:
     """The CPU the judge and its zygote (which wipes the cases' files) have used."""
     return time.process_time() + (procutil.cpu_seconds(zygote.pid) if zygote.pid else 0.0)
@@ -215,7 +220,11 @@ def judge_all(
                 # What it left is still there: no later case may run next to it.
                 over_limit(run.problem or "it left something behind")
                 stop_reason = "not run: an earlier case left behind what the judge does not remove"
-            work_limit_s = max(float(case["timeout_s"]), JUDGE_WORK_FLOOR_S)
+            # The case's limit, or what is left of the job's budget after its work and the
+            # wipe, if less: so the last case too leaves the job inside its timeout.
+            spent_s = run.solution_cpu_s + run.cpu_s.get("tester", 0.0)
+            spent_s += max(0.0, judge_cpu_s(zygote) - judge_before - JUDGE_FREE_PER_CASE_S)
+            work_limit_s = judge_work_limit_s(float(case["timeout_s"]), cpu_left - spent_s)
             try:
                 with judge_cpu_deadline(work_limit_s):
                     result = verdicts.decide(payload["mode"], case, run)
@@ -301,6 +310,7 @@ class CaseRun:
         self.starvation_s = 0.0  # how long the case's processes waited for a busy CPU
         self.limit_reason: str | None = None  # why the meter cut the case, if it did
         self.left_behind = False  # the wipe after it left something: the job ends
+        self.cpu_left_s = float("inf")  # the job's budget when the case started
 
     @property
     def solution_cpu_s(self) -> float:
@@ -328,6 +338,7 @@ def run_case(
     mode = payload["mode"]
     run = CaseRun()
     run.cpu_limit_s = float(case["timeout_s"])
+    run.cpu_left_s = cpu_left_s
     memory_mb = int(payload["memory_mb"])
     solution_message: dict = {
         "role": {"test": "serve"}.get(mode, mode),
@@ -577,7 +588,8 @@ def end_case(
     if principals.separate:
         try:
             # One kill(-1) per uid, then the wipe: our CPU, bounded as the case's is.
-            wipe_s = max(run.cpu_limit_s, JUDGE_WORK_FLOOR_S)
+            used_s = meter.cpu_s() if meter is not None else 0.0
+            wipe_s = judge_work_limit_s(run.cpu_limit_s, run.cpu_left_s - used_s)
             left = zygote.clean(slot, sides, cpu_s=wipe_s)
         except ZygoteError as exc:
             left = str(exc)
