@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
 
@@ -18,6 +17,7 @@ import pytest
 
 from tests.judge_support import grade_solution as grade
 from tests.judge_support import open_judge_sandbox
+from tests.load import busy_loops
 
 pytestmark = pytest.mark.docker
 
@@ -285,16 +285,8 @@ def test_files_of_one_execute_job_are_gone_for_the_next(sandbox):
 @pytest.fixture
 def busy_host() -> Iterator[None]:
     """One busy loop per core next to the sandbox: the load a training host always has."""
-    loops = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"])
-        for _ in range(os.cpu_count() or 1)
-    ]
-    try:
+    with busy_loops():
         yield
-    finally:
-        for loop in loops:
-            loop.kill()
-            loop.wait()
 
 
 def test_choosing_sched_idle_does_not_turn_a_failure_into_no_verdict(sandbox, busy_host):
@@ -314,13 +306,8 @@ def test_choosing_sched_idle_does_not_turn_a_failure_into_no_verdict(sandbox, bu
 @pytest.fixture
 def four_busy_loops() -> Iterator[None]:
     """Four busy loops beside the sandbox: the hole below showed only on a loaded host."""
-    loops = [subprocess.Popen([sys.executable, "-c", "while 1: pass"]) for _ in range(4)]
-    try:
+    with busy_loops(4):
         yield
-    finally:
-        for loop in loops:
-            loop.kill()
-            loop.wait()
 
 
 def test_exhausting_the_jobs_memory_with_many_processes_is_scored(sandbox, four_busy_loops):
@@ -661,7 +648,6 @@ def grade_one_uid(solution: str, reference: dict) -> dict:
     """Grade on rootless bubblewrap, as `nobody` (judge and cases then share one uid)."""
     import json
     import shutil
-    import subprocess
     from pathlib import Path
 
     python = shutil.which("python3", path="/usr/local/bin:/usr/bin:/bin")

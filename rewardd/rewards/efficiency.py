@@ -14,8 +14,8 @@ Cost, in CPU milliseconds (see docs/rewards-efficiency.md for the figures behind
   The judge's own processes never count, and no interpreter starts per case (the judge forks
   each case from a warm zygote).
 - A perf case's figure is the MEDIAN of its runs: load and cache effects only add CPU time, and
-  a lucky run cannot stand for the solution either.  When its first run costs more than the
-  dead band above the others, the figure is that first run instead: a program that computes
+  a lucky run cannot stand for the solution either.  When its first run costs more than twice
+  the others, the figure is that first run instead: a program that computes
   once and reads its answer back in the repeats (state survives through the pid counter and
   other kernel counters) pays for the run that did the work (figures_ms).  A graded case
   with the same input as a perf case counts as one of its runs: it may be where the work
@@ -54,13 +54,16 @@ if TYPE_CHECKING:
 REPEATS = 5  # runs of each perf case; odd, so the median is one run's figure
 DEAD_BAND = 0.25  # cost ratios up to 1.25 are ties (noise figures: docs/rewards-efficiency.md)
 RESOLUTION_MS = 1.0  # per perf case: differences far below a millisecond are not measured
-# A first run is read as doing work the repeats skip only past this much above the dead band:
-# CPU time is read in scheduler ticks (4 ms at HZ=250), and a short run can take a tick more.
+# A first run stands for its case when it costs more than READ_BACK_RATIO times the median of
+# the repeats, plus RUN_NOISE_MS: an honest first run is dearer by up to ~1.4x (it runs
+# first in a fresh job; measured 35 vs 25 ms), and CPU time is read in scheduler ticks (4 ms
+# at HZ=250).  A program reading its answer back gains at most this ratio.
+READ_BACK_RATIO = 2.0
 RUN_NOISE_MS = 5.0
 MEASURED = (
     f"CPU time (user + system) of the solution's processes, the median of {REPEATS} runs "
     f"of each perf case in the sandbox (its first run when that costs more than "
-    f"{DEAD_BAND:.0%} + {RUN_NOISE_MS:g} ms above the others), less an empty solution's "
+    f"{READ_BACK_RATIO:g}x the others + {RUN_NOISE_MS:g} ms), less an empty solution's "
     "figure on the same case"
 )
 REFERENCE_CACHE_SIZE = 512
@@ -182,13 +185,13 @@ def _with_timing(score: Score, timing: dict[str, Any]) -> Score:
 def figures_ms(samples: Sequence[Sequence[float | None]]) -> list[float] | None:
     """Each perf case's figure, or None when a run has no figure (it was never run).
 
-    The median of its runs, unless its first run costs more than the dead band above the
-    median of the others: then that first run.  The first run must do the work, but state
-    survives from one run to the next through channels no sandbox closes (the pid counter,
-    inode numbers), so a program can compute once and read its answer back in the repeats;
-    the median of such runs is the cheap read, and the first run is what it really costs.
-    Only the first run can tell that story: a spike of load in a later run is noise, and the
-    median keeps it out (docs/rewards-efficiency.md).
+    The median of its runs, unless its first run costs more than READ_BACK_RATIO times the
+    median of the others (plus RUN_NOISE_MS): then that first run.  The first run must do
+    the work, but state survives from one run to the next through channels no sandbox
+    closes (the pid counter, inode numbers), so a program can compute once and read its
+    answer back in the repeats; the median of such runs is the cheap read, and the first
+    run is what it really costs.  A spike of load in a later run is noise, which the
+    median keeps out (docs/rewards-efficiency.md).
     """
     if any(value is None for runs in samples for value in runs):
         return None
@@ -196,9 +199,8 @@ def figures_ms(samples: Sequence[Sequence[float | None]]) -> list[float] | None:
     for runs in samples:
         values = [float(value) for value in runs if value is not None]
         first, later = values[0], values[1:]
-        read_back = bool(later) and first > (1.0 + DEAD_BAND) * statistics.median(later) + (
-            RUN_NOISE_MS
-        )
+        threshold = READ_BACK_RATIO * statistics.median(later) + RUN_NOISE_MS if later else 0.0
+        read_back = bool(later) and first > threshold
         figures.append(first if read_back else float(statistics.median(values)))
     return figures
 
