@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -19,7 +20,8 @@ def busy_loops(count: int | None = None, settle_s: float = 0.0) -> Iterator[list
     if count is None:
         count = os.cpu_count() or 1
     loops = [
-        subprocess.Popen(["yes"], stdout=subprocess.DEVNULL, start_new_session=True)
+        # A pure user-space spin, as a policy's busy code is (`yes` would spend it in write()).
+        subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
         for _ in range(count)
     ]
     try:
