@@ -11,6 +11,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from rewardd.rewards.efficiency import RUN_NOISE_MS
 from tests.conftest import running_service
 from tests.efficiency_support import DOCKER_SERVICE_ENV, KINDS, problems, require_docker
 from tests.load import busy_loops
@@ -95,7 +96,10 @@ def test_loaded_same_order_and_costs_within_twice_the_quiet_ones(service, quiet)
         for kind in ("fast", "slow"):
             before, after = cost(quiet[name][kind]), cost(results[kind])
             drift.append(after / before)
-            if not before / 2 <= after <= before * 2:
+            # Within 2x, or within two scheduler ticks of CPU time: below that resolution a
+            # few-millisecond cost is noise (docs/rewards-efficiency.md), not a drift.
+            near = abs(after - before) <= 2 * RUN_NOISE_MS
+            if not (before / 2 <= after <= before * 2 or near):
                 far.append((name, kind, before, after))
     # Shown with -s: the figures docs/rewards-efficiency.md quotes.
     print(
