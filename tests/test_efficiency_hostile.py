@@ -58,20 +58,33 @@ def cost(result: dict) -> float:
     return result["details"]["efficiency"]["cost_ms"]
 
 
+def plain_cost(graded: dict[str, dict], name: str) -> float:
+    """The plain work's cost, graded before and after the attack: the lower of the two.  CPU
+    time only grows with contention, and one plain figure read 1.5x its usual value in a CI
+    run (218 ms against 147 for the attack that had to do the same work), failing a sound
+    attack test on noise.  A real gain still shows against either figure."""
+    return min(cost(graded[name]), cost(graded[f"{name}_again"]))
+
+
 @pytest.mark.parametrize(
     "name", ["child_waited", "sleeping_parent", "orphan", "remembers_runs", "pid_pattern"]
 )
 def test_hidden_or_skipped_work_does_not_look_cheap(sandbox, distinct, name):
     graded = grade_group(
         distinct,
-        {"fast": distinct.solution("fast"), "slow": distinct.solution("slow"), name: hostile(name)},
+        {
+            "fast": distinct.solution("fast"),
+            "slow": distinct.solution("slow"),
+            name: hostile(name),
+            "slow_again": distinct.solution("slow"),
+        },
     )
     for result in graded.values():
         assert result["error"] is None, result["error"]
     attack = graded[name]
     if attack["components"]["efficiency"] == 0.0:
         return  # it failed a run (or every run): no efficiency to gain
-    assert cost(attack) >= AT_LEAST * cost(graded["slow"]), attack["details"]["efficiency"]
+    assert cost(attack) >= AT_LEAST * plain_cost(graded, "slow"), attack["details"]["efficiency"]
     assert attack["components"]["efficiency"] < graded["fast"]["components"]["efficiency"]
 
 
@@ -82,11 +95,12 @@ def test_a_child_that_busy_waits_while_the_parent_sleeps_counts(sandbox, distinc
             "fast": distinct.solution("fast"),
             "busy_inline": hostile("busy_inline"),
             "busy_child": hostile("busy_child"),
+            "busy_inline_again": hostile("busy_inline"),
         },
     )
     for result in graded.values():
         assert result["error"] is None, result["error"]
     spinning = graded["busy_child"]
     assert spinning["components"]["code"] == 1.0
-    assert cost(spinning) >= AT_LEAST * cost(graded["busy_inline"]), spinning["details"]
+    assert cost(spinning) >= AT_LEAST * plain_cost(graded, "busy_inline"), spinning["details"]
     assert spinning["components"]["efficiency"] < 1.0
