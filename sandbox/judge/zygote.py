@@ -36,7 +36,7 @@ import sys
 
 from sandbox import procutil
 
-from . import case, checker, tester
+from . import case, checker, syscall_filter, tester
 from .zygote_client import Principals, side_of
 
 PR_SET_PDEATHSIG = 1
@@ -193,6 +193,9 @@ def become_case(sock, fds: list[int], request: dict, uid: int | None, work_dir: 
         _libc.prctl(PR_SET_DUMPABLE, 0 if role in ("test", "check") else 1, 0, 0, 0)
         if "random" in sys.modules:
             sys.modules["random"].seed()  # a fresh process would have its own seed
+        # Last: the refused calls (keys, namespaces, memfds, io_uring, ...) are refused to the
+        # role's program and all it starts; a filter that cannot be installed fails the case.
+        syscall_filter.install()
         code = run_role(role)
     except BaseException:
         sys.__excepthook__(*sys.exc_info())
