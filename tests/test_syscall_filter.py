@@ -1,0 +1,258 @@
+"""The cases' syscall filter (sandbox/judge/syscall_filter.py) on its own.
+
+Its program is read by a small BPF interpreter below, for every architecture it is built for;
+then it is installed in child processes of this host (x86_64), which run the same programs as
+the sandbox tests (tests/syscall_filter_programs/): every refused call gets its errno, where
+an unfiltered run gets another answer, and honest code prints what it prints unfiltered.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import re
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandbox.judge import syscall_filter as sf
+
+PROGRAMS = Path(__file__).resolve().parent / "syscall_filter_programs"
+ARCHES = sorted(sf.NUMBERS)
+AUDIT_ARCH_I386, AUDIT_ARCH_ARM = 0x40000003, 0x40000028
+SIGCHLD = 17
+# glibc's thread flags (pthread_create), fork's and posix_spawn's (vfork-like): all honest.
+THREAD_FLAGS = 0x3D0F00  # VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|PARENT_SETTID|CHILD_CLEARTID
+FORK_FLAGS = 0x01200000 | SIGCHLD  # CHILD_SETTID | CHILD_CLEARTID
+SPAWN_FLAGS = 0x4100 | SIGCHLD  # VM | VFORK
+COMMON_CALLS = {  # read, write, openat, mmap, futex, exit_group
+    "x86_64": (0, 1, 257, 9, 202, 231),
+    "aarch64": (63, 64, 56, 222, 98, 94),
+}
+
+
+# --- the program, read by an interpreter ------------------------------------------------------
+
+
+def run_bpf(program: bytes, nr: int, arch: int, arg0: int = 0) -> int:
+    """What the kernel would return for one call: the subset of classic BPF the filter uses."""
+    data = struct.pack("=IIQ6Q", nr & 0xFFFFFFFF, arch, 0, arg0, 0, 0, 0, 0, 0)
+    instructions = [struct.unpack_from("=HBBI", program, i) for i in range(0, len(program), 8)]
+    accumulator, pc = 0, 0
+    while True:
+        code, jt, jf, k = instructions[pc]
+        pc += 1
+        if code == sf.BPF_LD_W_ABS:
+            (accumulator,) = struct.unpack_from("=I", data, k)
+        elif code == sf.BPF_RET_K:
+            return k
+        elif code in (sf.BPF_JEQ_K, sf.BPF_JGE_K, sf.BPF_JSET_K):
+            taken = {
+                sf.BPF_JEQ_K: accumulator == k,
+                sf.BPF_JGE_K: accumulator >= k,
+                sf.BPF_JSET_K: bool(accumulator & k),
+            }[code]
+            pc += jt if taken else jf
+        else:
+            raise AssertionError(f"an instruction the interpreter does not know: {code:#x}")
+
+
+def verdict(arch: str, nr: int, arg0: int = 0, audit_arch: int | None = None) -> str:
+    result = run_bpf(sf.build_program(arch), nr, audit_arch or sf.AUDIT_ARCH[arch], arg0)
+    if result == sf.SECCOMP_RET_ALLOW:
+        return "allow"
+    assert result & 0xFFFF0000 == sf.SECCOMP_RET_ERRNO, hex(result)
+    return errno.errorcode[result & 0xFFFF]
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_every_refused_call_gets_eperm(arch):
+    numbers = sf.NUMBERS[arch]
+    assert {name: verdict(arch, numbers[name]) for name in sf.REFUSED} == dict.fromkeys(
+        sf.REFUSED, "EPERM"
+    )
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_ordinary_calls_pass(arch):
+    assert [verdict(arch, nr) for nr in COMMON_CALLS[arch]] == ["allow"] * 6
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_clone_is_refused_only_with_a_namespace_flag(arch):
+    clone = sf.NUMBERS[arch]["clone"]
+    for flags in (THREAD_FLAGS, FORK_FLAGS, SPAWN_FLAGS, SIGCHLD):
+        assert verdict(arch, clone, flags) == "allow", hex(flags)
+    for name in ("NEWNS", "NEWCGROUP", "NEWUTS", "NEWIPC", "NEWUSER", "NEWPID", "NEWNET"):
+        flag = getattr(sf, f"CLONE_{name}")
+        assert verdict(arch, clone, flag | SIGCHLD) == "EPERM", name
+        assert verdict(arch, clone, flag | THREAD_FLAGS) == "EPERM", name
+    # Only the flags' low 32 bits mean anything to clone(): high bits set change nothing.
+    assert verdict(arch, clone, (0xFFFFFFFF << 32) | FORK_FLAGS) == "allow"
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_clone3_gets_enosys_so_glibc_falls_back_to_clone(arch):
+    assert verdict(arch, sf.NUMBERS[arch]["clone3"]) == "ENOSYS"
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_unreviewed_numbers_get_enosys(arch):
+    assert verdict(arch, sf.FIRST_UNREVIEWED) == "ENOSYS"
+    assert verdict(arch, 0x7FFFFFFF) == "ENOSYS"
+    assert verdict(arch, -1 & 0xFFFFFFFF) == "ENOSYS"
+    assert verdict(arch, sf.FIRST_UNREVIEWED - 1) == "EPERM"  # open_tree_attr, the last one
+
+
+def test_x32_calls_are_refused():
+    # x32's numbers are x86_64's | 0x40000000, on the same audit arch: getpid, memfd_create.
+    assert verdict("x86_64", 0x40000000 | 39) == "ENOSYS"
+    assert verdict("x86_64", 0x40000000 | 319) == "ENOSYS"
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_another_architectures_calls_are_all_refused(arch):
+    for foreign in {*sf.AUDIT_ARCH.values(), AUDIT_ARCH_I386, AUDIT_ARCH_ARM} - {
+        sf.AUDIT_ARCH[arch]
+    }:
+        for nr in (*COMMON_CALLS[arch], 20):  # 20: getpid on i386
+            assert verdict(arch, nr, audit_arch=foreign) == "EPERM", (hex(foreign), nr)
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_personality_may_only_be_read_or_change_uname(arch):
+    personality = sf.NUMBERS[arch]["personality"]
+    for persona in (0, 0x8, 0xFFFFFFFF):
+        assert verdict(arch, personality, persona) == "allow", hex(persona)
+    # ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, MMAP_PAGE_ZERO, ADDR_COMPAT_LAYOUT
+    for persona in (0x0040000, 0x0400000, 0x0100000, 0x0200000):
+        assert verdict(arch, personality, persona) == "EPERM", hex(persona)
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_the_table_is_whole_and_unambiguous(arch):
+    numbers = sf.NUMBERS[arch]
+    assert set(sf.REFUSED) | {"clone", "clone3", "personality"} == set(numbers)
+    assert len(set(numbers.values())) == len(numbers)
+    assert max(numbers.values()) < sf.FIRST_UNREVIEWED
+
+
+HEADERS = {
+    "x86_64": Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h"),
+    "aarch64": Path("/usr/include/asm-generic/unistd.h"),
+}
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_the_table_matches_the_kernel_headers(arch):
+    header = HEADERS[arch]
+    if not header.exists():
+        pytest.skip(f"no {header} (linux-libc-dev)")
+    defined = {
+        name: int(number)
+        for name, number in re.findall(r"#define __NR(?:3264)?_(\w+)\s+(\d+)", header.read_text())
+    }
+    known = {name: nr for name, nr in sf.NUMBERS[arch].items() if name in defined}
+    assert known == {name: defined[name] for name in known}
+    assert len(known) >= len(sf.NUMBERS[arch]) - 3  # older headers lack the newest calls
+
+
+def test_a_jump_past_255_instructions_is_an_error_not_a_wrong_program():
+    code = [(sf.BPF_JEQ_K, "far", None, 1), *[(sf.BPF_RET_K, 0, 0, 0)] * 256, "far"]
+    code.append((sf.BPF_RET_K, 0, 0, sf.SECCOMP_RET_ALLOW))
+    with pytest.raises(ValueError, match="out of range"):
+        sf.assemble(code)
+
+
+def test_an_unknown_architecture_has_no_filter_and_install_refuses(monkeypatch):
+    monkeypatch.setattr(
+        sf.os, "uname", lambda: os.uname_result(("Linux", "h", "6", "1", "riscv64"))
+    )
+    assert sf.this_arch() is None
+    monkeypatch.setattr(sf, "UNAVAILABLE", "no syscall filter for this architecture (riscv64)")
+    with pytest.raises(sf.FilterError, match="riscv64"):
+        sf.install()
+
+
+# --- installed, on this host ------------------------------------------------------------------
+
+needs_x86_64 = pytest.mark.skipif(
+    sf.ARCH != "x86_64", reason="the probe programs use x86_64's numbers"
+)
+
+
+def program_output(name: str, stdin: str, filtered: bool) -> str:
+    """The program's stdout, run by this interpreter with the filter installed or not."""
+    done = subprocess.run(
+        [sys.executable, "-I", str(PROGRAMS / f"{name}.py")],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=sf.install if filtered else None,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def probe_results(filtered: bool) -> dict[str, str]:
+    lines = program_output("probe_refused", "1\n", filtered).splitlines()
+    return dict(line.split(" ", 1) for line in lines)
+
+
+@needs_x86_64
+def test_each_refused_call_gets_its_errno_where_unfiltered_it_would_not():
+    filtered, unfiltered = probe_results(True), probe_results(False)
+    assert set(filtered) == set(unfiltered)
+    expected = {name: "EPERM" for name in filtered} | {"clone3": "ENOSYS", "x32_getpid": "ENOSYS"}
+    assert filtered == expected
+    # The probes' arguments are harmless, yet each gets another answer unfiltered (so the
+    # EPERM above is the filter's); as root even the privileged ones do. x32 has no entry on
+    # most kernels (ENOSYS either way).
+    if os.geteuid() == 0:
+        same = {name for name in filtered if filtered[name] == unfiltered[name]}
+        assert same <= {"x32_getpid"}, unfiltered
+    assert unfiltered["memfd_create"].startswith("ok"), unfiltered
+    assert unfiltered["unshare_newuser"] == "ok 0", unfiltered
+
+
+@needs_x86_64
+def test_honest_code_prints_the_same_filtered_and_unfiltered():
+    filtered = program_output("honest_processes", "10\n", True)
+    assert filtered == program_output("honest_processes", "10\n", False)
+    assert "pool 55\n" in filtered and "asyncio 42 45\n" in filtered, filtered
+
+
+def test_an_unprivileged_process_installs_it_too():
+    # A case's process has dropped to its uid: no CAP_SYS_ADMIN, so no_new_privs must come
+    # first. memfd_create answers whether the filter is there.
+    if os.geteuid() != 0:
+        pytest.skip("needs root to drop to another uid")
+    libc = ctypes.CDLL(None, use_errno=True)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.setresuid(65534, 65534, 65534)
+            sf.install()
+            no_new_privs = libc.prctl(39, 0, 0, 0, 0)  # PR_GET_NO_NEW_PRIVS
+            try:
+                os.memfd_create("probe")
+                answer = "allowed"
+            except OSError as exc:
+                answer = errno.errorcode[exc.errno]
+            os.write(write_end, f"{no_new_privs} {answer}".encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    _, status = os.waitpid(pid, 0)
+    answer = os.read(read_end, 100).decode()
+    os.close(read_end)
+    assert (os.waitstatus_to_exitcode(status), answer) == (0, "1 EPERM")
