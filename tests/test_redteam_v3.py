@@ -1,0 +1,70 @@
+"""Red team, third round: a policy rewarded for passing plays against the cases' syscall
+filter (sandbox/judge/syscall_filter.py) and what it leaves open: memory no meter counts,
+state that outlives a case or a job, limits the meters miss, verdicts forged or broken.
+
+Each test is one attack and asserts the secure outcome: a wrong solution earns 0 (a number,
+never null), a case's resources are charged to the case, nothing of one case is there for the
+next. An attack that gets through is marked xfail(strict=True) with the hole it uses
+(reported in /tmp/rewardd-coord/redteam.md) until its owner closes it.
+
+The solutions are real programs in tests/redteam_v3/; `solution("socket_storage")` is the
+code block sent: that file's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.judge_support import grade_solution as grade
+from tests.judge_support import open_judge_sandbox
+
+pytestmark = pytest.mark.docker
+
+SOLUTIONS = Path(__file__).resolve().parent / "redteam_v3"
+
+
+def solution(name: str) -> str:
+    return (SOLUTIONS / f"{name}.py").read_text()
+
+
+@pytest.fixture(scope="module", params=["docker", "bwrap"])
+def sandbox(request) -> Iterator[object]:
+    box = open_judge_sandbox(request.param)
+    box.kind = request.param
+    yield box
+    box.close()
+
+
+def stdio_cases(*pairs: tuple[str, str], **extra: object) -> dict:
+    return {"test_cases": [{"input": i, "output": o} for i, o in pairs], **extra}
+
+
+def assert_scored(score, passed: int, total: int) -> None:
+    """A number, never null, and exactly what the solution earned."""
+    assert score.error is None, (score.error, score.details)
+    assert score.value is not None
+    assert (score.details["passed"], score.details["total"]) == (passed, total), score.details
+
+
+def hole_on(request, kind: str, reason: str) -> None:
+    """The attack gets through on one backend only: a strict xfail there."""
+    if request.node.callspec.params.get("sandbox") == kind:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+# --- memory no meter counts ---------------------------------------------------------------
+
+
+def test_socket_buffers_used_as_storage_meet_the_case_memory_limit(sandbox, request):
+    hole_on(
+        request,
+        "bwrap",
+        "HOLE 1 (redteam.md): Unix socket buffers (600 MiB, SO_SNDBUF at wmem_max) are no "
+        "process's memory; bubblewrap has no memory counter to see them",
+    )
+    # A right answer, kept with 600 MiB of socket receive queues under a 128 MiB limit.
+    reference = stdio_cases(("1\n", "2\n"), memory_mb=128)
+    assert_scored(grade(sandbox, solution("socket_storage"), reference), 0, 1)
