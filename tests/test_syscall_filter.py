@@ -38,9 +38,9 @@ COMMON_CALLS = {  # read, write, openat, mmap, futex, exit_group
 # --- the program, read by an interpreter ------------------------------------------------------
 
 
-def run_bpf(program: bytes, nr: int, arch: int, arg0: int = 0) -> int:
+def run_bpf(program: bytes, nr: int, arch: int, *args: int) -> int:
     """What the kernel would return for one call: the subset of classic BPF the filter uses."""
-    data = struct.pack("=IIQ6Q", nr & 0xFFFFFFFF, arch, 0, arg0, 0, 0, 0, 0, 0)
+    data = struct.pack("=IIQ6Q", nr & 0xFFFFFFFF, arch, 0, *args, *[0] * (6 - len(args)))
     instructions = [struct.unpack_from("=HBBI", program, i) for i in range(0, len(program), 8)]
     accumulator, pc = 0, 0
     while True:
@@ -61,8 +61,8 @@ def run_bpf(program: bytes, nr: int, arch: int, arg0: int = 0) -> int:
             raise AssertionError(f"an instruction the interpreter does not know: {code:#x}")
 
 
-def verdict(arch: str, nr: int, arg0: int = 0, audit_arch: int | None = None) -> str:
-    result = run_bpf(sf.build_program(arch), nr, audit_arch or sf.AUDIT_ARCH[arch], arg0)
+def verdict(arch: str, nr: int, *args: int, audit_arch: int | None = None) -> str:
+    result = run_bpf(sf.build_program(arch), nr, audit_arch or sf.AUDIT_ARCH[arch], *args)
     if result == sf.SECCOMP_RET_ALLOW:
         return "allow"
     assert result & 0xFFFF0000 == sf.SECCOMP_RET_ERRNO, hex(result)
@@ -134,9 +134,20 @@ def test_personality_may_only_be_read_or_change_uname(arch):
 
 
 @pytest.mark.parametrize("arch", ARCHES)
+def test_socket_buffers_may_not_be_raised(arch):
+    setsockopt = sf.NUMBERS[arch]["setsockopt"]
+    sol_socket, ipproto_tcp = 1, 6
+    for option in (7, 8, 32, 33):  # SO_SNDBUF, SO_RCVBUF, SO_SNDBUFFORCE, SO_RCVBUFFORCE
+        assert verdict(arch, setsockopt, 3, sol_socket, option) == "EPERM", option
+    for level, option in ((sol_socket, 2), (sol_socket, 16), (ipproto_tcp, 7), (ipproto_tcp, 8)):
+        # SO_REUSEADDR, SO_PASSCRED; TCP options that share the buffers' numbers
+        assert verdict(arch, setsockopt, 3, level, option) == "allow", (level, option)
+
+
+@pytest.mark.parametrize("arch", ARCHES)
 def test_the_table_is_whole_and_unambiguous(arch):
     numbers = sf.NUMBERS[arch]
-    assert set(sf.REFUSED) | {"clone", "clone3", "personality"} == set(numbers)
+    assert set(sf.REFUSED) | {"clone", "clone3", "personality", "setsockopt"} == set(numbers)
     assert len(set(numbers.values())) == len(numbers)
     assert max(numbers.values()) < sf.FIRST_UNREVIEWED
 
@@ -166,6 +177,12 @@ def test_a_jump_past_255_instructions_is_an_error_not_a_wrong_program():
     code.append((sf.BPF_RET_K, 0, 0, sf.SECCOMP_RET_ALLOW))
     with pytest.raises(ValueError, match="out of range"):
         sf.assemble(code)
+
+
+def test_a_block_entered_by_running_on_is_an_error():
+    code = [(sf.BPF_JEQ_K, "allow", None, 1), "refuse", (sf.BPF_RET_K, 0, 0, 1)]
+    with pytest.raises(ValueError, match="runs on into it"):
+        sf.assemble([*code, "allow", (sf.BPF_RET_K, 0, 0, sf.SECCOMP_RET_ALLOW)])
 
 
 def test_an_unknown_architecture_has_no_filter_and_install_refuses(monkeypatch):

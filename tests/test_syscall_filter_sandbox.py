@@ -71,6 +71,13 @@ def test_a_checker_is_filtered_too(sandbox):
     assert_scored(grade(sandbox, "print(sum(map(int, input().split())))\n", reference), 1, 1)
 
 
+def test_socket_buffers_raised_for_storage_meet_the_case_memory_limit(sandbox):
+    # Refused the larger buffers (bubblewrap: nothing else would see 600 MiB queued in
+    # sockets), or caught by the container's memory counter (Docker): never a pass.
+    reference = stdio_case("1\n", "2\n", memory_mb=128)
+    assert_scored(grade(sandbox, program("socket_storage"), reference), 0, 1)
+
+
 def test_one_uid_every_refused_call_is_refused_in_a_case():
     # Rootless bubblewrap: judge, zygote and cases share one uid inside bwrap's own user
     # namespace, where a nested one would give a case every mount right.
@@ -78,9 +85,10 @@ def test_one_uid_every_refused_call_is_refused_in_a_case():
     assert (answer["error"], answer["passed"], answer["total"]) == (None, 1, 1), answer
 
 
-@pytest.mark.parametrize("name", ["userns_tmpfs", "memfd_storage"])
+@pytest.mark.parametrize("name", ["userns_tmpfs", "memfd_storage", "socket_storage"])
 def test_one_uid_unmapped_memory_meets_the_case_memory_limit(name):
-    answer = grade_one_uid(solution(name), stdio_case("1\n", "2\n", memory_mb=128))
+    code = program(name) if (PROGRAMS / f"{name}.py").exists() else solution(name)
+    answer = grade_one_uid(code, stdio_case("1\n", "2\n", memory_mb=128))
     assert (answer["error"], answer["passed"], answer["total"]) == (None, 0, 1), answer
 
 

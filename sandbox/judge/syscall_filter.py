@@ -69,6 +69,11 @@ CLONE_NEW_ANY = (
     | CLONE_NEWNET
 )
 
+# setsockopt(SOL_SOCKET, ...) options that raise a socket's buffer past the system's default:
+# SO_SNDBUF, SO_RCVBUF (up to net.core.wmem_max/rmem_max, 4 MiB here) and their FORCE forms.
+SOL_SOCKET = 1
+SOCKET_BUFFER_OPTIONS = (7, 8, 32, 33)
+
 # personality() values that only change what uname() says (the ones Docker's profile allows
 # too), and 0xffffffff, which only reads the current persona.
 HARMLESS_PERSONAS = (0x0, 0x8, 0x20000, 0x20008, 0xFFFFFFFF)  # PER_LINUX, PER_LINUX32, UNAME26
@@ -80,8 +85,8 @@ HARMLESS_PERSONAS = (0x0, 0x8, 0x20000, 0x20008, 0xFFFFFFFF)  # PER_LINUX, PER_L
 FIRST_UNREVIEWED = 468
 
 # --- what every case process is refused, and why ------------------------------------------
-# Each call is refused whole with EPERM; clone, clone3 and personality have rules of their own
-# below. Calls that need a capability the case never holds are listed when a leaked
+# Each call is refused whole with EPERM; clone, clone3, personality and setsockopt have rules
+# of their own below. Calls that need a capability the case never holds are listed when a leaked
 # capability would make them an escape.
 
 REFUSED = (
@@ -142,7 +147,7 @@ REFUSED = (
     "open_by_handle_at",
 )
 
-# The numbers of the calls above (and of the three with rules), per architecture: x86_64's own
+# The numbers of the calls above (and of the four with rules), per architecture: x86_64's own
 # table (arch/x86/entry/syscalls/syscall_64.tbl), aarch64's the generic one
 # (include/uapi/asm-generic/unistd.h). Numbers from 403 up are the same everywhere.
 SHARED_NUMBERS = {
@@ -191,6 +196,7 @@ NUMBERS = {
         "delete_module": 176,
         "open_by_handle_at": 304,
         "personality": 135,
+        "setsockopt": 54,
     },
     "aarch64": {
         **SHARED_NUMBERS,
@@ -220,6 +226,7 @@ NUMBERS = {
         "delete_module": 106,
         "open_by_handle_at": 265,
         "personality": 92,
+        "setsockopt": 208,
     },
 }
 AUDIT_ARCH = {"x86_64": AUDIT_ARCH_X86_64, "aarch64": AUDIT_ARCH_AARCH64}
@@ -244,7 +251,7 @@ def build_program(arch: str) -> bytes:
             sorted(
                 [(numbers[name], "refuse") for name in REFUSED]
                 + [(numbers["clone"], "clone"), (numbers["clone3"], "unreviewed")]
-                + [(numbers["personality"], "personality")]
+                + [(numbers["personality"], "personality"), (numbers["setsockopt"], "setsockopt")]
             ),
             otherwise="allow",
         ),
@@ -256,7 +263,17 @@ def build_program(arch: str) -> bytes:
         # the programs the case executes next: exploit aids, never needed by honest code.
         "personality",
         (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW),
-        *[(BPF_JEQ_K, "allow", None, persona) for persona in HARMLESS_PERSONAS],
+        *[(BPF_JEQ_K, "allow", None, persona) for persona in HARMLESS_PERSONAS[:-1]],
+        (BPF_JEQ_K, "allow", "refuse", HARMLESS_PERSONAS[-1]),
+        # Data queued in a socket is no process's memory either: with buffers raised to 8 MiB,
+        # the 126 socket pairs a case's fds allow held 988 MiB under a 128 MiB limit on
+        # bubblewrap; at the default size they hold 28 MiB.
+        "setsockopt",
+        (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 8),  # level
+        (BPF_JEQ_K, None, "allow", SOL_SOCKET),
+        (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 16),  # optname
+        *[(BPF_JEQ_K, "refuse", None, option) for option in SOCKET_BUFFER_OPTIONS[:-1]],
+        (BPF_JEQ_K, "refuse", "allow", SOCKET_BUFFER_OPTIONS[-1]),
         "refuse",
         (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM),
         "unreviewed",
@@ -296,6 +313,10 @@ def assemble(code: list) -> bytes:
     instructions: list[tuple] = []
     for entry in code:
         if isinstance(entry, str):
+            # A labelled block is entered by its jumps only: the one above must not run on
+            # into it (a missed case would take the next block's verdict).
+            if instructions and falls_through(instructions[-1]):
+                raise ValueError(f"the instruction before {entry!r} runs on into it")
             labels[entry] = len(instructions)
         else:
             instructions.append(entry)
@@ -314,6 +335,11 @@ def assemble(code: list) -> bytes:
         struct.pack("=HBBI", op, offset(jt, i), offset(jf, i), k)
         for i, (op, jt, jf, k) in enumerate(instructions)
     )
+
+
+def falls_through(instruction: tuple) -> bool:
+    op, jt, jf, _ = instruction
+    return op != BPF_RET_K and (op == BPF_LD_W_ABS or jt is None or jf is None)
 
 
 def this_arch() -> str | None:

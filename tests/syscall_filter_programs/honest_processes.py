@@ -7,6 +7,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -93,7 +94,14 @@ def probes() -> str:
     # clone(CLONE_THREAD) without CLONE_SIGHAND: the kernel's own EINVAL, not the filter's.
     libc.syscall.restype = ctypes.c_long
     plain = libc.syscall(ctypes.c_long(56), ctypes.c_long(0x00010000), 0, 0, 0, 0)
-    return f"{persona} {plain} {os.strerror(ctypes.get_errno())}"
+    einval = os.strerror(ctypes.get_errno())
+    # Socket options other than the buffer sizes: SO_PASSCRED on a unix socket pair.
+    left, right = socket.socketpair()
+    left.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+    passcred = left.getsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED)
+    left.close()
+    right.close()
+    return f"{persona} {plain} {einval} {passcred}"
 
 
 n = int(input())

@@ -6,6 +6,7 @@ import ctypes
 import errno
 import mmap
 import os
+import socket
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
@@ -58,6 +59,8 @@ def i386_getpid() -> str:
 
 params = ctypes.create_string_buffer(120)  # struct io_uring_params, zeroed
 pidfd = os.pidfd_open(os.getpid())
+pair = socket.socketpair()
+big = ctypes.c_int(1 << 24)  # SO_SNDBUF of 16 MiB (the kernel caps it at wmem_max)
 probes = {
     "add_key": lambda: call(248, b"rewardd-no-such-type", b"x", None, 0, -4),
     "request_key": lambda: call(249, b"rewardd-no-such-type", b"x", None, 0),
@@ -80,6 +83,9 @@ probes = {
     "kcmp": lambda: call(312, os.getpid(), os.getpid(), 0, 0, 0),  # KCMP_FILE 0 vs 0
     "pidfd_getfd": lambda: call(438, pidfd, 0, 0),
     "personality": lambda: call(135, ADDR_NO_RANDOMIZE),
+    "setsockopt_sndbuf": lambda: call(
+        54, pair[0].fileno(), socket.SOL_SOCKET, 7, ctypes.byref(big), 4
+    ),
     "x32_getpid": lambda: call(0x40000000 | 39),
     "i386_getpid": i386_getpid,
     "unshare_all": lambda: call(272, -1),
