@@ -68,3 +68,24 @@ def test_socket_buffers_used_as_storage_meet_the_case_memory_limit(sandbox, requ
     # A right answer, kept with 600 MiB of socket receive queues under a 128 MiB limit.
     reference = stdio_cases(("1\n", "2\n"), memory_mb=128)
     assert_scored(grade(sandbox, solution("socket_storage"), reference), 0, 1)
+
+
+# --- state that outlives a case or a job ---------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="HOLE 2 (redteam.md): the /tmp tmpfs (and /dev/shm, the work dir) of a warm sandbox "
+    "is shared by its jobs: its next inode number carries an answer from one item to the next",
+)
+def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_the_inode_counter(
+    sandbox,
+):
+    # Items of one GRPO group share a problem and, in turn, the warm sandboxes. A right
+    # solution runs first (once per warm sandbox of the pool, as a group's items land), then
+    # a wrong one that only reads what the right one left.
+    reference = stdio_cases(("100000\n", "9592\n"))
+    for _ in range(4):
+        assert_scored(grade(sandbox, solution("inode_leaker"), reference), 1, 1)
+    for _ in range(2):
+        assert_scored(grade(sandbox, solution("inode_reader"), reference), 0, 1)
