@@ -3,7 +3,7 @@
 
 Hostile: a case that tries every refused class (tests/syscall_filter_programs/probe_refused.py)
 must see exactly what a filtered process sees on this host, on both backends (Docker's own
-seccomp profile lets x32 and i386 calls, and unlisted calls, through: the filter does not);
+seccomp profile lets memfds, io_uring, ptrace, socket buffers and i386 calls through);
 the tester and a checker are filtered as the solution is. The holes the filter closes on
 bubblewrap (kernel keys, a private tmpfs in a user namespace of its own, memfd storage) are
 tests/test_redteam_v2.py's; here they are played on rootless bubblewrap too. Honest: threads,
