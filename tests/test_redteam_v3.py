@@ -58,13 +58,8 @@ def hole_on(request, kind: str, reason: str) -> None:
 # --- memory no meter counts ---------------------------------------------------------------
 
 
-def test_socket_buffers_used_as_storage_meet_the_case_memory_limit(sandbox, request):
-    hole_on(
-        request,
-        "bwrap",
-        "HOLE 1 (redteam.md): Unix socket buffers (600 MiB, SO_SNDBUF at wmem_max) are no "
-        "process's memory; bubblewrap has no memory counter to see them",
-    )
+def test_socket_buffers_used_as_storage_meet_the_case_memory_limit(sandbox):
+    # HOLE 1 (redteam.md), closed in cc84361: the filter refuses raising a socket's buffers.
     # A right answer, kept with 600 MiB of socket receive queues under a 128 MiB limit.
     reference = stdio_cases(("1\n", "2\n"), memory_mb=128)
     assert_scored(grade(sandbox, solution("socket_storage"), reference), 0, 1)
@@ -89,3 +84,14 @@ def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_the_inode_c
         assert_scored(grade(sandbox, solution("inode_leaker"), reference), 1, 1)
     for _ in range(2):
         assert_scored(grade(sandbox, solution("inode_reader"), reference), 0, 1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="HOLE 3 (redteam.md): TCP queues over the loopback autotune to megabytes with no "
+    "setsockopt; cgroup v1's memory counter (Docker) leaves them out, bubblewrap has none",
+)
+def test_tcp_loopback_buffers_used_as_storage_meet_the_case_memory_limit(sandbox):
+    # A right answer, kept with 440 MiB of TCP send and receive queues under a 128 MiB limit.
+    reference = stdio_cases(("1\n", "2\n"), memory_mb=128)
+    assert_scored(grade(sandbox, solution("tcp_storage"), reference), 0, 1)
