@@ -95,3 +95,14 @@ def test_tcp_loopback_buffers_used_as_storage_meet_the_case_memory_limit(sandbox
     # A right answer, kept with 440 MiB of TCP send and receive queues under a 128 MiB limit.
     reference = stdio_cases(("1\n", "2\n"), memory_mb=128)
     assert_scored(grade(sandbox, solution("tcp_storage"), reference), 0, 1)
+
+
+def test_default_socket_buffers_of_many_processes_meet_the_case_memory_limit(sandbox, request):
+    hole_on(
+        request,
+        "bwrap",
+        "HOLE 3 (redteam.md), second instance: 12 processes x 240 Unix sockets at the "
+        "default buffer size hold 400+ MiB; bubblewrap has no memory counter to see them",
+    )
+    reference = stdio_cases(("1\n", "2\n"), memory_mb=128)
+    assert_scored(grade(sandbox, solution("unix_storage_processes"), reference), 0, 1)
