@@ -336,17 +336,17 @@ def test_a_fork_chain_of_one_case_is_gone_before_the_next(sandbox):
             return None if state == "Z" else int(fields["Uid"].split()[0])
 
         def others():
-            # Not this case (its solution's uid and its tester's, the next one), not the
-            # judge, not root: a process of an earlier case.
+            # A process of an earlier case's solution: slot k's solution runs as the uid
+            # block's first + 2k, so those are this uid less an even number (the job's
+            # tester, the judge and root are not).
             mine = os.getuid()
-            ours = {0, mine, mine + 1, uid_of(os.getppid())}
             alive = []
             for entry in [p for p in os.listdir("/proc") if p.isdigit()]:
                 try:
                     uid = uid_of(entry)
                 except (OSError, KeyError, ValueError):
                     continue
-                if uid is not None and uid not in ours:
+                if uid is not None and uid < mine and (mine - uid) % 2 == 0:
                     alive.append(entry)
             return alive
 

@@ -8,10 +8,11 @@ Every module it will ever use was imported by __main__ before that, from R, whic
 can write, and R is then taken off sys.path; an audit hook lists any module imported after
 the payload arrived, and the verdict line carries that list (empty, or it is a judge bug).
 
-For each case it makes the pipes, has the zygote fork the case's processes (case.py for the
-solution, tester.py for test code), pumps their pipes with byte caps and a wall-clock
-backstop, kills them, reaps them (their rusage is the case's CPU time), and hands what it
-saw to verdicts.py. Any exception of its own on a case fails that case; it never escapes.
+For each case it makes the pipes, has the zygote fork the case's solution process (case.py),
+pumps their pipes with byte caps and a wall-clock backstop, kills them, reaps them (their
+rusage is the case's CPU time), and hands what it saw to verdicts.py. Test code runs in the
+job's tester (tester.py, `Tester`), forked once and handed each case's pipes. Any exception of
+its own on a case fails that case; it never escapes.
 
 Output on stdout, one JSON line each: {"rewardd_started": token, "hardening": {...}} first,
 then {"rewardd_verdict": token, "cases": [...], "internal_errors": [...], "late_imports": []}.
@@ -19,6 +20,8 @@ then {"rewardd_verdict": token, "cases": [...], "internal_errors": [...], "late_
 
 from __future__ import annotations
 
+import _socket
+import array
 import contextlib
 import ctypes
 import decimal  # noqa: F401 -- values.decode rebuilds these; imported before any payload
@@ -32,7 +35,7 @@ from collections.abc import Callable, Iterator
 
 from sandbox import procutil
 
-from . import checker, verdicts
+from . import checker, syscall_filter, verdicts
 from .zygote_client import Principals, Zygote, ZygoteError, fingerprint
 
 PR_SET_DUMPABLE = 4
@@ -62,6 +65,9 @@ CONTAINER_MEMORY = procutil.ContainerMemory()
 # JUDGE_FREE_PER_CASE_S (an honest case's overhead) comes off the job's budget.
 JUDGE_WORK_FLOOR_S = 0.2
 JUDGE_FREE_PER_CASE_S = 0.03
+# The job's tester runs as slot 0's tester uid (zygote_client.Principals), in its dir.
+TESTER_SLOT = 0
+TESTER_SEND_TIMEOUT_S = 5.0
 
 
 class JudgeWorkTooCostly(BaseException):
@@ -112,6 +118,10 @@ def main(zygote: Zygote | None = None) -> None:
         drop_to(principals.judge_uid)
         hardening["not_dumpable"] = _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
     hardening["separate_uids"] = principals.separate
+    # Every case process installs it (zygote.become_case); where it cannot, cases fail.
+    hardening["syscall_filter"] = syscall_filter.UNAVAILABLE is None
+    if syscall_filter.UNAVAILABLE is not None:
+        hardening["syscall_filter_problem"] = syscall_filter.UNAVAILABLE
     late_imports: list[str] = []
     sys.addaudithook(lambda event, args: event == "import" and late_imports.append(str(args[0])))
     baseline = fingerprint(os.getpid())
@@ -151,7 +161,7 @@ def emit_case(token: str, index: int, result: dict) -> None:
     emit({"rewardd_case": token, "index": index, "limit": True, "result": result})
 
 
-def harden() -> dict[str, bool]:
+def harden() -> dict[str, bool | str]:
     """Unreadable to other processes of our uid, and the reaper of our orphans."""
     return {
         "not_dumpable": _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0,
@@ -172,6 +182,16 @@ def judge_all(
     payload: dict, zygote: Zygote, principals: Principals, baseline: tuple
 ) -> tuple[list[dict], list[str]]:
     """Every case's verdict, and the judge's own failures (each failed its case)."""
+    tester = Tester()  # test code: the job's tester, forked for the first case that needs it
+    try:
+        return judge_cases(payload, zygote, principals, baseline, tester)
+    finally:
+        tester.close()
+
+
+def judge_cases(
+    payload: dict, zygote: Zygote, principals: Principals, baseline: tuple, tester: Tester
+) -> tuple[list[dict], list[str]]:
     started = time.monotonic()
     wall_deadline = started + float(payload["wall_s"])
     cpu_left = float(payload["budget_s"])
@@ -214,7 +234,7 @@ def judge_all(
         judge_before = judge_cpu_s(zygote)
         try:
             run = run_case(
-                payload, case, slot, zygote, principals, wall_deadline, cpu_left, over_limit
+                payload, case, slot, zygote, principals, wall_deadline, cpu_left, over_limit, tester
             )
             if run.left_behind:
                 # What it left is still there: no later case may run next to it.
@@ -247,7 +267,7 @@ def judge_all(
                     zygote,
                     principals,
                     wall_deadline,
-                    reap_strays,
+                    lambda spare, principals: reap_strays(spare, principals, tester.pid),
                     cpu_left_s=cpu_left,
                 )
                 cpu_left -= check.cpu_s
@@ -331,14 +351,17 @@ def run_case(
     wall_deadline: float,
     cpu_left_s: float = float("inf"),
     over_limit: Callable[[str], None] = lambda reason: None,
+    tester: Tester | None = None,
 ) -> CaseRun:
     """Run one case. Its processes are cut as soon as all of them together pass the case's
     CPU limit (or what is left of the job's budget, if less) or hold more memory than it
-    may: over_limit(reason) is told at once."""
+    may: over_limit(reason) is told at once. tester: the job's tester (test code)."""
     mode = payload["mode"]
+    tester = tester or Tester()
     run = CaseRun()
     run.cpu_limit_s = float(case["timeout_s"])
     run.cpu_left_s = cpu_left_s
+    run.roles = ["solution", "tester"] if mode == "test" else ["solution"]
     memory_mb = int(payload["memory_mb"])
     solution_message: dict = {
         "role": {"test": "serve"}.get(mode, mode),
@@ -357,33 +380,33 @@ def run_case(
         fds.extend(pair)
         return pair
 
-    pids: dict[str, int] = {}
+    pids: dict[str, int] = {}  # the processes forked for this case (the solution's)
+    meter = None
+    keep_tester = False
     try:
         in_r, in_w = pipe()
         out_r, out_w = pipe()
         err_r, err_w = pipe()
         ctl_r, ctl_w = pipe()
         res_r, res_w = pipe()
-        theirs = {"solution": [in_r, out_w, err_w, ctl_r, res_w]}
+        theirs = [in_r, out_w, err_w, ctl_r, res_w]
         outbox = {in_w: stdin, ctl_w: frame_of(solution_message)}
         reads = {out_r: ("stdout", STDOUT_CAP), err_r: ("stderr", STDERR_CAP)}
+        done_fd: int | None = None  # when it is readable, the case is over
         if mode == "test":
             req_r, req_w = pipe()
-            tin_r, tin_w = pipe()
             tout_r, tout_w = pipe()
             terr_r, terr_w = pipe()
             tctl_r, tctl_w = pipe()
             ver_r, ver_w = pipe()
-            theirs["solution"].append(req_r)
-            theirs["tester"] = [tin_r, tout_w, terr_w, tctl_r, ver_w, req_w, res_r]
-            test_message = {
-                "source": payload["sources"][case["source"]],
-                "call": case["call"],
-                "is_async": case.get("is_async", False),
-                # The tests' copy of the reference's helpers (tester.with_preamble).
-                "preamble": payload.get("preamble") or "",
-            }
-            outbox.update({tin_w: b"", tctl_w: frame_of(test_message)})
+            done_fd, done_w = pipe()  # the tester closes it once its verdict is written
+            theirs.append(req_r)
+            tester.start(zygote, payload, tout_w, terr_w)
+            # In tester.CASE_FDS order.
+            tester.hand_over([tout_w, terr_w, tctl_r, ver_w, req_w, res_r, done_w])
+            for fd in (tout_w, terr_w, tctl_r, ver_w, req_w, res_r, done_w):
+                close_fd(fd, fds)
+            outbox[tctl_w] = frame_of(tester.message(payload, case))
             reads.update(
                 {
                     ver_r: ("verdict", VERDICT_CAP),
@@ -394,13 +417,13 @@ def run_case(
         else:
             reads[res_r] = ("result", RESULT_CAP)
         meter = procutil.ProcessMeter(
-            case_processes(principals, slot, pids, zygote.pid),
+            case_processes(principals, slot, pids, {zygote.pid, tester.pid}),
             counter=CONTAINER_CPU if principals.separate else None,
             interval_s=METER_INTERVAL_S,
             # The sandbox's own pid namespace (Docker has the counter instead; the unsafe
             # backend shares the host's, where others' forks would be charged). The zygote
-            # starts two processes for each of the case's: a middle one, then the case's.
-            forks_of_others=(lambda: 2 * len(pids)) if principals.separate else None,
+            # forks each process of the case itself (zygote_reaps: no middle one).
+            forks_of_others=(lambda: len(pids)) if principals.separate else None,
         )
         cpu_cap_s = min(run.cpu_limit_s, max(cpu_left_s, 0.0))
         memory_cap = (memory_mb + CASE_MEMORY_SLACK_MB) << 20
@@ -410,9 +433,17 @@ def run_case(
         backstop = 3 * run.cpu_limit_s + 2
         # Extended by what the case's processes waited for a busy CPU (a loaded machine),
         # never past three times the backstop or the job's own wall-clock deadline.
-        starvation = procutil.Starvation(lambda: pids.values())
+        starvation = tester.with_waits(procutil.Starvation(lambda: pids.values()))
+
+        # One look every METER_INTERVAL_S, however often the pump asks (it asks at each
+        # event): [when the next look is due, the deadline the last one gave].
+        looked = [0.0, started]
 
         def deadline() -> float:
+            now = time.monotonic()
+            if now < looked[0]:
+                return looked[1]
+            looked[0] = now + METER_INTERVAL_S
             if run.limit_reason is None:
                 run.limit_reason = over_its_limits(
                     meter, cpu_cap_s, run.cpu_limit_s, memory_cap, solution_uid, memory_base
@@ -420,41 +451,34 @@ def run_case(
                 if run.limit_reason is not None:
                     over_limit(run.limit_reason)
             if run.limit_reason is not None:
-                return started  # passed: the pump stops, the case is killed
-            extended = started + min(backstop + starvation(), 3 * backstop)
-            return min(extended, wall_deadline)
+                looked[1] = started  # passed: the pump stops, the case is killed
+            else:
+                extended = started + min(backstop + starvation(), 3 * backstop)
+                looked[1] = min(extended, wall_deadline)
+            return looked[1]
 
         ceiling = started + 3 * backstop
 
-        roles = {"solution": solution_message["role"], "tester": "test"}
-        run.roles = list(theirs)
-        forks = [
-            (
-                roles[side],
-                slot,
-                theirs[side],
-                memory_mb,
-                run.cpu_limit_s + (2 if side == "tester" else 0),
-            )
-            for side in theirs
-        ]
-        pids.update(zip(theirs, zygote.fork_all(forks), strict=True))
-        for side_fds in theirs.values():
-            for fd in side_fds:
-                close_fd(fd, fds)
-        watched = pids["tester" if mode == "test" else "solution"]
-        done_fd = pidfd(watched)
+        pids["solution"] = zygote.fork(
+            solution_message["role"], slot, theirs, memory_mb, run.cpu_limit_s, zygote_reaps=True
+        )
+        for fd in theirs:
+            close_fd(fd, fds)
+        pidfd_of_solution = pidfd(pids["solution"]) if done_fd is None else None
         try:
             pumped = procutil.pump(
                 {fd: cap for fd, (_, cap) in reads.items()},
                 outbox=outbox,
                 deadline=deadline,
-                done_fd=done_fd,
+                done_fd=done_fd if done_fd is not None else pidfd_of_solution,
+                # Test code: once the tester is done, the case is (the solution's process
+                # serves it only, and its output is not the verdict).
+                drain_grace_s=0.0 if mode == "test" else 0.05,
                 recheck_s=METER_INTERVAL_S,
             )
         finally:
-            if done_fd is not None:
-                os.close(done_fd)
+            if pidfd_of_solution is not None:
+                os.close(pidfd_of_solution)
             for fd in outbox:  # the pump closed them, written or not
                 if fd in fds:
                     fds.remove(fd)
@@ -475,11 +499,22 @@ def run_case(
             run.problem = run.limit_reason  # memory, or the job's budget: the case fails
         run.outputs = {name: pumped.outputs.get(fd, b"") for fd, (name, _) in reads.items()}
         run.charged_cpu_s = charged_cpu_s(run.outputs.get("verdict", b""), run.cpu_limit_s)
-    except ZygoteError as exc:  # the judge's machinery: the case fails, and it is logged
+        # The tester serves the next case only after a case that ended as it should: its
+        # whole verdict, nothing cut, and it says it is fit (with one principal, never: the
+        # solution's processes shared its uid).
+        report = verdicts.parse_frame(run.outputs.get("verdict", b""))
+        keep_tester = (
+            principals.separate
+            and pumped.done
+            and not (pumped.timed_out or pumped.capped)
+            and isinstance(report, dict)
+            and report.get("fit") is True
+        )
+    except (ZygoteError, TesterError) as exc:  # the judge's machinery: the case fails, logged
         run.problem = f"the case could not be started: {exc}"
         run.judge_error = run.problem
     finally:
-        end_case(pids, slot, zygote, principals, run, meter)
+        end_case(pids, slot, zygote, principals, run, meter, tester, keep_tester)
         for fd in list(fds):
             close_fd(fd, fds)
     return run
@@ -528,17 +563,18 @@ def over_its_limits(
 
 
 def case_processes(
-    principals: Principals, slot: int, pids: dict[str, int], zygote: int | None
+    principals: Principals, slot: int, pids: dict[str, int], spare: set[int | None]
 ) -> Callable[[dict[int, procutil.ProcessInfo]], set[int]]:
     """Which processes are the solution's in this case: every process of its uid, or (one
-    principal) its process's descendants and the orphans that came back to the judge."""
+    principal) its process's descendants and the orphans that came back to the judge, never
+    the spare ones (the zygote, the tester)."""
     uid = principals.uid_of(slot, "solution")
     if uid is not None:
         return lambda table: {pid for pid, info in table.items() if info.uid == uid}
     me = os.getpid()
 
     def select(table: dict[int, procutil.ProcessInfo]) -> set[int]:
-        solution, others = pids.get("solution"), {zygote, pids.get("tester")}
+        solution, others = pids.get("solution"), spare
         roots = {pid for pid, info in table.items() if info.ppid == me} - others
         if solution is not None:
             roots.add(solution)
@@ -580,37 +616,55 @@ def end_case(
     principals: Principals,
     run: CaseRun,
     meter: procutil.ProcessMeter | None = None,
+    tester: Tester | None = None,
+    keep_tester: bool = False,
 ) -> None:
     """Kill every process of the case, measure and reap them (the case's CPU time) and
-    delete what they left. Nothing of one case survives into the next."""
+    delete what they left. Nothing of one case survives into the next: the job's tester, when
+    kept (keep_tester), holds nothing of it; else it goes too."""
     left = None
-    sides = ["solution", "tester"] if "tester" in run.roles else ["solution"]
+    killed = False  # the zygote killed the targets' uids and is wiping their files
+    targets = [(slot, "solution")]
+    retire = tester is not None and tester.pid is not None and not keep_tester
+    if retire:
+        targets.append((TESTER_SLOT, "tester"))
     if principals.separate:
         try:
-            # One kill(-1) per uid, then the wipe: our CPU, bounded as the case's is.
+            # One kill(-1) per uid; the wipe (our CPU, bounded as the case's is) runs in the
+            # zygote while we take the last look, and `reap` says how it went.
             used_s = meter.cpu_s() if meter is not None else 0.0
             wipe_s = judge_work_limit_s(run.cpu_limit_s, run.cpu_left_s - used_s)
-            left = zygote.clean(slot, sides, cpu_s=wipe_s)
+            zygote.kill(targets, cpu_s=wipe_s)
+            killed = True
         except ZygoteError as exc:
             left = str(exc)
     else:
-        for pid in pids.values():
+        for pid in [*pids.values(), *([tester.pid] if retire else [])]:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
     if meter is not None:
         # Killed, not yet reaped: each is a zombie holding what it and its waited children used.
         run.measured_cpu_s = meter.final_cpu_s()
-    for side, pid in pids.items():
+    reaped: dict[int, tuple[int, float]] = {}
+    if pids or killed:
         try:
-            _, status, usage = os.wait4(pid, 0)
-            run.status[side] = os.waitstatus_to_exitcode(status)
-            run.cpu_s[side] = usage.ru_utime + usage.ru_stime
-        except ChildProcessError:
+            # The zygote is their parent; after a kill, this also waits for the wipe.
+            reaped, wiped = zygote.reap(list(pids.values()))
+            left = left or wiped
+        except ZygoteError as exc:
+            run.judge_error = run.judge_error or f"its processes could not be reaped: {exc}"
+            left = left or str(exc)
+    for side, pid in pids.items():
+        if pid in reaped:
+            run.status[side], run.cpu_s[side] = reaped[pid]
+        else:
             run.status[side] = -signal.SIGKILL
-    reap_strays(zygote.pid, principals)
+    if tester is not None and "tester" in run.roles:
+        run.status["tester"], run.cpu_s["tester"] = tester.end_case(retire)
+    reap_strays(zygote.pid, principals, tester.pid if tester is not None else None)
     if not principals.separate and zygote.ready:
         try:
-            left = zygote.clean(slot, sides)  # its dirs, now that nothing of it runs
+            left = zygote.clean_targets(targets)  # its dirs, now that nothing of it runs
         except ZygoteError as exc:
             left = str(exc)
     if left is not None:
@@ -619,11 +673,12 @@ def end_case(
             run.problem = f"the case left something behind that the judge does not remove ({left})"
 
 
-def reap_strays(spare: int | None, principals: Principals) -> None:
-    """Kill and reap the orphans that were reparented to us, until none is left."""
+def reap_strays(spare: int | None, principals: Principals, tester: int | None = None) -> None:
+    """Kill and reap the orphans that were reparented to us, until none is left; never the
+    spare one (the zygote) or the job's tester."""
     me = os.getpid()
     for _ in range(500):
-        strays = [pid for pid in procutil.children_of(me) if pid != spare]
+        strays = [pid for pid in procutil.children_of(me) if pid not in (spare, tester)]
         if not strays:
             return
         for pid in strays:
@@ -633,3 +688,126 @@ def reap_strays(spare: int | None, principals: Principals) -> None:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
         time.sleep(0.002)
+
+
+class TesterError(RuntimeError):
+    """The job's tester could not be handed a case; the case fails."""
+
+
+class Tester:
+    """The job's tester (tester.py): forked from the zygote for the first test case, as slot
+    TESTER_SLOT's tester uid, then handed each case's pipes on a socket only it and the judge
+    hold. Kept while every case ends with its whole verdict and it says it is fit; otherwise
+    retired with its case (its uid killed, its files wiped, end_case) and forked again for
+    the next one. The solution's processes never hold any of its fds, and its uid is none of
+    theirs: they cannot write, signal or ptrace it."""
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self.sock: _socket.socket | None = None
+        self.sources_sent: set[int] = set()
+        self.cpu_at_start = 0.0  # its CPU when the current case was handed over
+        self.waited_at_start = 0.0  # its run-queue wait then
+
+    def start(self, zygote: Zygote, payload: dict, stdout_w: int, stderr_w: int) -> None:
+        """Fork it, unless a live one is kept; its first output goes to this case's pipes."""
+        if self.pid is not None:
+            try:
+                gone = os.waitpid(self.pid, os.WNOHANG)[0] != 0
+            except ChildProcessError:
+                gone = True
+            if not gone:
+                return
+            # It exited between cases: its uid's leftovers go, and a new one serves this case.
+            self.forget()
+            zygote.clean_targets([(TESTER_SLOT, "tester")])
+        ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
+        stdin = os.open(os.devnull, os.O_RDONLY)
+        # Its RLIMIT_CPU is for the whole job (it lowers its soft limit for each case to the
+        # case's, tester.limit_cpu): the job's budget and one more case's limit.
+        job_cpu_s = float(payload["budget_s"])
+        job_cpu_s += max((float(c["timeout_s"]) for c in payload["cases"]), default=0.0) + 2
+        try:
+            self.pid = zygote.fork(
+                "test",
+                TESTER_SLOT,
+                [stdin, stdout_w, stderr_w, theirs.fileno()],
+                int(payload["memory_mb"]),
+                job_cpu_s,
+            )
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            os.close(stdin)
+            theirs.close()
+        ours.settimeout(TESTER_SEND_TIMEOUT_S)
+        self.sock = ours
+        self.sources_sent = set()
+
+    def hand_over(self, fds: list[int]) -> None:
+        """The case's fds (tester.CASE_FDS order); its CPU and waits so far, to subtract."""
+        self.cpu_at_start = self.cpu_s()
+        self.waited_at_start = procutil.runqueue_wait_s(self.pid) if self.pid else 0.0
+        try:
+            rights = array.array("i", fds)
+            self.sock.sendmsg([b"case"], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, rights)])
+        except (OSError, AttributeError) as exc:
+            raise TesterError(f"the tester could not be handed the case ({exc})") from None
+
+    def message(self, payload: dict, case: dict) -> dict:
+        """The case's message on its control pipe; a test source only the first time."""
+        source_id = int(case["source"])
+        message = {
+            "source_id": source_id,
+            "call": case["call"],
+            "is_async": case.get("is_async", False),
+            # The tests' copy of the reference's helpers (tester.with_preamble).
+            "preamble": payload.get("preamble") or "",
+            # Its CPU on the case (test code, stdlib functions of the solution's) is limited
+            # as a forked tester's was: the case's limit and 2 s (tester.limit_cpu).
+            "cpu_s": float(case["timeout_s"]) + 2,
+        }
+        if source_id not in self.sources_sent:
+            message["source"] = payload["sources"][source_id]
+            self.sources_sent.add(source_id)
+        return message
+
+    def cpu_s(self) -> float:
+        stat = procutil.proc_stat(self.pid, exact=True) if self.pid else None
+        return stat.own if stat is not None else self.cpu_at_start
+
+    def with_waits(self, starvation: Callable[[], float]) -> Callable[[], float]:
+        """starvation(), plus what the tester waited for a CPU since this case began."""
+        pid, base = self.pid, self.waited_at_start
+
+        def total() -> float:
+            waited = procutil.runqueue_wait_s(pid) - base if pid is not None else 0.0
+            return starvation() + max(0.0, waited)
+
+        return total
+
+    def end_case(self, retire: bool) -> tuple[int | None, float]:
+        """After the case's processes were killed: the tester's exit status (None while it
+        is kept) and its CPU on the case. retire: its uid was killed; reap it."""
+        if self.pid is None:
+            return None, 0.0
+        if not retire:
+            return None, max(0.0, self.cpu_s() - self.cpu_at_start)
+        try:
+            _, status, usage = os.wait4(self.pid, 0)
+            used = max(0.0, usage.ru_utime + usage.ru_stime - self.cpu_at_start)
+            code: int | None = os.waitstatus_to_exitcode(status)
+        except ChildProcessError:
+            used, code = 0.0, -signal.SIGKILL
+        self.forget()
+        return code, used
+
+    def forget(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+        self.pid, self.sock = None, None
+
+    def close(self) -> None:
+        """The job is over: closing its socket ends it (the runner's sweep reaps it)."""
+        self.forget()

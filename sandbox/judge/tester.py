@@ -1,4 +1,5 @@
-"""The program that runs a reference's test code: one per test-code case, forked from the zygote.
+"""The program that runs a reference's test code, forked from the zygote once per job and kept
+from one case to the next while it stays fit (see `main`).
 
 The solution never runs here. The test code's names for the solution's functions, classes
 and constants are stand-ins: a constant is its snapshot, rebuilt as a real builtin or stdlib
@@ -12,6 +13,18 @@ it one: an object of the solution's with an "always equal" `__eq__` or an "alway
 
 The verdict goes to the judge on VERDICT_FD, which the solution's process never holds; the
 test code and its expected values never leave this process.
+
+One tester serves the job's cases in turn (a fork and a start less per case). Each case is a
+fresh solution's process, under a fresh uid, and comes with fresh pipes (SCM_RIGHTS on
+SOCKET_FD, which only the judge and this process hold): nothing of an earlier case's solution
+is alive, and no pipe of it is open here. What its answers built here (rebuilt values, the
+tests' module, exception classes, stand-ins) is dropped with the case: the tests run in a new
+namespace every case, a stand-in of an earlier case answers nothing, `random` is reseeded and
+the working directory restored as in a fresh process. The judge retires the tester (kills
+its uid) after any case that did not end with a whole verdict (a timeout, a cap, a crash),
+and the tester retires itself when the test code left a thread running. What the test code
+itself changes in the interpreter (the reference's code: module state, decimal contexts)
+stays for the job's later cases, as in one pytest run.
 
 A solution's top-level name that shadows a builtin is the one the tests call (a `def sum`
 under test), except for CHECKER_BUILTINS, which tests use to check results: those stay
@@ -30,9 +43,15 @@ test) and its classes (the types the solution's functions take) are the solution
 from __future__ import annotations
 
 import _ast
+import _socket
+import array
 import builtins
 import contextlib
+import fcntl
+import gc
+import math
 import os
+import resource
 import sys
 import time
 import types
@@ -42,10 +61,15 @@ from sandbox import procutil
 from . import values
 from .case import PREAMBLE_FILENAME, solutions_in
 
-CONTROL_FD = 3
-VERDICT_FD = 4
-REQUEST_FD = 5
-REPLY_FD = 6
+# The tester's own fds: 0-2 (stdout and stderr are each case's while it runs) and the socket on
+# which the judge hands it each case's fds, in CASE_FDS order.
+SOCKET_FD = 3
+CONTROL_FD = 4  # the case's one message from the judge
+VERDICT_FD = 5  # the verdict, to the judge
+REQUEST_FD = 6  # requests to the case's solution process
+REPLY_FD = 7  # its answers
+DONE_FD = 8  # closed last, once the case's verdict and output are all written
+CASE_FDS = (1, 2, CONTROL_FD, VERDICT_FD, REQUEST_FD, REPLY_FD, DONE_FD)
 TEST_FILENAME = "<rewardd-tests>"
 CHECKER_BUILTINS = frozenset(
     {
@@ -64,13 +88,16 @@ class SolutionGone(RuntimeError):
 
 
 class Link:
-    """The request/answer pipe pair to the solution's process."""
+    """The request/answer pipe pair to one case's solution process."""
 
     def __init__(self) -> None:
         self.exception_types: dict[tuple[str, str, str], type] = {}
         # CPU spent reading and rebuilding the solution's answers: transport, which is not
         # the solution's work (an 18,000-int list costs the same for a fast and a slow one).
         self.transport_s = 0.0
+        # Set when its case ends: a stand-in the tests kept answers nothing in a later case
+        # (REQUEST_FD is then another solution's).
+        self.closed = False
 
     def decode(self, tree: object) -> object:
         started = time.process_time()
@@ -86,8 +113,13 @@ class Link:
         finally:
             self.transport_s += time.process_time() - started
 
+    def send(self, request: dict) -> None:
+        if self.closed:
+            raise SolutionGone("a stand-in of an earlier case's solution")
+        procutil.write_all(REQUEST_FD, procutil.encode_frame(request))
+
     def ask(self, op: str, ref: int, **fields: object) -> object:
-        procutil.write_all(REQUEST_FD, procutil.encode_frame({"op": op, "ref": ref, **fields}))
+        self.send({"op": op, "ref": ref, **fields})
         return self.answer()
 
     def answer(self) -> object:
@@ -115,7 +147,7 @@ class Link:
             "args": [self.encode(a) for a in args],
             "kwargs": [[k, self.encode(v)] for k, v in kwargs.items()],
         }
-        procutil.write_all(REQUEST_FD, procutil.encode_frame(request))
+        self.send(request)
         reply = self.reply()
         for where, tree in reply.get("changed") or []:
             original = args[where] if isinstance(where, int) else kwargs[where]
@@ -283,9 +315,129 @@ def is_handle(tree: object) -> bool:
 
 
 def main() -> None:
+    """Judge the cases the judge hands over on SOCKET_FD, one at a time, until it closes the
+    socket or a case leaves this process unfit for the next (a thread of the test code still
+    running, or anything this loop did not expect: it then exits, and the judge forks a new
+    tester for the next case)."""
+    sock = _socket.socket(fileno=SOCKET_FD)
+    # Where stdout and stderr point between cases (never a closed fd: a number the next
+    # case's fds would take).
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    quiet = move_high(quiet)
+    home = os.getcwd()
+    compiled: dict = {}  # the tests' code, by the payload's source index (code_of)
+    while receive_case(sock):
+        try:
+            fit = judge_case(compiled)
+        finally:
+            end_case(quiet)
+        if not fit:
+            return
+        between_cases(home)
+
+
+def move_high(fd: int) -> int:
+    """fd, moved above every number a case's fds take."""
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD, 16)
+    os.close(fd)
+    return high
+
+
+def receive_case(sock: _socket.socket) -> bool:
+    """The next case's fds, put at CASE_FDS; False when the judge closed the socket."""
+    fds = array.array("i")
+    data, ancillary, flags, _ = sock.recvmsg(64, _socket.CMSG_SPACE(len(CASE_FDS) * fds.itemsize))
+    for level, kind, blob in ancillary:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            fds.frombytes(blob[: len(blob) - len(blob) % fds.itemsize])
+    if not data or len(fds) != len(CASE_FDS) or flags & _socket.MSG_CTRUNC:
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        return False
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    # Above every target first, so that no dup2 closes a received fd not yet moved.
+    high = [move_high(fd) for fd in fds]
+    for target, fd in zip(CASE_FDS, high, strict=True):
+        os.dup2(fd, target)
+        os.close(fd)
+    return True
+
+
+def end_case(quiet: int) -> None:
+    """Hand the case's fds back: its output flushed, its verdict, pipes and done fd closed
+    (DONE_FD last: the judge then has all of it)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BaseException):
+            stream.flush()
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    for fd in (CONTROL_FD, VERDICT_FD, REQUEST_FD, REPLY_FD, DONE_FD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def between_cases(home: str) -> None:
+    """As a fresh process would start the next case: the last case's objects freed (none of
+    them is reachable from the next), `random` reseeded, the same working directory."""
+    sys.modules.pop("solution", None)
+    gc.collect()
+    if "random" in sys.modules:
+        sys.modules["random"].seed()
+    with contextlib.suppress(OSError):
+        os.chdir(home)
+
+
+def judge_case(compiled: dict) -> bool:
+    """One case: its message on CONTROL_FD, the solution's answers, the verdict on VERDICT_FD.
+    Whether this process is fit for another case."""
     test = procutil.read_frame(CONTROL_FD)
-    os.close(CONTROL_FD)
+    if not isinstance(test, dict):
+        return False
+    started = time.process_time()
+    limit_cpu(started + float(test["cpu_s"]))
     link = Link()
+    try:
+        return judge_with(test, compiled, link, started)
+    finally:
+        link.closed = True
+
+
+def code_of(test: dict, compiled: dict[int, types.CodeType | SyntaxError]) -> types.CodeType:
+    """The case's test code, compiled once per source for the job (the judge sends a source
+    with its first case only)."""
+    source_id = int(test["source_id"])
+    if "source" in test:
+        try:
+            compiled[source_id] = compile(str(test["source"]), TEST_FILENAME, "exec")
+        except SyntaxError as exc:
+            compiled[source_id] = exc
+    code = compiled[source_id]
+    if isinstance(code, SyntaxError):
+        raise code
+    return code
+
+
+def limit_cpu(until_s: float) -> None:
+    """SIGXCPU (which ends this process) a second past until_s of this process's CPU, as a
+    forked tester's RLIMIT_CPU did; never past the hard limit the zygote set for the job."""
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = math.ceil(until_s) + 1
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def fit_for_another() -> bool:
+    """No thread of the test code runs on into the next case (its work would be charged
+    there, and it could touch the next case's pipes)."""
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() <= 1
+
+
+def judge_with(test: dict, compiled: dict, link: Link, started: float) -> bool:
+    """Run the case's test and send its verdict; whether this process stays fit (verdict)."""
     try:
         first = link.read()
     except (OSError, ValueError) as exc:
@@ -293,25 +445,23 @@ def main() -> None:
     if not isinstance(first, dict) or "names" not in first:
         reason = first.get("fail") if isinstance(first, dict) else None
         reason = str(reason or "the solution's process exited before the tests ran")
-        verdict(False, reason, link.transport_s)
-        return
+        return verdict(False, reason, started, link.transport_s)
     preamble = str(test.get("preamble") or "")
     preamble_s = 0.0  # the reference's own work here, not the solution's
     try:
         names = namespace_of(first["names"], link)
-        started = time.process_time()
+        preamble_started = time.process_time()
         try:
             names = with_preamble(preamble, names)
         except Exception as exc:
             reason = "the reference's preamble failed in the tests: " + describe(exc)
-            verdict(False, reason, link.transport_s)
-            return
-        preamble_s = time.process_time() - started
-        run_test(test, names, link)
+            return verdict(False, reason, started, link.transport_s)
+        preamble_s = time.process_time() - preamble_started
+        run_test(test, code_of(test, compiled), names, link)
     except BaseException as exc:
-        verdict(False, "the test failed: " + describe(exc), preamble_s + link.transport_s)
-        return
-    verdict(True, "test passed", preamble_s + link.transport_s)
+        reason = "the test failed: " + describe(exc)
+        return verdict(False, reason, started, preamble_s + link.transport_s)
+    return verdict(True, "test passed", started, preamble_s + link.transport_s)
 
 
 def with_preamble(preamble: str, solution_names: dict) -> dict:
@@ -371,13 +521,13 @@ def is_stdlib(value: object) -> bool:
     return isinstance(value, types.ModuleType) or values.stdlib_origin(value) is not None
 
 
-def run_test(test: dict, solution_names: dict, link: Link) -> None:
+def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link) -> None:
     module = types.ModuleType("solution")
     module.__dict__.update(solution_names)
     sys.modules["solution"] = module
     scope = dict(solution_names)
     scope.update(__name__="rewardd_tests", __builtins__=builtins)
-    exec(compile(test["source"], TEST_FILENAME, "exec"), scope)
+    exec(code, scope)
     names = test["call"]
     if not names:
         return
@@ -429,12 +579,16 @@ def describe(exc: BaseException) -> str:
     return text[:300]
 
 
-def verdict(passed: bool, reason: str, not_charged_s: float = 0.0) -> None:
-    # All the CPU this process used (it was forked with none): the test code's work on the
+def verdict(passed: bool, reason: str, started: float, not_charged_s: float = 0.0) -> bool:
+    # All the CPU this process used on the case (since `started`): the test code's work on the
     # solution's values, and any stdlib function or class the solution bound, which runs here
     # (a Counter built, a heapq.merge consumed). The judge charges it to the solution, less
     # not_charged_s: the preamble's own run here (its imports: numpy on the sci image) and
     # the transport of the solution's answers (Link.transport_s).
-    charged_s = max(0.0, time.process_time() - not_charged_s)
-    report = {"passed": passed, "reason": reason, "charged_s": charged_s}
+    charged_s = max(0.0, time.process_time() - started - not_charged_s)
+    # "fit": this process serves the job's next case (else it exits after this one, and the
+    # judge forks another tester).
+    fit = fit_for_another()
+    report = {"passed": passed, "reason": reason, "charged_s": charged_s, "fit": fit}
     procutil.write_all(VERDICT_FD, procutil.encode_frame(report))
+    return fit

@@ -7,10 +7,16 @@ case's slot, its limits and its pipes (SCM_RIGHTS); nothing flows back but a pid
 Two principals when the runner starts the judge as root with REWARDD_JUDGE_UID and
 REWARDD_CASE_UIDS (Docker, bwrap as root): the zygote stays uid 0 (CAP_SETUID, CAP_SETGID,
 CAP_CHOWN only) and each process it forks drops to its own uid before any byte of the case
-reaches it: slot k's solution runs as first + 2k, its tester as first + 2k + 1. Those uids
-own nothing of the judge (uid J) or of the zygote (uid 0): they cannot write, signal, ptrace
-or prlimit them. After the case the zygote kills each uid in one kill(-1) (procutil.kill_uid)
-and deletes what it left (its dir, its files in /tmp and /dev/shm, its SysV IPC).
+reaches it: slot k's solution runs as first + 2k, the job's tester (test code, one for the
+job, supervisor.Tester) as first + 1 (slot 0's tester uid), slot k's checker as first + 2k + 1.
+Those uids own nothing of the judge (uid J) or of the zygote (uid 0): they cannot write,
+signal, ptrace or prlimit them, nor one another. After the case the zygote kills each of its
+uids in one kill(-1) (procutil.kill_uid) and deletes what it left (its dir, its files in /tmp
+and /dev/shm, its SysV IPC).
+
+A solution's process is forked directly (this process is its parent, and reaps it when the
+judge asks, once it was killed: a fork and an exit less per case); the tester and checkers are
+forked through a middle process that exits at once, so that the judge is their parent.
 
 One principal otherwise (rootless bwrap, the unsafe backend): every process shares the
 judge's uid. The zygote is then not dumpable and blocks every signal it can, and the judge
@@ -41,7 +47,7 @@ from .zygote_client import Principals, side_of
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
-FDS_PER_ROLE = {"stdio": 5, "call": 5, "serve": 6, "test": 7, "check": 4}
+FDS_PER_ROLE = {"stdio": 5, "call": 5, "serve": 6, "test": 4, "check": 4}
 CASE_NPROC = 32  # processes and threads of one case's uid (its own uid: RLIMIT_NPROC is per uid)
 # Imported by the zygote, before any payload, where the image has them (the "sci" image): each
 # case is a fork, so a solution's `import numpy` is then free (about 90 ms of the case's CPU
@@ -50,6 +56,9 @@ CASE_NPROC = 32  # processes and threads of one case's uid (its own uid: RLIMIT_
 PRELOAD = ("numpy",)
 preloaded_bytes = 0
 _libc = ctypes.CDLL(None, use_errno=True)
+# The solution processes this zygote forked as their parent (request "zygote_reaps"): it reaps
+# them when the judge asks ("reap", once they were killed) and answers with their rusage.
+children: set[int] = set()
 
 
 # --- the zygote process -------------------------------------------------------------------
@@ -73,6 +82,7 @@ def main(sock_fd: int) -> None:
     gc.collect()
     gc.freeze()
     sock.send(b"ready")
+    wiped: bytes | None = None  # the outcome of the last "kill"'s wipe, for the next "reap"
     while True:
         fds = array.array("i")
         data, ancillary, flags, _ = sock.recvmsg(1 << 16, _socket.CMSG_SPACE(16 * fds.itemsize))
@@ -82,14 +92,24 @@ def main(sock_fd: int) -> None:
         if not data:
             os._exit(0)  # the judge is gone
         request: dict = {}
+        wipe_next: tuple[list[tuple[int, str]], float | None] | None = None
         try:
             request = json.loads(data)
-            if request.get("op") == "clean":
+            op = request.get("op")
+            if op in ("clean", "kill"):
                 cpu_s = request.get("cpu_s")
                 cpu_s = float(cpu_s) if isinstance(cpu_s, int | float) else None
-                reply = clean(principals, request["slots"], request.get("sides") or [], cpu_s)
-            elif request.get("op") == "forks" and not flags & _socket.MSG_CTRUNC:
-                reply = fork_cases(sock, list(fds), request["forks"], principals)
+                targets = [(int(slot), str(side)) for slot, side in request["targets"]]
+                if op == "clean":
+                    reply = clean(principals, targets, cpu_s)
+                else:
+                    # Killed now; the wipe runs once the judge has this answer (it takes the
+                    # case's last look meanwhile), and its outcome comes with the next "reap".
+                    kill_targets(principals, targets)
+                    reply, wipe_next = b"killed", (targets, cpu_s)
+            elif op == "reap":
+                reply = reap([int(pid) for pid in request["pids"]], wiped)
+                wiped = None
             elif len(fds) == FDS_PER_ROLE.get(request.get("role")) and not (
                 flags & _socket.MSG_CTRUNC
             ):
@@ -104,23 +124,11 @@ def main(sock_fd: int) -> None:
         # The request's number first: a reply the judge gave up waiting for is never taken
         # for the answer to a later request.
         sock.send(b"%d " % int(request.get("seq", 0)) + reply)
-
-
-def fork_cases(sock, fds: list[int], requests: list[dict], principals: Principals) -> bytes:
-    """The processes of one case (a test case's solution and tester) in one request, each
-    with its share of fds: b"pids A B", or the first error (those forked before it belong
-    to the slot's uids, which the case's clean kills)."""
-    if sum(FDS_PER_ROLE.get(r.get("role"), len(fds) + 1) for r in requests) != len(fds):
-        return b"error: a malformed request"
-    pids = []
-    for request in requests:
-        count = FDS_PER_ROLE[request["role"]]
-        reply = fork_case(sock, fds[:count], request, principals)
-        fds = fds[count:]
-        if not reply.startswith(b"pid "):
-            return reply
-        pids.append(reply[4:])
-    return b"pids " + b" ".join(pids)
+        if wipe_next is not None:
+            try:
+                wiped = wipe(principals, *wipe_next)
+            except Exception as exc:  # the case's leftovers are not known to be gone
+                wiped = f"left: {type(exc).__name__}: {exc}"[:300].encode()
 
 
 def fork_case(sock, fds: list[int], request: dict, principals: Principals) -> bytes:
@@ -132,6 +140,15 @@ def fork_case(sock, fds: list[int], request: dict, principals: Principals) -> by
     os.mkdir(work_dir, 0o700)  # inodes or space gone: OSError, the case fails
     if uid is not None:
         os.chown(work_dir, uid, uid)
+    if request.get("zygote_reaps"):
+        # One fork, no middle process to wait for (a fork and an exit less per case): this
+        # process stays its parent, reaps it on request, and says what its rusage was. Its
+        # orphans still go to the judge (the child subreaper above us).
+        pid = os.fork()
+        if pid == 0:
+            become_case(sock, fds, request, uid, work_dir)
+        children.add(pid)
+        return b"pid %d" % pid
     report_r, report_w = os.pipe()
     try:
         middle = os.fork()
@@ -156,6 +173,24 @@ def fork_case(sock, fds: list[int], request: dict, principals: Principals) -> by
         if report_w >= 0:
             os.close(report_w)
     return b"pid " + pid if pid else b"error: could not fork the case"
+
+
+def reap(pids: list[int], wiped: bytes | None = None) -> bytes:
+    """Wait for each of pids that is one of our children (killed already); b"reaped " and, as
+    JSON, {"pids": {pid: [exit code, CPU seconds of it and its waited children]}, "wiped": what
+    the last kill's wipe said (b"clean" or b"left: ..."), or null}."""
+    found = {}
+    for pid in pids:
+        if pid not in children:
+            continue
+        children.discard(pid)
+        try:
+            _, status, usage = os.wait4(pid, 0)
+        except ChildProcessError:
+            continue
+        found[str(pid)] = [os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime]
+    said = wiped.decode("utf-8", "replace") if wiped is not None else None
+    return b"reaped " + json.dumps({"pids": found, "wiped": said}).encode()
 
 
 def become_case(sock, fds: list[int], request: dict, uid: int | None, work_dir: str) -> None:
@@ -261,38 +296,55 @@ def set_limit(limit: int, soft: int, hard: int | None = None) -> None:
 
 
 def clean(
-    principals: Principals, slots: list[int], sides: list[str], cpu_s: float | None = None
+    principals: Principals, targets: list[tuple[int, str]], cpu_s: float | None = None
 ) -> bytes:
-    """Kill the slots' uids (of the sides that ran) and delete what they left; b"clean", or
-    b"left: ...". cpu_s: the CPU each side's wipe may use (else only its entries are bounded)."""
+    """Kill the uids of the (slot, side) targets ("solution" or "tester") and delete what they
+    left; b"clean", or b"left: ...". cpu_s: the CPU each target's wipe may use (else only its
+    entries are bounded)."""
+    kill_targets(principals, targets)
+    return wipe(principals, targets, cpu_s)
+
+
+def kill_targets(principals: Principals, targets: list[tuple[int, str]]) -> None:
+    """One kill(-1) for each target's uid (separate principals; else the judge kills)."""
+    for slot, side in targets:
+        uid = principals.uid_of(slot, side) if side in ("solution", "tester") else None
+        if uid is not None:
+            procutil.kill_uid(uid)
+
+
+def wipe(
+    principals: Principals, targets: list[tuple[int, str]], cpu_s: float | None = None
+) -> bytes:
+    """Delete what the targets' uids (killed already) left; b"clean", or b"left: ..."."""
     left: list[str] = []
-    for slot in slots:
-        for side in [s for s in ("solution", "tester") if s in sides]:
-            uid = principals.uid_of(int(slot), side)
-            # What a case may leave for us to delete is bounded (our CPU, not the case's):
-            # past it the wipe stops and the judge ends the job (the leftovers stay unseen).
-            budget = procutil.EntryBudget(cpu_s=cpu_s)
-            try:
-                if uid is not None:
-                    procutil.kill_uid(uid)
-                    try:
-                        left += procutil.wipe_owned(uid, budget=budget)
-                    finally:
-                        procutil.remove_ipc(uid)
-                work_dir = principals.dir_of(int(slot), side)
-                if not os.path.lexists(work_dir):
-                    continue
-                if uid is not None:
-                    left += procutil.wipe_below(work_dir, budget)
-                else:
-                    left += remove_below(work_dir)
-            except procutil.TooMuchLeft as exc:
-                left.insert(0, f"it left {exc}")
+    for slot, side in targets:
+        if side not in ("solution", "tester"):
+            continue
+        uid = principals.uid_of(slot, side)
+        # What a case may leave for us to delete is bounded (our CPU, not the case's): past
+        # it the wipe stops and the judge ends the job (the leftovers stay unseen).
+        budget = procutil.EntryBudget(cpu_s=cpu_s)
+        try:
+            if uid is not None:
+                try:
+                    left += procutil.wipe_owned(uid, budget=budget)
+                finally:
+                    procutil.remove_ipc(uid)
+            work_dir = principals.dir_of(slot, side)
+            if not os.path.lexists(work_dir):
                 continue
-            try:
-                os.rmdir(work_dir)
-            except OSError:
-                left.append(work_dir)
+            if uid is not None:
+                left += procutil.wipe_below(work_dir, budget)
+            else:
+                left += remove_below(work_dir)
+        except procutil.TooMuchLeft as exc:
+            left.insert(0, f"it left {exc}")
+            continue
+        try:
+            os.rmdir(work_dir)
+        except OSError:
+            left.append(work_dir)
     return b"clean" if not left else ("left: " + ", ".join(left[:3]))[:300].encode()
 
 

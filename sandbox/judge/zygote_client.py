@@ -185,33 +185,60 @@ class Zygote:
             if number == b"%d" % self.sequence:
                 return answer
 
-    def fork(self, role: str, slot: int, fds: list[int], memory_mb: int, cpu_s: float) -> int:
+    def fork(
+        self,
+        role: str,
+        slot: int,
+        fds: list[int],
+        memory_mb: int,
+        cpu_s: float,
+        *,
+        zygote_reaps: bool = False,
+    ) -> int:
+        """A case process; its pid. Its parent is the judge (it reaps it), or with
+        zygote_reaps the zygote, which reaps it in `reap`."""
         request = {"role": role, "slot": slot, "memory_mb": memory_mb, "cpu_s": cpu_s}
+        if zygote_reaps:
+            request["zygote_reaps"] = True
         answer = self.ask(request, fds)
         if not answer.startswith(b"pid "):
             raise ZygoteError(answer.decode("utf-8", "replace")[:300])
         return int(answer[4:])
 
-    def fork_all(self, forks: list[tuple[str, int, list[int], int, float]]) -> list[int]:
-        """Several processes of one case in one round trip: (role, slot, fds, memory_mb,
-        cpu_s) each; their pids, in order."""
-        requests = [
-            {"role": role, "slot": slot, "memory_mb": memory_mb, "cpu_s": cpu_s}
-            for role, slot, _, memory_mb, cpu_s in forks
-        ]
-        fds = [fd for _, _, side_fds, _, _ in forks for fd in side_fds]
-        answer = self.ask({"op": "forks", "forks": requests}, fds)
-        words = answer.split()
-        if words[:1] != [b"pids"] or len(words) != len(forks) + 1:
-            raise ZygoteError(answer.decode("utf-8", "replace")[:300])
-        return [int(word) for word in words[1:]]
-
     def clean(self, slot: int, sides: list[str], cpu_s: float | None = None) -> str | None:
         """Kill the slot's uids ("solution", "tester") and delete their files; None, or what
         was left behind. cpu_s: the CPU the zygote may spend wiping each side's files."""
-        request = {"op": "clean", "slots": [slot], "sides": sides, "cpu_s": cpu_s}
+        return self.clean_targets([(slot, side) for side in sides], cpu_s)
+
+    def clean_targets(
+        self, targets: list[tuple[int, str]], cpu_s: float | None = None
+    ) -> str | None:
+        """The same for (slot, side) pairs of several slots (a case's solution and the job's
+        tester) in one request."""
+        request = {"op": "clean", "targets": [list(t) for t in targets], "cpu_s": cpu_s}
         answer = self.ask(request, timeout_s=CLEAN_TIMEOUT_S)
         return None if answer == b"clean" else answer.decode("utf-8", "replace")
+
+    def kill(self, targets: list[tuple[int, str]], cpu_s: float | None = None) -> None:
+        """Kill the (slot, side) targets' uids now; their files are wiped right after, while
+        the judge takes the case's last look, and `reap` says how that went. cpu_s: as in
+        clean."""
+        request = {"op": "kill", "targets": [list(t) for t in targets], "cpu_s": cpu_s}
+        answer = self.ask(request)
+        if answer != b"killed":
+            raise ZygoteError(answer.decode("utf-8", "replace")[:300])
+
+    def reap(self, pids: list[int]) -> tuple[dict[int, tuple[int, float]], str | None]:
+        """Reap processes forked with zygote_reaps, once killed: {pid: (exit code, CPU s)}
+        (a pid missing: not one of its children, or already reaped), and what the wipe after
+        the last `kill` left (None: nothing, or no kill since)."""
+        answer = self.ask({"op": "reap", "pids": pids}, timeout_s=CLEAN_TIMEOUT_S)
+        if not answer.startswith(b"reaped "):
+            raise ZygoteError(answer.decode("utf-8", "replace")[:300])
+        found = json.loads(answer[7:])
+        reaped = {int(pid): (int(code), float(cpu)) for pid, (code, cpu) in found["pids"].items()}
+        wiped = found.get("wiped")
+        return reaped, (None if wiped in (None, "clean") else str(wiped))
 
     def check(self) -> str | None:
         """One principal: what the last case (all its processes gone) did to the zygote."""
