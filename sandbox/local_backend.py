@@ -34,6 +34,7 @@ from functools import cache
 
 from sandbox import SCI_MODULES, ExecutionRequest, ExecutionResult, Sandbox, procutil
 from sandbox import runner as runner_module
+from sandbox.host_cgroup import RunnerCgroup
 from sandbox.limits import SandboxSettings, job_message, reply_timeout_s, validate_request
 from sandbox.results import infra_error, result_from_outcome, result_from_reply
 from sandbox.runner import (
@@ -99,16 +100,26 @@ class RunnerGone(ConnectionError):
 class _BwrapRunner:
     """One warm bubblewrap sandbox running sandbox/runner.py: jobs as frames on its pipes."""
 
-    def __init__(self, argv: list[str], start_timeout_s: float) -> None:
+    def __init__(
+        self, argv: list[str], start_timeout_s: float, cgroup: RunnerCgroup | None = None
+    ) -> None:
+        """cgroup: the runner's own (argv binds it), entered before bwrap runs; removed with it."""
         self.jobs = 0
-        self._proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env={},
-            close_fds=True,
-            start_new_session=True,
-        )
+        self._cgroup = cgroup
+        try:
+            self._proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env={},
+                close_fds=True,
+                start_new_session=True,
+                preexec_fn=self._cgroup.enter if self._cgroup is not None else None,
+            )
+        except BaseException:
+            if self._cgroup is not None:
+                self._cgroup.remove()
+            raise
         try:
             pong = self.call({"op": "ping"}, start_timeout_s)
             if not isinstance(pong, dict) or pong.get("op") != "pong":
@@ -139,6 +150,8 @@ class _BwrapRunner:
             with contextlib.suppress(OSError):
                 stream.close()
         self._proc.wait()
+        if self._cgroup is not None:
+            self._cgroup.remove()
 
 
 class BwrapSandbox:
@@ -251,10 +264,13 @@ class BwrapSandbox:
             if self._launcher is None:
                 self._launcher = ThreadPoolExecutor(1, thread_name_prefix="bwrap-launcher")
             launcher = self._launcher
-        start = launcher.submit(_BwrapRunner, self._runner_argv(), self._settings.start_timeout_s)
+        # Its own cgroup, as a Docker container has: the judge's counters read it (host_cgroup).
+        cgroup = RunnerCgroup.create()
+        argv = self._runner_argv(cgroup)
+        start = launcher.submit(_BwrapRunner, argv, self._settings.start_timeout_s, cgroup)
         return start.result()
 
-    def _runner_argv(self) -> list[str]:
+    def _runner_argv(self, cgroup: RunnerCgroup | None = None) -> list[str]:
         argv = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
         # --die-with-parent: everything in the sandbox is SIGKILLed when bwrap's parent goes,
         # and that parent is the launcher thread (its PR_SET_PDEATHSIG follows the thread).
@@ -263,6 +279,8 @@ class BwrapSandbox:
         for cap in RUNNER_CAPS:
             argv += ["--cap-add", cap]
         argv += _system_binds()
+        if cgroup is not None:
+            argv += cgroup.bwrap_binds()
         for module in (runner_module, procutil):
             name = os.path.basename(module.__file__)
             argv += ["--ro-bind", module.__file__, f"{RUNNER_DIR}/{name}"]

@@ -98,11 +98,7 @@ def test_tcp_loopback_buffers_used_as_storage_meet_the_case_memory_limit(sandbox
 
 
 def test_default_socket_buffers_of_many_processes_meet_the_case_memory_limit(sandbox, request):
-    hole_on(
-        request,
-        "bwrap",
-        "HOLE 3 (redteam.md), second instance: 12 processes x 240 Unix sockets at the "
-        "default buffer size hold 400+ MiB; bubblewrap has no memory counter to see them",
-    )
+    # Closed on bubblewrap by each root runner's own cgroup (sandbox/host_cgroup.py), which
+    # the judge's container memory counter reads as on Docker.
     reference = stdio_cases(("1\n", "2\n"), memory_mb=128)
     assert_scored(grade(sandbox, solution("unix_storage_processes"), reference), 0, 1)
