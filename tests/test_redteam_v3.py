@@ -70,27 +70,30 @@ def test_socket_buffers_used_as_storage_meet_the_case_memory_limit(sandbox):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="HOLE 2 (redteam.md): the /tmp tmpfs (and /dev/shm, the work dir) of a warm sandbox "
-    "is shared by its jobs: its next inode number carries an answer from one item to the next",
+    reason="HOLE 2 (redteam.md): a warm sandbox's counters (the next inode number of /tmp's "
+    "tmpfs, the pid counter of its namespace) carry an answer from one item to the next",
 )
-def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_the_inode_counter(
-    sandbox,
+@pytest.mark.parametrize(
+    ("leaker", "reader", "n", "answer"),
+    [
+        ("inode_leaker", "inode_reader", "100000", "9592"),  # /tmp's inode numbers, mod 65536
+        ("pid_leaker", "pid_reader", "8000", "1007"),  # the pid namespace's counter, mod 1024
+    ],
+)
+def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_a_counter(
+    sandbox, leaker, reader, n, answer
 ):
     # Items of one GRPO group share a problem and, in turn, the warm sandboxes. A right
     # solution runs first (once per warm sandbox of the pool, as a group's items land), then
     # a wrong one that only reads what the right one left.
-    reference = stdio_cases(("100000\n", "9592\n"))
+    reference = stdio_cases((f"{n}\n", f"{answer}\n"))
     for _ in range(4):
-        assert_scored(grade(sandbox, solution("inode_leaker"), reference), 1, 1)
+        assert_scored(grade(sandbox, solution(leaker), reference), 1, 1)
     for _ in range(2):
-        assert_scored(grade(sandbox, solution("inode_reader"), reference), 0, 1)
+        assert_scored(grade(sandbox, solution(reader), reference), 0, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HOLE 3 (redteam.md): TCP queues over the loopback autotune to megabytes with no "
-    "setsockopt; cgroup v1's memory counter (Docker) leaves them out, bubblewrap has none",
-)
+# HOLE 3 (redteam.md), closed: the syscall filter lets cases make Unix sockets only.
 def test_tcp_loopback_buffers_used_as_storage_meet_the_case_memory_limit(sandbox):
     # A right answer, kept with 440 MiB of TCP send and receive queues under a 128 MiB limit.
     reference = stdio_cases(("1\n", "2\n"), memory_mb=128)

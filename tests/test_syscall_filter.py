@@ -145,9 +145,22 @@ def test_socket_buffers_may_not_be_raised(arch):
 
 
 @pytest.mark.parametrize("arch", ARCHES)
+def test_only_unix_sockets_may_be_made(arch):
+    af_unix, af_inet, af_inet6, af_netlink, af_packet, af_alg = 1, 2, 10, 16, 17, 38
+    for call in ("socket", "socketpair"):
+        nr = sf.NUMBERS[arch][call]
+        assert verdict(arch, nr, af_unix, 1, 0) == "allow", call
+        # the kernel reads an int: high bits set above AF_UNIX do not make it another family
+        assert verdict(arch, nr, (1 << 32) | af_unix, 1, 0) == "allow", call
+        for domain in (af_inet, af_inet6, af_netlink, af_packet, af_alg, 0):
+            assert verdict(arch, nr, domain, 1, 0) == "EPERM", (call, domain)
+
+
+@pytest.mark.parametrize("arch", ARCHES)
 def test_the_table_is_whole_and_unambiguous(arch):
     numbers = sf.NUMBERS[arch]
-    assert set(sf.REFUSED) | {"clone", "clone3", "personality", "setsockopt"} == set(numbers)
+    ruled = {"clone", "clone3", "personality", "setsockopt", "socket", "socketpair"}
+    assert set(sf.REFUSED) | ruled == set(numbers)
     assert len(set(numbers.values())) == len(numbers)
     assert max(numbers.values()) < sf.FIRST_UNREVIEWED
 

@@ -74,6 +74,14 @@ CLONE_NEW_ANY = (
 SOL_SOCKET = 1
 SOCKET_BUFFER_OPTIONS = (7, 8, 32, 33)
 
+# socket() and socketpair() may make Unix sockets only. The sandboxes have no network, but the
+# loopback is up: TCP over it autotunes each connection's queues to megabytes with no
+# setsockopt at all (120 connections held 440 MiB under a 128 MiB limit), and cgroup v1's
+# memory counter, Docker's here, leaves TCP memory out. Honest programs use AF_UNIX
+# (socketpair, asyncio's self-pipe, multiprocessing); netlink, packet and crypto sockets are
+# kernel surfaces no case needs.
+AF_UNIX = 1
+
 # personality() values that only change what uname() says (the ones Docker's profile allows
 # too), and 0xffffffff, which only reads the current persona.
 HARMLESS_PERSONAS = (0x0, 0x8, 0x20000, 0x20008, 0xFFFFFFFF)  # PER_LINUX, PER_LINUX32, UNAME26
@@ -85,9 +93,9 @@ HARMLESS_PERSONAS = (0x0, 0x8, 0x20000, 0x20008, 0xFFFFFFFF)  # PER_LINUX, PER_L
 FIRST_UNREVIEWED = 468
 
 # --- what every case process is refused, and why ------------------------------------------
-# Each call is refused whole with EPERM; clone, clone3, personality and setsockopt have rules
-# of their own below. Calls that need a capability the case never holds are listed when a leaked
-# capability would make them an escape.
+# Each call is refused whole with EPERM; clone, clone3, personality, setsockopt, socket and
+# socketpair have rules of their own below. Calls that need a capability the case never holds
+# are listed when a leaked capability would make them an escape.
 
 REFUSED = (
     # State outside every case: kernel keys live in the kernel, keyed by uid, and outlive the
@@ -197,6 +205,8 @@ NUMBERS = {
         "open_by_handle_at": 304,
         "personality": 135,
         "setsockopt": 54,
+        "socket": 41,
+        "socketpair": 53,
     },
     "aarch64": {
         **SHARED_NUMBERS,
@@ -227,6 +237,8 @@ NUMBERS = {
         "open_by_handle_at": 265,
         "personality": 92,
         "setsockopt": 208,
+        "socket": 198,
+        "socketpair": 199,
     },
 }
 AUDIT_ARCH = {"x86_64": AUDIT_ARCH_X86_64, "aarch64": AUDIT_ARCH_AARCH64}
@@ -252,6 +264,7 @@ def build_program(arch: str) -> bytes:
                 [(numbers[name], "refuse") for name in REFUSED]
                 + [(numbers["clone"], "clone"), (numbers["clone3"], "unreviewed")]
                 + [(numbers["personality"], "personality"), (numbers["setsockopt"], "setsockopt")]
+                + [(numbers["socket"], "socket"), (numbers["socketpair"], "socket")]
             ),
             otherwise="allow",
         ),
@@ -274,6 +287,10 @@ def build_program(arch: str) -> bytes:
         (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 16),  # optname
         *[(BPF_JEQ_K, "refuse", None, option) for option in SOCKET_BUFFER_OPTIONS[:-1]],
         (BPF_JEQ_K, "refuse", "allow", SOCKET_BUFFER_OPTIONS[-1]),
+        # The domain is an int: the kernel reads the argument's low 32 bits.
+        "socket",
+        (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW),
+        (BPF_JEQ_K, "allow", "refuse", AF_UNIX),
         "refuse",
         (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM),
         "unreviewed",
