@@ -1,11 +1,14 @@
 """Speed of the code-reward judge in the Docker sandbox, per case and per item.
 
-    python bench/code_judge_speed.py [--baseline OLD_code_harness.py] [--rounds 10]
-                                     [--throughput 120]
+    python bench/code_judge_speed.py [--baseline OLD_code_harness.py] [--previous COMMIT]
+                                     [--rounds 10] [--throughput 120]
 
 `current` is the judge package (sandbox/judge/, started as a judge job with its own uids).
 A baseline is a single-file judge of an older version (`git show 7460735:rewardd/rewards/
 code_harness.py > /tmp/old_harness.py`), run the way it was: as the job's main.py.
+`--previous COMMIT` adds the judge package (sandbox/judge/, sandbox/procutil.py) as it was at
+that commit, shipped the same way as the current one (`git show`, so a change can be measured
+against the code before it).
 
 Grades honest solutions in the three styles (functional, stdio, test code), with 2 and with
 20 cases per item. Reports, as medians:
@@ -13,17 +16,19 @@ Grades honest solutions in the three styles (functional, stdio, test code), with
   of this process's pool containers; cgroup v1);
 - the judge's own time per case, and the marginal cost of a case, (20 cases - 2 cases) / 18;
 - throughput of 2-case items from 4 threads.
-With --baseline, the same items are also graded by that judge, interleaved, so that both
-see the same load.
+With --baseline or --previous, the same items are also graded by those judges, interleaved,
+so that all see the same load.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import socket
 import statistics
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -57,6 +62,28 @@ def item(style: str, n: int) -> GradingInput:
     return GradingInput(completion=completion, task="code", reference=reference)
 
 
+def files_at(commit: str) -> dict[str, str]:
+    """The judge's files as the job ships them (code_rewards.judge_files), at a git commit."""
+
+    def show(path: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{commit}:{path}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    listing = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-tree", "--name-only", commit, "sandbox/judge/"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    files = {path: show(path) for path in listing if path.endswith(".py")}
+    files["sandbox/procutil.py"] = show("sandbox/procutil.py")
+    return files
+
+
 def pool_cpu_ns() -> int:
     import docker
 
@@ -74,8 +101,13 @@ def pool_cpu_ns() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--baseline", help="another code_harness.py to compare with")
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--throughput", type=int, default=120)
+    parser.add_argument("--previous", help="a git commit whose judge package to compare with")
+    parser.add_argument(
+        "--rounds", type=int, default=10, help="items graded per style, size and judge (medians)"
+    )
+    parser.add_argument(
+        "--throughput", type=int, default=120, help="2-case items for the throughput run (0: none)"
+    )
     args = parser.parse_args()
     current_request = code_rewards.judge_request
     judges = {"current": current_request}
@@ -92,6 +124,13 @@ def main() -> None:
             )
 
         judges["baseline"] = baseline_request
+    if args.previous:
+        previous_files = files_at(args.previous)
+
+        def previous_request(payload: dict, image: str = "default") -> ExecutionRequest:
+            return dataclasses.replace(current_request(payload, image), files=previous_files)
+
+        judges["previous"] = previous_request
     box = open_sandbox("docker")
 
     def grade(name: str, graded: GradingInput):
@@ -124,20 +163,36 @@ def main() -> None:
                     f"{medians[1]:6.1f} ms cpu; judge's time per case {medians[2]:5.1f} ms",
                     flush=True,
                 )
+    marginal: dict[tuple[str, str], float] = {}
     for style in STYLES:
         for name in judges:
             wall = (figures[(style, 20, name)][0] - figures[(style, 2, name)][0]) / 18
             cpu = (figures[(style, 20, name)][1] - figures[(style, 2, name)][1]) / 18
+            marginal[(style, name)] = wall
             print(f"{style:10} {name:8}  marginal per case: {wall:5.1f} ms wall, {cpu:5.1f} ms cpu")
+    for other in [name for name in judges if name != "current"]:
+        for style in STYLES:
+            ratios = [
+                figures[(style, n, "current")][0] / figures[(style, n, other)][0] for n in (2, 20)
+            ]
+            ratios.append(marginal[(style, "current")] / marginal[(style, other)])
+            print(
+                f"{style:10} current / {other}: item with 2 cases {ratios[0]:.2f}, "
+                f"with 20 cases {ratios[1]:.2f}, marginal cost of a case {ratios[2]:.2f}"
+            )
     if args.throughput:
         items = [item(STYLES[i % 3], 2) for i in range(args.throughput)]
+        rates = {}
         for name in judges:
             with ThreadPoolExecutor(4) as pool:
                 started = time.monotonic()
                 list(pool.map(lambda graded, name=name: grade(name, graded), items))
                 elapsed = time.monotonic() - started
-            rate = len(items) / elapsed
-            print(f"throughput {name}: {rate:.1f} items/s (2-case items, 4 threads)")
+            rates[name] = len(items) / elapsed
+            print(f"throughput {name}: {rates[name]:.1f} items/s (2-case items, 4 threads)")
+        for other in [name for name in judges if name != "current"]:
+            print(f"throughput current / {other}: {rates['current'] / rates[other]:.2f}")
+    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     box.close()
 
 

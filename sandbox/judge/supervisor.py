@@ -402,10 +402,7 @@ def run_case(
             done_fd, done_w = pipe()  # the tester closes it once its verdict is written
             theirs.append(req_r)
             tester.start(zygote, payload, tout_w, terr_w)
-            # In tester.CASE_FDS order.
-            tester.hand_over([tout_w, terr_w, tctl_r, ver_w, req_w, res_r, done_w])
-            for fd in (tout_w, terr_w, tctl_r, ver_w, req_w, res_r, done_w):
-                close_fd(fd, fds)
+            tester_fds = [tout_w, terr_w, tctl_r, ver_w, req_w, res_r, done_w]  # CASE_FDS
             outbox[tctl_w] = frame_of(tester.message(payload, case))
             reads.update(
                 {
@@ -459,8 +456,19 @@ def run_case(
 
         ceiling = started + 3 * backstop
 
+        def hand_over() -> None:  # the tester gets its fds while the zygote forks
+            tester.hand_over(tester_fds)
+            for fd in tester_fds:
+                close_fd(fd, fds)
+
         pids["solution"] = zygote.fork(
-            solution_message["role"], slot, theirs, memory_mb, run.cpu_limit_s, zygote_reaps=True
+            solution_message["role"],
+            slot,
+            theirs,
+            memory_mb,
+            run.cpu_limit_s,
+            zygote_reaps=True,
+            meanwhile=hand_over if mode == "test" else None,
         )
         for fd in theirs:
             close_fd(fd, fds)
@@ -646,14 +654,21 @@ def end_case(
         # Killed, not yet reaped: each is a zombie holding what it and its waited children used.
         run.measured_cpu_s = meter.final_cpu_s()
     reaped: dict[int, tuple[int, float]] = {}
+    tester_pid = tester.pid if tester is not None else None
+
+    def reap_ours() -> None:  # orphans the case left to us, while the zygote reaps the rest
+        reap_strays(zygote.pid, principals, tester_pid)
+
     if pids or killed:
         try:
             # The zygote is their parent; after a kill, this also waits for the wipe.
-            reaped, wiped = zygote.reap(list(pids.values()))
+            reaped, wiped = zygote.reap(list(pids.values()), meanwhile=reap_ours)
             left = left or wiped
         except ZygoteError as exc:
             run.judge_error = run.judge_error or f"its processes could not be reaped: {exc}"
             left = left or str(exc)
+    else:
+        reap_ours()
     for side, pid in pids.items():
         if pid in reaped:
             run.status[side], run.cpu_s[side] = reaped[pid]
@@ -661,7 +676,6 @@ def end_case(
             run.status[side] = -signal.SIGKILL
     if tester is not None and "tester" in run.roles:
         run.status["tester"], run.cpu_s["tester"] = tester.end_case(retire)
-    reap_strays(zygote.pid, principals, tester.pid if tester is not None else None)
     if not principals.separate and zygote.ready:
         try:
             left = zygote.clean_targets(targets)  # its dirs, now that nothing of it runs

@@ -61,10 +61,23 @@ _libc = ctypes.CDLL(None, use_errno=True)
 children: set[int] = set()
 
 
+class Spare:
+    """A fork of the zygote made ahead of its case (separate principals only): it waits,
+    holding nothing of any case, for the request and fds that make it that case's solution
+    process, so that the fork is off the case's path (made while the case before it ran)."""
+
+    def __init__(self, pid: int, sock: _socket.socket) -> None:
+        self.pid, self.sock = pid, sock
+
+
+spare: Spare | None = None
+
+
 # --- the zygote process -------------------------------------------------------------------
 
 
 def main(sock_fd: int) -> None:
+    global spare
     sock = _socket.socket(fileno=sock_fd)
     principals = Principals(dict(os.environ))
     if _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0 or (
@@ -124,6 +137,8 @@ def main(sock_fd: int) -> None:
         # The request's number first: a reply the judge gave up waiting for is never taken
         # for the answer to a later request.
         sock.send(b"%d " % int(request.get("seq", 0)) + reply)
+        if principals.separate and spare is None and request.get("zygote_reaps"):
+            spare = fork_spare(sock, principals)  # for the next case, while this one runs
         if wipe_next is not None:
             try:
                 wiped = wipe(principals, *wipe_next)
@@ -141,12 +156,15 @@ def fork_case(sock, fds: list[int], request: dict, principals: Principals) -> by
     if uid is not None:
         os.chown(work_dir, uid, uid)
     if request.get("zygote_reaps"):
-        # One fork, no middle process to wait for (a fork and an exit less per case): this
-        # process stays its parent, reaps it on request, and says what its rusage was. Its
-        # orphans still go to the judge (the child subreaper above us).
-        pid = os.fork()
-        if pid == 0:
-            become_case(sock, fds, request, uid, work_dir)
+        # No middle process to wait for (a fork and an exit less per case): this process
+        # stays its parent, reaps it on request, and says what its rusage was. Its orphans
+        # still go to the judge (the child subreaper above us). A spare forked earlier
+        # becomes it when there is one; else a fork now.
+        pid = hand_to_spare(request, fds)
+        if pid is None:
+            pid = os.fork()
+            if pid == 0:
+                become_case(sock, fds, request, uid, work_dir)
         children.add(pid)
         return b"pid %d" % pid
     report_r, report_w = os.pipe()
@@ -173,6 +191,67 @@ def fork_case(sock, fds: list[int], request: dict, principals: Principals) -> by
         if report_w >= 0:
             os.close(report_w)
     return b"pid " + pid if pid else b"error: could not fork the case"
+
+
+def fork_spare(sock: _socket.socket, principals: Principals) -> Spare | None:
+    """A spare for the next case (see Spare); None when it cannot be made."""
+    try:
+        ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        ours.close()
+        theirs.close()
+        return None
+    if pid == 0:
+        ours.detach()  # closed with every other fd by become_case; never by this object
+        serve_as_spare(sock, theirs, principals)
+    theirs.close()
+    return Spare(pid, ours)
+
+
+def serve_as_spare(sock: _socket.socket, link: _socket.socket, principals: Principals) -> None:
+    """In the spare: wait for the zygote's one request (the case's role, slot, limits and
+    fds), then become that case's process; never returns. The zygote gone (EOF): exit."""
+    try:
+        fds = array.array("i")
+        data, ancillary, flags, _ = link.recvmsg(1 << 16, _socket.CMSG_SPACE(16 * fds.itemsize))
+        for level, kind, blob in ancillary:
+            if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+                fds.frombytes(blob[: len(blob) - len(blob) % fds.itemsize])
+        link.detach()  # its fd is closed by become_case, like every fd not the case's
+        if not data or flags & _socket.MSG_CTRUNC:
+            os._exit(0)
+        request = json.loads(data)
+        side = side_of(request["role"])
+        slot = int(request["slot"])
+        uid, work_dir = principals.uid_of(slot, side), principals.dir_of(slot, side)
+    except BaseException:
+        os._exit(1)
+    become_case(sock, list(fds), request, uid, work_dir)
+
+
+def hand_to_spare(request: dict, fds: list[int]) -> int | None:
+    """Give the request and its fds to the spare; its pid, or None (no spare, or it is gone:
+    the caller forks instead)."""
+    global spare
+    if spare is None:
+        return None
+    taken, spare = spare, None
+    try:
+        rights = array.array("i", fds)
+        taken.sock.sendmsg(
+            [json.dumps(request).encode()], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, rights)]
+        )
+        return taken.pid
+    except OSError:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(taken.pid, os.WNOHANG)
+        return None
+    finally:
+        taken.sock.close()
 
 
 def reap(pids: list[int], wiped: bytes | None = None) -> bytes:

@@ -165,6 +165,10 @@ class Zygote:
     def ask(
         self, request: dict, fds: list[int] | None = None, timeout_s: float = REPLY_TIMEOUT_S
     ) -> bytes:
+        return self.answer(self.send(request, fds), timeout_s)
+
+    def send(self, request: dict, fds: list[int] | None = None) -> int:
+        """Send a request (its answer: `answer`); its number."""
         self.start()
         self.sequence += 1
         data = json.dumps({**request, "seq": self.sequence}).encode()
@@ -176,13 +180,17 @@ class Zygote:
                 self.sock.send(data)
         except OSError as exc:
             raise ZygoteError(f"the zygote is gone ({exc})") from None
+        return self.sequence
+
+    def answer(self, number: int, timeout_s: float = REPLY_TIMEOUT_S) -> bytes:
+        """The answer to request `number` (the last one sent)."""
         deadline = time.monotonic() + timeout_s
         while True:
             answer = self.reply(max(deadline - time.monotonic(), 0.001))
             if not answer:
                 raise ZygoteError("the zygote did not answer")
-            number, _, answer = answer.partition(b" ")
-            if number == b"%d" % self.sequence:
+            said, _, answer = answer.partition(b" ")
+            if said == b"%d" % number:
                 return answer
 
     def fork(
@@ -194,13 +202,20 @@ class Zygote:
         cpu_s: float,
         *,
         zygote_reaps: bool = False,
+        meanwhile: Callable[[], None] | None = None,
     ) -> int:
         """A case process; its pid. Its parent is the judge (it reaps it), or with
-        zygote_reaps the zygote, which reaps it in `reap`."""
+        zygote_reaps the zygote, which reaps it in `reap`. meanwhile(): the judge's own work
+        while the zygote forks."""
         request = {"role": role, "slot": slot, "memory_mb": memory_mb, "cpu_s": cpu_s}
         if zygote_reaps:
             request["zygote_reaps"] = True
-        answer = self.ask(request, fds)
+        number = self.send(request, fds)
+        try:
+            if meanwhile is not None:
+                meanwhile()
+        finally:
+            answer = self.answer(number)
         if not answer.startswith(b"pid "):
             raise ZygoteError(answer.decode("utf-8", "replace")[:300])
         return int(answer[4:])
@@ -228,11 +243,18 @@ class Zygote:
         if answer != b"killed":
             raise ZygoteError(answer.decode("utf-8", "replace")[:300])
 
-    def reap(self, pids: list[int]) -> tuple[dict[int, tuple[int, float]], str | None]:
+    def reap(
+        self, pids: list[int], meanwhile: Callable[[], None] | None = None
+    ) -> tuple[dict[int, tuple[int, float]], str | None]:
         """Reap processes forked with zygote_reaps, once killed: {pid: (exit code, CPU s)}
         (a pid missing: not one of its children, or already reaped), and what the wipe after
-        the last `kill` left (None: nothing, or no kill since)."""
-        answer = self.ask({"op": "reap", "pids": pids}, timeout_s=CLEAN_TIMEOUT_S)
+        the last `kill` left (None: nothing, or no kill since). meanwhile(): as in fork."""
+        number = self.send({"op": "reap", "pids": pids})
+        try:
+            if meanwhile is not None:
+                meanwhile()
+        finally:
+            answer = self.answer(number, CLEAN_TIMEOUT_S)
         if not answer.startswith(b"reaped "):
             raise ZygoteError(answer.decode("utf-8", "replace")[:300])
         found = json.loads(answer[7:])
