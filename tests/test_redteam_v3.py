@@ -93,6 +93,29 @@ def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_a_counter(
         assert_scored(grade(sandbox, solution(reader), reference), 0, 1)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="HOLE 5 (redteam.md): the page cache of the image's (the host's) files is shared by "
+    "every sandbox: which pages are cached carries an answer to another sandbox's item",
+)
+def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_the_page_cache(sandbox):
+    # Not the same sandbox: the right solution's pool is closed, the wrong one's is new (a
+    # fresh tmpfs, pid and IPC namespace per job would not stop it).
+    # Three tries: the channel is noisy (another reader of the file, a read timed under load).
+    reference = stdio_cases(("100000\n", "9592\n"))
+    for _ in range(3):
+        writer = open_judge_sandbox(sandbox.kind)
+        try:
+            assert_scored(grade(writer, solution("page_cache_leaker"), reference), 1, 1)
+        finally:
+            writer.close()
+        reader = open_judge_sandbox(sandbox.kind)
+        try:
+            assert_scored(grade(reader, solution("page_cache_reader"), reference), 0, 1)
+        finally:
+            reader.close()
+
+
 # HOLE 3 (redteam.md), closed: the syscall filter lets cases make Unix sockets only.
 def test_tcp_loopback_buffers_used_as_storage_meet_the_case_memory_limit(sandbox):
     # A right answer, kept with 440 MiB of TCP send and receive queues under a 128 MiB limit.
