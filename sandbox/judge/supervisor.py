@@ -418,9 +418,9 @@ def run_case(
             counter=CONTAINER_CPU if principals.separate else None,
             interval_s=METER_INTERVAL_S,
             # The sandbox's own pid namespace (Docker has the counter instead; the unsafe
-            # backend shares the host's, where others' forks would be charged). The zygote
-            # forks each process of the case itself (zygote_reaps: no middle one).
-            forks_of_others=(lambda: len(pids)) if principals.separate else None,
+            # backend shares the host's, where others' forks would be charged): what the
+            # zygote forked for this case's request (Zygote.fork).
+            forks_of_others=(lambda: zygote.forked_now) if principals.separate else None,
         )
         cpu_cap_s = min(run.cpu_limit_s, max(cpu_left_s, 0.0))
         memory_cap = (memory_mb + CASE_MEMORY_SLACK_MB) << 20
@@ -467,7 +467,7 @@ def run_case(
             theirs,
             memory_mb,
             run.cpu_limit_s,
-            zygote_reaps=True,
+            ahead=True,
             meanwhile=hand_over if mode == "test" else None,
         )
         for fd in theirs:
@@ -631,19 +631,16 @@ def end_case(
     delete what they left. Nothing of one case survives into the next: the job's tester, when
     kept (keep_tester), holds nothing of it; else it goes too."""
     left = None
-    killed = False  # the zygote killed the targets' uids and is wiping their files
     targets = [(slot, "solution")]
     retire = tester is not None and tester.pid is not None and not keep_tester
     if retire:
         targets.append((TESTER_SLOT, "tester"))
     if principals.separate:
         try:
-            # One kill(-1) per uid; the wipe (our CPU, bounded as the case's is) runs in the
-            # zygote while we take the last look, and `reap` says how it went.
+            # One kill(-1) per uid, then the wipe: our CPU, bounded as the case's is.
             used_s = meter.cpu_s() if meter is not None else 0.0
             wipe_s = judge_work_limit_s(run.cpu_limit_s, run.cpu_left_s - used_s)
-            zygote.kill(targets, cpu_s=wipe_s)
-            killed = True
+            left = zygote.clean_targets(targets, cpu_s=wipe_s)
         except ZygoteError as exc:
             left = str(exc)
     else:
@@ -653,29 +650,16 @@ def end_case(
     if meter is not None:
         # Killed, not yet reaped: each is a zombie holding what it and its waited children used.
         run.measured_cpu_s = meter.final_cpu_s()
-    reaped: dict[int, tuple[int, float]] = {}
-    tester_pid = tester.pid if tester is not None else None
-
-    def reap_ours() -> None:  # orphans the case left to us, while the zygote reaps the rest
-        reap_strays(zygote.pid, principals, tester_pid)
-
-    if pids or killed:
-        try:
-            # The zygote is their parent; after a kill, this also waits for the wipe.
-            reaped, wiped = zygote.reap(list(pids.values()), meanwhile=reap_ours)
-            left = left or wiped
-        except ZygoteError as exc:
-            run.judge_error = run.judge_error or f"its processes could not be reaped: {exc}"
-            left = left or str(exc)
-    else:
-        reap_ours()
     for side, pid in pids.items():
-        if pid in reaped:
-            run.status[side], run.cpu_s[side] = reaped[pid]
-        else:
+        try:
+            _, status, usage = os.wait4(pid, 0)
+            run.status[side] = os.waitstatus_to_exitcode(status)
+            run.cpu_s[side] = usage.ru_utime + usage.ru_stime
+        except ChildProcessError:
             run.status[side] = -signal.SIGKILL
     if tester is not None and "tester" in run.roles:
         run.status["tester"], run.cpu_s["tester"] = tester.end_case(retire)
+    reap_strays(zygote.pid, principals, tester.pid if tester is not None else None)
     if not principals.separate and zygote.ready:
         try:
             left = zygote.clean_targets(targets)  # its dirs, now that nothing of it runs
@@ -689,10 +673,17 @@ def end_case(
 
 def reap_strays(spare: int | None, principals: Principals, tester: int | None = None) -> None:
     """Kill and reap the orphans that were reparented to us, until none is left; never the
-    spare one (the zygote) or the job's tester."""
+    spare one (the zygote), the job's tester or (separate uids) a process of root, which only
+    the zygote starts (its spare for the next case)."""
     me = os.getpid()
     for _ in range(500):
-        strays = [pid for pid in procutil.children_of(me) if pid not in (spare, tester)]
+        strays = [
+            pid
+            for pid, info in procutil.process_table().items()
+            if info.ppid == me
+            and pid not in (spare, tester)
+            and not (principals.separate and info.uid == 0)
+        ]
         if not strays:
             return
         for pid in strays:

@@ -14,9 +14,9 @@ signal, ptrace or prlimit them, nor one another. After the case the zygote kills
 uids in one kill(-1) (procutil.kill_uid) and deletes what it left (its dir, its files in /tmp
 and /dev/shm, its SysV IPC).
 
-A solution's process is forked directly (this process is its parent, and reaps it when the
-judge asks, once it was killed: a fork and an exit less per case); the tester and checkers are
-forked through a middle process that exits at once, so that the judge is their parent.
+Every process is forked through a middle process that exits at once, so that the judge is its
+parent (it reaps it: its rusage is its CPU time). With separate uids a solution's process is
+forked ahead: a spare, made while the case before ran, becomes it (Spare).
 
 One principal otherwise (rootless bwrap, the unsafe backend): every process shares the
 judge's uid. The zygote is then not dumpable and blocks every signal it can, and the judge
@@ -39,6 +39,7 @@ import os
 import resource
 import signal
 import sys
+from collections.abc import Callable
 
 from sandbox import procutil
 
@@ -56,15 +57,13 @@ CASE_NPROC = 32  # processes and threads of one case's uid (its own uid: RLIMIT_
 PRELOAD = ("numpy",)
 preloaded_bytes = 0
 _libc = ctypes.CDLL(None, use_errno=True)
-# The solution processes this zygote forked as their parent (request "zygote_reaps"): it reaps
-# them when the judge asks ("reap", once they were killed) and answers with their rusage.
-children: set[int] = set()
 
 
 class Spare:
-    """A fork of the zygote made ahead of its case (separate principals only): it waits,
-    holding nothing of any case, for the request and fds that make it that case's solution
-    process, so that the fork is off the case's path (made while the case before it ran)."""
+    """A fork of the zygote made ahead of its case (separate principals only), through a
+    middle process like a case's (the judge is its parent): it waits, holding nothing of any
+    case, for the request and fds that make it that case's solution process, so that the
+    forks are off the case's path (made while the case before it ran)."""
 
     def __init__(self, pid: int, sock: _socket.socket) -> None:
         self.pid, self.sock = pid, sock
@@ -95,7 +94,6 @@ def main(sock_fd: int) -> None:
     gc.collect()
     gc.freeze()
     sock.send(b"ready")
-    wiped: bytes | None = None  # the outcome of the last "kill"'s wipe, for the next "reap"
     while True:
         fds = array.array("i")
         data, ancillary, flags, _ = sock.recvmsg(1 << 16, _socket.CMSG_SPACE(16 * fds.itemsize))
@@ -105,24 +103,13 @@ def main(sock_fd: int) -> None:
         if not data:
             os._exit(0)  # the judge is gone
         request: dict = {}
-        wipe_next: tuple[list[tuple[int, str]], float | None] | None = None
         try:
             request = json.loads(data)
-            op = request.get("op")
-            if op in ("clean", "kill"):
+            if request.get("op") == "clean":
                 cpu_s = request.get("cpu_s")
                 cpu_s = float(cpu_s) if isinstance(cpu_s, int | float) else None
                 targets = [(int(slot), str(side)) for slot, side in request["targets"]]
-                if op == "clean":
-                    reply = clean(principals, targets, cpu_s)
-                else:
-                    # Killed now; the wipe runs once the judge has this answer (it takes the
-                    # case's last look meanwhile), and its outcome comes with the next "reap".
-                    kill_targets(principals, targets)
-                    reply, wipe_next = b"killed", (targets, cpu_s)
-            elif op == "reap":
-                reply = reap([int(pid) for pid in request["pids"]], wiped)
-                wiped = None
+                reply = clean(principals, targets, cpu_s)
             elif len(fds) == FDS_PER_ROLE.get(request.get("role")) and not (
                 flags & _socket.MSG_CTRUNC
             ):
@@ -137,13 +124,8 @@ def main(sock_fd: int) -> None:
         # The request's number first: a reply the judge gave up waiting for is never taken
         # for the answer to a later request.
         sock.send(b"%d " % int(request.get("seq", 0)) + reply)
-        if principals.separate and spare is None and request.get("zygote_reaps"):
+        if principals.separate and spare is None and request.get("ahead"):
             spare = fork_spare(sock, principals)  # for the next case, while this one runs
-        if wipe_next is not None:
-            try:
-                wiped = wipe(principals, *wipe_next)
-            except Exception as exc:  # the case's leftovers are not known to be gone
-                wiped = f"left: {type(exc).__name__}: {exc}"[:300].encode()
 
 
 def fork_case(sock, fds: list[int], request: dict, principals: Principals) -> bytes:
@@ -155,30 +137,30 @@ def fork_case(sock, fds: list[int], request: dict, principals: Principals) -> by
     os.mkdir(work_dir, 0o700)  # inodes or space gone: OSError, the case fails
     if uid is not None:
         os.chown(work_dir, uid, uid)
-    if request.get("zygote_reaps"):
-        # No middle process to wait for (a fork and an exit less per case): this process
-        # stays its parent, reaps it on request, and says what its rusage was. Its orphans
-        # still go to the judge (the child subreaper above us). A spare forked earlier
-        # becomes it when there is one; else a fork now.
+    if request.get("ahead"):
+        # A spare forked while an earlier case ran becomes it, when there is one (the
+        # judge is already its parent): b"pid N ahead".
         pid = hand_to_spare(request, fds)
-        if pid is None:
-            pid = os.fork()
-            if pid == 0:
-                become_case(sock, fds, request, uid, work_dir)
-        children.add(pid)
-        return b"pid %d" % pid
+        if pid is not None:
+            return b"pid %d ahead" % pid
+    pid = fork_through_middle(lambda: become_case(sock, fds, request, uid, work_dir))
+    return b"pid %d" % pid if pid else b"error: could not fork the case"
+
+
+def fork_through_middle(become: Callable[[], None]) -> int | None:
+    """Fork a process that runs become() (which never returns) through a middle process that
+    exits at once: its parent is then the judge (a child subreaper), which waits for it and
+    reads its rusage. Its pid, or None."""
     report_r, report_w = os.pipe()
     try:
         middle = os.fork()
         if middle == 0:
-            # The middle process forks the case and exits at once: the case's parent becomes
-            # the judge (a child subreaper), which waits for it and reads its rusage.
             try:
                 pid = os.fork()
                 if pid == 0:
                     os.close(report_r)
                     os.close(report_w)
-                    become_case(sock, fds, request, uid, work_dir)
+                    become()
                 os.write(report_w, b"%d" % pid)
             finally:
                 os._exit(0)
@@ -190,7 +172,7 @@ def fork_case(sock, fds: list[int], request: dict, principals: Principals) -> by
         os.close(report_r)
         if report_w >= 0:
             os.close(report_w)
-    return b"pid " + pid if pid else b"error: could not fork the case"
+    return int(pid) if pid else None
 
 
 def fork_spare(sock: _socket.socket, principals: Principals) -> Spare | None:
@@ -199,16 +181,20 @@ def fork_spare(sock: _socket.socket, principals: Principals) -> Spare | None:
         ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
     except OSError:
         return None
-    try:
-        pid = os.fork()
-    except OSError:
-        ours.close()
-        theirs.close()
-        return None
-    if pid == 0:
+
+    def become_spare() -> None:
         ours.detach()  # closed with every other fd by become_case; never by this object
         serve_as_spare(sock, theirs, principals)
-    theirs.close()
+
+    try:
+        pid = fork_through_middle(become_spare)
+    except OSError:
+        pid = None
+    finally:
+        theirs.close()
+    if pid is None:
+        ours.close()
+        return None
     return Spare(pid, ours)
 
 
@@ -247,29 +233,9 @@ def hand_to_spare(request: dict, fds: list[int]) -> int | None:
         )
         return taken.pid
     except OSError:
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(taken.pid, os.WNOHANG)
-        return None
+        return None  # it is gone (the judge, its parent, reaps it)
     finally:
         taken.sock.close()
-
-
-def reap(pids: list[int], wiped: bytes | None = None) -> bytes:
-    """Wait for each of pids that is one of our children (killed already); b"reaped " and, as
-    JSON, {"pids": {pid: [exit code, CPU seconds of it and its waited children]}, "wiped": what
-    the last kill's wipe said (b"clean" or b"left: ..."), or null}."""
-    found = {}
-    for pid in pids:
-        if pid not in children:
-            continue
-        children.discard(pid)
-        try:
-            _, status, usage = os.wait4(pid, 0)
-        except ChildProcessError:
-            continue
-        found[str(pid)] = [os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime]
-    said = wiped.decode("utf-8", "replace") if wiped is not None else None
-    return b"reaped " + json.dumps({"pids": found, "wiped": said}).encode()
 
 
 def become_case(sock, fds: list[int], request: dict, uid: int | None, work_dir: str) -> None:

@@ -135,6 +135,7 @@ class Zygote:
         self.lost: str | None = None
         self.baseline: tuple | None = None
         self.sequence = 0
+        self.forked_now = 0  # processes the last fork request made (see fork)
 
     def start(self) -> None:
         """Wait until it is ready; ZygoteError when it cannot serve."""
@@ -201,24 +202,29 @@ class Zygote:
         memory_mb: int,
         cpu_s: float,
         *,
-        zygote_reaps: bool = False,
+        ahead: bool = False,
         meanwhile: Callable[[], None] | None = None,
     ) -> int:
-        """A case process; its pid. Its parent is the judge (it reaps it), or with
-        zygote_reaps the zygote, which reaps it in `reap`. meanwhile(): the judge's own work
-        while the zygote forks."""
+        """A case process, the judge's child (it reaps it); its pid. ahead: a spare forked
+        while an earlier case ran may become it, and the zygote forks the next one after
+        (separate uids; `forked_now` then says which). meanwhile(): the judge's own work while
+        the zygote forks."""
         request = {"role": role, "slot": slot, "memory_mb": memory_mb, "cpu_s": cpu_s}
-        if zygote_reaps:
-            request["zygote_reaps"] = True
+        if ahead:
+            request["ahead"] = True
         number = self.send(request, fds)
         try:
             if meanwhile is not None:
                 meanwhile()
         finally:
             answer = self.answer(number)
-        if not answer.startswith(b"pid "):
+        words = answer.split()
+        if words[:1] != [b"pid"] or len(words) not in (2, 3):
             raise ZygoteError(answer.decode("utf-8", "replace")[:300])
-        return int(answer[4:])
+        # Processes the zygote started for this request: the middle and the case's, or none
+        # (a spare became it); then, for an `ahead` request, a new spare and its middle.
+        self.forked_now = (0 if words[2:] == [b"ahead"] else 2) + (2 if ahead else 0)
+        return int(words[1])
 
     def clean(self, slot: int, sides: list[str], cpu_s: float | None = None) -> str | None:
         """Kill the slot's uids ("solution", "tester") and delete their files; None, or what
@@ -233,34 +239,6 @@ class Zygote:
         request = {"op": "clean", "targets": [list(t) for t in targets], "cpu_s": cpu_s}
         answer = self.ask(request, timeout_s=CLEAN_TIMEOUT_S)
         return None if answer == b"clean" else answer.decode("utf-8", "replace")
-
-    def kill(self, targets: list[tuple[int, str]], cpu_s: float | None = None) -> None:
-        """Kill the (slot, side) targets' uids now; their files are wiped right after, while
-        the judge takes the case's last look, and `reap` says how that went. cpu_s: as in
-        clean."""
-        request = {"op": "kill", "targets": [list(t) for t in targets], "cpu_s": cpu_s}
-        answer = self.ask(request)
-        if answer != b"killed":
-            raise ZygoteError(answer.decode("utf-8", "replace")[:300])
-
-    def reap(
-        self, pids: list[int], meanwhile: Callable[[], None] | None = None
-    ) -> tuple[dict[int, tuple[int, float]], str | None]:
-        """Reap processes forked with zygote_reaps, once killed: {pid: (exit code, CPU s)}
-        (a pid missing: not one of its children, or already reaped), and what the wipe after
-        the last `kill` left (None: nothing, or no kill since). meanwhile(): as in fork."""
-        number = self.send({"op": "reap", "pids": pids})
-        try:
-            if meanwhile is not None:
-                meanwhile()
-        finally:
-            answer = self.answer(number, CLEAN_TIMEOUT_S)
-        if not answer.startswith(b"reaped "):
-            raise ZygoteError(answer.decode("utf-8", "replace")[:300])
-        found = json.loads(answer[7:])
-        reaped = {int(pid): (int(code), float(cpu)) for pid, (code, cpu) in found["pids"].items()}
-        wiped = found.get("wiped")
-        return reaped, (None if wiped in (None, "clean") else str(wiped))
 
     def check(self) -> str | None:
         """One principal: what the last case (all its processes gone) did to the zygote."""
