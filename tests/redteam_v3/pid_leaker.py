@@ -1,7 +1,9 @@
 # Right (the number of primes below n, under 1024 here), and it leaves its answer for
 # whoever comes next in the same sandbox: it starts threads (one pid each) until the pid the
-# next job's solution will get (the last pid handed out + 3: that job's judge, its zygote,
-# its solution's process) is, mod 1024, the answer. Nothing of it is left but the counter.
+# next job's solution will get is, mod 4096, four times the answer. That pid is the last one
+# handed out + 4 (the next job's judge, its zygote, the zygote's spare fork, its solution's
+# process: measured at 8db49bb; 3 before it); the reader rounds, so 3 to 5 all work.
+# Nothing of it is left but the counter.
 import threading
 
 n = int(input())
@@ -19,8 +21,8 @@ def last_pid() -> int:
         return int(f.read().split()[4])
 
 
-for _ in range(1024):  # one lap of the counter mod 1024 at most
-    if (last_pid() + 3) % 1024 == answer % 1024:
+for _ in range(4096):  # one lap of the counter mod 4096 at most
+    if (last_pid() + 4) % 4096 == 4 * answer % 4096:
         break
     thread = threading.Thread(target=int)
     thread.start()
