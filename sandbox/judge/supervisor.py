@@ -468,6 +468,7 @@ def run_case(
             memory_mb,
             run.cpu_limit_s,
             ahead=True,
+            more=slot + 1 < len(payload["cases"]),
             meanwhile=hand_over if mode == "test" else None,
         )
         for fd in theirs:

@@ -124,7 +124,7 @@ def main(sock_fd: int) -> None:
         # The request's number first: a reply the judge gave up waiting for is never taken
         # for the answer to a later request.
         sock.send(b"%d " % int(request.get("seq", 0)) + reply)
-        if principals.separate and spare is None and request.get("ahead"):
+        if principals.separate and spare is None and request.get("ahead") == "more":
             spare = fork_spare(sock, principals)  # for the next case, while this one runs
 
 

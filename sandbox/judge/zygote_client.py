@@ -203,15 +203,16 @@ class Zygote:
         cpu_s: float,
         *,
         ahead: bool = False,
+        more: bool = False,
         meanwhile: Callable[[], None] | None = None,
     ) -> int:
         """A case process, the judge's child (it reaps it); its pid. ahead: a spare forked
-        while an earlier case ran may become it, and the zygote forks the next one after
-        (separate uids; `forked_now` then says which). meanwhile(): the judge's own work while
-        the zygote forks."""
+        while an earlier case ran may become it; more: another case follows, and the zygote
+        forks its spare after this one (separate uids; `forked_now` says what it forked).
+        meanwhile(): the judge's own work while the zygote forks."""
         request = {"role": role, "slot": slot, "memory_mb": memory_mb, "cpu_s": cpu_s}
         if ahead:
-            request["ahead"] = True
+            request["ahead"] = "more" if more else True
         number = self.send(request, fds)
         try:
             if meanwhile is not None:
@@ -223,7 +224,7 @@ class Zygote:
             raise ZygoteError(answer.decode("utf-8", "replace")[:300])
         # Processes the zygote started for this request: the middle and the case's, or none
         # (a spare became it); then, for an `ahead` request, a new spare and its middle.
-        self.forked_now = (0 if words[2:] == [b"ahead"] else 2) + (2 if ahead else 0)
+        self.forked_now = (0 if words[2:] == [b"ahead"] else 2) + (2 if ahead and more else 0)
         return int(words[1])
 
     def clean(self, slot: int, sides: list[str], cpu_s: float | None = None) -> str | None:
