@@ -442,6 +442,7 @@ class DockerSandbox:
             pong = channel.call({"op": "ping"}, self._settings.start_timeout_s)
             if pong.get("op") != "pong":
                 raise RunnerGone(f"unexpected answer from the runner: {pong!r}")
+            runner_module.warn_if_weaker(pong, "docker", log.warning)
         except BaseException:
             with contextlib.suppress(Exception):
                 api.remove_container(container_id, force=True)
@@ -483,7 +484,9 @@ def container_host_config(settings: SandboxSettings) -> dict:
         # The runner (uid 0 inside) keeps only what it needs to hand a job its own uid and
         # work dir: no CAP_KILL, no CAP_DAC_OVERRIDE; it cleans up as the job's uid instead.
         "cap_drop": ["ALL"],
-        "cap_add": ["SETUID", "SETGID", "CHOWN"],
+        # SYS_ADMIN: the runner gives each job fresh pid, mount and IPC namespaces (runner.py,
+        # enter_fresh_namespaces); no job keeps it (a job's uid is not 0, and no-new-privileges).
+        "cap_add": ["SETUID", "SETGID", "CHOWN", "SYS_ADMIN"],
         "security_opt": ["no-new-privileges"],
         "pids_limit": settings.pids_limit,
         "mem_limit": f"{memory_mb}m",

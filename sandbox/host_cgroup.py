@@ -26,7 +26,7 @@ from itertools import count
 log = logging.getLogger(__name__)
 
 REWARDD_PARENT = "rewardd-bwrap"
-# Where the judge's counters look inside the sandbox (procutil.ContainerMemory.PATHS,
+# Where the judge's counters look inside the sandbox (procutil.ContainerMemory.LAYOUTS,
 # procutil.ContainerCpu.PATHS): v1 hierarchies by controller name, or one v2 tree.
 V1_CONTROLLERS = {"memory": "/sys/fs/cgroup/memory", "cpuacct": "/sys/fs/cgroup/cpuacct"}
 V2_DESTINATION = "/sys/fs/cgroup"

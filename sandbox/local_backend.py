@@ -63,7 +63,8 @@ RUNNER_DIR = "/opt/rewardd/sandbox"
 READ_ONLY_BINDS = ("/usr",)
 READ_ONLY_TRY_BINDS = ("/etc/ld.so.cache", "/etc/localtime")
 MERGED_USR_LINKS = ("bin", "sbin", "lib", "lib64")
-RUNNER_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN")
+# CAP_SYS_ADMIN: fresh pid, mount and IPC namespaces for each job (runner.py); jobs drop it.
+RUNNER_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_SYS_ADMIN")
 
 
 def open_local_sandbox(settings: SandboxSettings) -> Sandbox:
@@ -124,6 +125,7 @@ class _BwrapRunner:
             pong = self.call({"op": "ping"}, start_timeout_s)
             if not isinstance(pong, dict) or pong.get("op") != "pong":
                 raise RunnerGone(f"unexpected answer from the runner: {pong!r}")
+            runner_module.warn_if_weaker(pong, "bwrap", log.warning)
         except BaseException:
             self.close()
             raise

@@ -25,6 +25,7 @@ Stdlib only: it is copied into the sandbox image as is, next to sandbox/procutil
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib.util
 import math
 import os
@@ -60,6 +61,12 @@ UID_BLOCK = 1 << 12
 UID_BLOCKS = (1 << 24) // UID_BLOCK
 JOB_NICENESS = 10
 MEMORY_ERROR_RE = re.compile(rb"^MemoryError\b", re.MULTILINE)
+
+# Fresh namespaces for each job (linux/sched.h, linux/mount.h).
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x4000, 1 << 18
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
 @dataclass(frozen=True)
@@ -264,7 +271,9 @@ def run_process(
         duration_ms=duration_ms,
         truncated=pumped.capped,
         oom_killed=oom_killed,
-        cpu_ms=cpu_s * 1000,
+        # The reaped figure misses a job killed before its processes were waited for (its
+        # stand-in and init are killed with it): the clock saw each of them.
+        cpu_ms=max(cpu_s, clock.cpu_s()) * 1000,
     )
 
 
@@ -284,6 +293,174 @@ def _reap(
             select.select([exit_fd], [], [], min(remaining, procutil.DEADLINE_RECHECK_S))
         else:
             time.sleep(min(remaining, 0.01))
+
+
+# --- a job's own namespaces ---------------------------------------------------------------
+# A warm sandbox runs many jobs, and kernel counters outlive a job's files: the next inode
+# number of a tmpfs, the pid counter, SysV IPC ids. A right solution can leave its answer
+# there (create files until the next inode number is the answer) and a wrong one in a later
+# job of the same sandbox read it back: 1.0 for a wrong answer (red team v3, HOLE 2). So each
+# job gets pid, mount and IPC namespaces of its own, with fresh tmpfs on every directory its
+# processes can write: every counter starts where the last job's started.
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"{what}: {os.strerror(code)}")
+
+
+def _mount(source: str, target: str, fstype: str | None, flags: int, data: str = "") -> None:
+    _check(
+        _libc.mount(
+            source.encode(),
+            target.encode(),
+            fstype.encode() if fstype else None,
+            ctypes.c_ulong(flags),
+            data.encode() or None,
+        ),
+        f"mount {target}",
+    )
+
+
+def fresh_tmpfs_options(path: str) -> tuple[int, str]:
+    """Mount flags and options for a tmpfs like the one mounted at `path` (its size, inodes,
+    mode, owner), so a fresh one gives the job exactly what the sandbox gave it before."""
+    fs, st = os.statvfs(path), os.stat(path)
+    flags = fs.f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
+    options = (
+        f"size={fs.f_blocks * fs.f_frsize},nr_inodes={fs.f_files},"
+        f"mode={st.st_mode & 0o7777:o},uid={st.st_uid},gid={st.st_gid}"
+    )
+    return flags, options
+
+
+def writable_places(extra: tuple[str, ...] = ()) -> list[str]:
+    """The shared scratch dirs that are tmpfs mounts here, then `extra` (a job's own dirs)."""
+    found = [path for path in procutil.SHARED_SCRATCH_DIRS[:2] if os.path.ismount(path)]
+    return found + list(extra)
+
+
+def enter_fresh_namespaces(places: list[str]) -> None:
+    """Between fork and exec, as root (the runner is single-threaded): returns in the job's
+    process, pid 2 of a new pid namespace with its own mounts and IPC objects, a /proc of that
+    namespace and a fresh tmpfs on each of `places`.
+
+    Three processes: this one stays outside and stands in for the job (stand_in_for: the
+    runner waits for it, reads its CPU time and its end); pid 1 inside only reaps (act_as_init)
+    and tells it how the job ended; the job is pid 2, an ordinary process (pid 1 would ignore
+    every signal it has no handler for: SIGXCPU, SIGPIPE, a kill of its own). When pid 1 exits,
+    the kernel kills every process left in the namespace."""
+    shapes = [(place, *fresh_tmpfs_options(place)) for place in places]
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWPID), "unshare")
+    _mount("none", "/", None, MS_REC | MS_PRIVATE)  # nothing of ours reaches the sandbox's
+    status_r, status_w = os.pipe()
+    init = os.fork()
+    if init != 0:
+        stand_in_for(init, status_r)
+    os.close(status_r)
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    # Read-only as Docker keeps it (the job's root never needs to write kernel settings).
+    _mount("/proc/sys", "/proc/sys", None, MS_BIND | MS_REC)
+    _mount("none", "/proc/sys", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC)
+    for place, flags, options in shapes:
+        _mount("tmpfs", place, "tmpfs", flags, options)
+    job = os.fork()
+    if job != 0:
+        act_as_init(job, status_w)
+    os.close(status_w)
+    # A session and process group of its own, numbered in its namespace (the ones it was born
+    # in have no number there: getpgid() would say 0, and killpg(0) hits the caller's group).
+    os.setsid()
+
+
+# Why jobs cannot have namespaces of their own here, or None (found when the runner starts).
+NAMESPACES_PROBLEM: str | None = "not probed"
+# Above any fd the runner holds (it opens a handful): what the two helpers close.
+HELPER_FD_LIMIT = 1 << 16
+
+
+def act_as_init(job: int, status_w: int) -> None:
+    """Pid 1 of the job's namespace: reaps every process that ends there until the job has,
+    then writes the job's wait status and exits (which ends the namespace). Never returns."""
+    os.closerange(0, status_w)
+    os.closerange(status_w + 1, HELPER_FD_LIMIT)
+    status = 0
+    try:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, 0)
+            except InterruptedError:
+                continue
+            except ChildProcessError:
+                break
+            if pid == job:
+                break
+        os.write(status_w, b"%d" % status)
+    finally:
+        os._exit(0)
+
+
+def stand_in_for(init: int, status_r: int) -> None:
+    """The job's process as the runner sees it: ends as the job did (a death by signal with
+    the same signal). Never returns."""
+    # Its copies of the job's pipes and of the exec-error pipe must not keep them open.
+    os.closerange(0, status_r)
+    os.closerange(status_r + 1, HELPER_FD_LIMIT)
+    code = 1
+    try:
+        while True:
+            try:
+                os.waitpid(init, 0)
+                break
+            except InterruptedError:
+                continue
+        told = os.read(status_r, 32)
+        status = int(told) if told.isdigit() else 0x7F00  # "exited 127": pid 1 was killed
+        if os.WIFSIGNALED(status):
+            signum = os.WTERMSIG(status)
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU's default dumps core
+            signal.signal(signum, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, [signum])
+            os.kill(os.getpid(), signum)
+        code = os.waitstatus_to_exitcode(status) & 0xFF
+    finally:
+        os._exit(code)
+
+
+def namespaces_problem() -> str | None:
+    """None when this runner can give jobs fresh namespaces, else why not (told once, at the
+    ping: the host logs it). Tried in a throwaway child."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            enter_fresh_namespaces(writable_places())
+            os._exit(0)
+        except BaseException:
+            os._exit(3)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) == 0:
+        return None
+    return "no fresh namespaces per job (the runner needs CAP_SYS_ADMIN and mount rights)"
+
+
+_weaker_sandboxes_told: set[str] = set()
+
+
+def warn_if_weaker(pong: Mapping, sandbox: str, log: Callable[..., None]) -> None:
+    """Host side: say once per sandbox kind that its runner cannot isolate jobs from each
+    other (its ping's namespaces_problem); jobs then share the sandbox's kernel counters."""
+    problem = pong.get("namespaces_problem")
+    if problem and sandbox not in _weaker_sandboxes_told:
+        _weaker_sandboxes_told.add(sandbox)
+        log("sandbox %s: %s: a job can read counters an earlier job left", sandbox, problem)
+
+
+def become(uid: int) -> None:
+    """The job's uid and gid, no supplementary groups, no capabilities left."""
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
 
 
 def pick_job_uid() -> int:
@@ -378,6 +555,7 @@ class _JobPlan:
     env: dict[str, str]
     user: int | None
     preexec_fn: Callable[[], None]
+    own_dirs: tuple[str, ...] = ()  # where its processes write, beside the shared scratch
 
 
 def _plan_plain_job(request: Mapping, uid: int, limits: JobLimits) -> _JobPlan:
@@ -420,7 +598,12 @@ def _plan_judge_job(request: Mapping, uid: int, limits: JobLimits) -> _JobPlan:
     # cwd: its own files. Root without CAP_DAC_OVERRIDE cannot enter J's 0700 scratch; the
     # judge moves there (TMPDIR) once it is J.
     return _JobPlan(
-        python_argv(judge_entry=entry), files_dir, env, None, lambda: apply_rlimits(limits)
+        python_argv(judge_entry=entry),
+        files_dir,
+        env,
+        None,
+        lambda: apply_rlimits(limits),
+        own_dirs=(case_root,),  # its cases' dirs: made there, by the judge, as each starts
     )
 
 
@@ -449,14 +632,24 @@ def run_job(request: Mapping) -> dict:
     limits = JobLimits(**request["limits"])
     uid = pick_job_uid()
     plan = (_plan_judge_job if request.get("judge") else _plan_plain_job)(request, uid, limits)
+    fresh = NAMESPACES_PROBLEM is None
+    places = writable_places(plan.own_dirs) if fresh else []
+
+    def enter_job() -> None:
+        if fresh:  # the namespaces need root: the job's uid comes after them
+            enter_fresh_namespaces(places)
+            if plan.user is not None:
+                become(plan.user)
+        plan.preexec_fn()
+
     outcome = run_process(
         plan.argv,
         cwd=plan.cwd,
         env=plan.env,
         stdin=request.get("stdin", "").encode("utf-8"),
         limits=limits,
-        user=plan.user,
-        preexec_fn=plan.preexec_fn,
+        user=None if fresh else plan.user,
+        preexec_fn=enter_job,
         kill_tree=lambda _proc: procutil.kill_all_but(set()),
         oom_probe=_oom_kill_count,
         # Everything in this sandbox but the runner is the job's: the judge's cases included.
@@ -487,12 +680,15 @@ def serve(in_fd: int = 0, out_fd: int = 1) -> None:
     os.umask(0o022)
     with contextlib.suppress(OSError):
         os.setgroups([])  # acting as a job's uid must not bring root's groups along
+    global NAMESPACES_PROBLEM
+    NAMESPACES_PROBLEM = namespaces_problem()
     while True:
         request = read_frame(in_fd)
         if request is None:
             return
         if request.get("op") == "ping":
             reply = {"op": "pong", "pid": os.getpid(), "uid": os.getuid()}
+            reply["namespaces_problem"] = NAMESPACES_PROBLEM
         else:
             try:
                 reply = run_job(request)

@@ -68,11 +68,7 @@ def test_socket_buffers_used_as_storage_meet_the_case_memory_limit(sandbox):
 # --- state that outlives a case or a job ---------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HOLE 2 (redteam.md): a warm sandbox's counters (the next inode number of /tmp's "
-    "tmpfs, the pid counter of its namespace) carry an answer from one item to the next",
-)
+# HOLE 2 (redteam.md), closed: each job has fresh pid, mount and IPC namespaces (runner.py).
 @pytest.mark.parametrize(
     ("leaker", "reader", "n", "answer"),
     [
@@ -130,11 +126,15 @@ def test_default_socket_buffers_of_many_processes_meet_the_case_memory_limit(san
     assert_scored(grade(sandbox, solution("unix_storage_processes"), reference), 0, 1)
 
 
+# The drop itself no longer hides anything: the sandbox's figure leaves file cache out
+# (procutil.ContainerMemory; measured: 22 MiB before a drop of 100 MiB of cache, 21 after).
+# What is left is not strict: the attack holds about 280 MiB for a moment against a 256 MiB
+# cap, and the judge's 50 ms looks catch that peak in about 2 tries of 3, with or without
+# the drop (measured on Docker). Not a strict xfail, so neither outcome fails the suite.
 @pytest.mark.xfail(
-    strict=True,
-    reason="HOLE 4 (redteam.md): memory no process maps is the growth of the sandbox's memory "
-    "counter, which also holds page cache charged earlier: a case that drops that cache "
-    "(posix_fadvise DONTNEED) hides as much memory of its own",
+    strict=False,
+    reason="HOLE 4 (redteam.md), what is left: a peak just over a case's memory cap, held "
+    "for less than the judge's 50 ms between looks, can go unseen",
 )
 def test_dropping_page_cache_does_not_hide_a_cases_memory(sandbox):
     # Case 1 reads 100 MiB of the image's files (page cache, charged to the sandbox); case 2

@@ -30,7 +30,9 @@ def test_containers_are_hardened(docker_sandbox):
     assert host["NetworkMode"] == "none"
     assert host["ReadonlyRootfs"] is True
     assert host["CapDrop"] == ["ALL"]
-    assert sorted(host["CapAdd"]) == ["CHOWN", "SETGID", "SETUID"]
+    # SYS_ADMIN: the runner's, for each job's fresh namespaces; no job keeps it
+    # (test_job_namespaces.py)
+    assert sorted(host["CapAdd"]) == ["CHOWN", "SETGID", "SETUID", "SYS_ADMIN"]
     assert "no-new-privileges" in host["SecurityOpt"]
     assert host["PidsLimit"] == TEST_SETTINGS.pids_limit
     assert host["Memory"] == host["MemorySwap"] > 0
