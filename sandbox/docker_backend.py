@@ -485,8 +485,9 @@ def container_host_config(settings: SandboxSettings) -> dict:
         # work dir: no CAP_KILL, no CAP_DAC_OVERRIDE; it cleans up as the job's uid instead.
         "cap_drop": ["ALL"],
         # SYS_ADMIN: the runner gives each job fresh pid, mount and IPC namespaces (runner.py,
-        # enter_fresh_namespaces); no job keeps it (a job's uid is not 0, and no-new-privileges).
-        "cap_add": ["SETUID", "SETGID", "CHOWN", "SYS_ADMIN"],
+        # enter_fresh_namespaces); SETPCAP: it takes both out of each job's bounding set, so
+        # no job keeps them, not even the judge, which starts as root.
+        "cap_add": ["SETUID", "SETGID", "CHOWN", "SYS_ADMIN", "SETPCAP"],
         "security_opt": ["no-new-privileges"],
         "pids_limit": settings.pids_limit,
         "mem_limit": f"{memory_mb}m",

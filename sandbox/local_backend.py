@@ -63,8 +63,9 @@ RUNNER_DIR = "/opt/rewardd/sandbox"
 READ_ONLY_BINDS = ("/usr",)
 READ_ONLY_TRY_BINDS = ("/etc/ld.so.cache", "/etc/localtime")
 MERGED_USR_LINKS = ("bin", "sbin", "lib", "lib64")
-# CAP_SYS_ADMIN: fresh pid, mount and IPC namespaces for each job (runner.py); jobs drop it.
-RUNNER_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_SYS_ADMIN")
+# CAP_SYS_ADMIN: fresh pid, mount and IPC namespaces for each job (runner.py); CAP_SETPCAP:
+# it takes both out of each job's bounding set.
+RUNNER_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_SYS_ADMIN", "CAP_SETPCAP")
 
 
 def open_local_sandbox(settings: SandboxSettings) -> Sandbox:

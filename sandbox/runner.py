@@ -369,6 +369,7 @@ def enter_fresh_namespaces(places: list[str]) -> None:
     if job != 0:
         act_as_init(job, status_w)
     os.close(status_w)
+    drop_runner_only_capabilities()
     # A session and process group of its own, numbered in its namespace (the ones it was born
     # in have no number there: getpgid() would say 0, and killpg(0) hits the caller's group).
     os.setsid()
@@ -454,6 +455,43 @@ def warn_if_weaker(pong: Mapping, sandbox: str, log: Callable[..., None]) -> Non
     if problem and sandbox not in _weaker_sandboxes_told:
         _weaker_sandboxes_told.add(sandbox)
         log("sandbox %s: %s: a job can read counters an earlier job left", sandbox, problem)
+
+
+# The runner's own capabilities, which no job may keep: CAP_SYS_ADMIN makes the namespaces,
+# CAP_SETPCAP takes both out of the job's bounding set, so that a job started as root (the
+# judge, which drops to its own uid itself) does not get them back at its exec.
+RUNNER_ONLY_CAPABILITIES = {"CAP_SYS_ADMIN": 21, "CAP_SETPCAP": 8}
+PR_CAPBSET_DROP = 24
+
+
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint32) for name in ("effective", "permitted", "inheritable")]
+
+
+def drop_runner_only_capabilities() -> None:
+    """Out of the bounding set (which a root exec fills permitted from), then out of every
+    set this process holds: bubblewrap's --cap-add makes them inheritable and ambient too,
+    which an exec would keep."""
+    for name, number in RUNNER_ONLY_CAPABILITIES.items():
+        _check(_libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(number), 0, 0, 0), f"drop {name}")
+    _check(_libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "clear ambient")
+    header, data = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    _check(_libc.capget(ctypes.byref(header), data), "capget")
+    for number in RUNNER_ONLY_CAPABILITIES.values():
+        mask = ~(1 << (number % 32)) & 0xFFFFFFFF
+        part = data[number // 32]
+        part.effective &= mask
+        part.permitted &= mask
+        part.inheritable &= mask
+    _check(_libc.capset(ctypes.byref(header), data), "capset")
 
 
 def become(uid: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
@@ -30,9 +31,9 @@ def test_containers_are_hardened(docker_sandbox):
     assert host["NetworkMode"] == "none"
     assert host["ReadonlyRootfs"] is True
     assert host["CapDrop"] == ["ALL"]
-    # SYS_ADMIN: the runner's, for each job's fresh namespaces; no job keeps it
+    # SYS_ADMIN, SETPCAP: the runner's, for each job's fresh namespaces; no job keeps them
     # (test_job_namespaces.py)
-    assert sorted(host["CapAdd"]) == ["CHOWN", "SETGID", "SETUID", "SYS_ADMIN"]
+    assert sorted(host["CapAdd"]) == ["CHOWN", "SETGID", "SETPCAP", "SETUID", "SYS_ADMIN"]
     assert "no-new-privileges" in host["SecurityOpt"]
     assert host["PidsLimit"] == TEST_SETTINGS.pids_limit
     assert host["Memory"] == host["MemorySwap"] > 0
@@ -70,6 +71,11 @@ def test_a_timeout_recycles_its_container(docker_sandbox):
     assert_healthy(docker_sandbox)
 
 
+CONTAINER_ID = (
+    Path(__file__).resolve().parent.parent / "data" / "docker_pool" / "container_id.py"
+).read_text(encoding="utf-8")
+
+
 def test_containers_are_replaced_after_n_jobs():
     from sandbox.docker_backend import DockerSandbox
     from sandbox.limits import SandboxSettings
@@ -78,10 +84,7 @@ def test_containers_are_replaced_after_n_jobs():
     with DockerSandbox(settings) as small:
         pids = []
         for _ in range(4):
-            # The runner's pid in its container is the same each time; its start time is not.
-            result = small.execute(
-                ExecutionRequest(code="print(open('/proc/1/stat').read().split()[21])")
-            )
+            result = small.execute(ExecutionRequest(code=CONTAINER_ID))
             assert result.status == "ok"
             pids.append(result.stdout)
         assert pids[0] == pids[1] != pids[2] == pids[3]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sandbox import ExecutionRequest
+from sandbox.runner import JUDGE_ENTRY, RUNNER_ONLY_CAPABILITIES
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "job_namespaces"
 PROBE = (DATA / "counters.py").read_text(encoding="utf-8")
@@ -44,3 +45,14 @@ def test_a_job_cannot_change_kernel_settings(sandbox):
     result = sandbox.execute(ExecutionRequest(code=code))
     assert result.status == "ok", result
     assert result.stdout.strip() in ("PermissionError", "OSError"), result  # never "written"
+
+
+def test_a_judge_started_as_root_keeps_none_of_the_runners_own_capabilities(sandbox):
+    entry = (DATA / "judge_capabilities.py").read_text(encoding="utf-8")
+    request = ExecutionRequest(code="", files={JUDGE_ENTRY: entry}, judge=True)
+    result = sandbox.execute(request)
+    assert result.status == "ok", result
+    effective, bounding = (int(field, 16) for field in result.stdout.split())
+    for number in RUNNER_ONLY_CAPABILITIES.values():
+        assert not effective & (1 << number) and not bounding & (1 << number), result.stdout
+    assert effective & (1 << 7)  # CAP_SETUID: what the judge needs to give cases their uids
