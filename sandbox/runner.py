@@ -381,22 +381,23 @@ NAMESPACES_PROBLEM: str | None = "not probed"
 HELPER_FD_LIMIT = 1 << 16
 
 
+def keep_only(fd: int) -> None:
+    """Close every fd but `fd`: a helper's copies of the job's pipes (and of the exec-error
+    pipe) must not keep them open after the job's own ends close."""
+    os.closerange(0, fd)
+    os.closerange(fd + 1, HELPER_FD_LIMIT)
+
+
 def act_as_init(job: int, status_w: int) -> None:
     """Pid 1 of the job's namespace: reaps every process that ends there until the job has,
     then writes the job's wait status and exits (which ends the namespace). Never returns."""
-    os.closerange(0, status_w)
-    os.closerange(status_w + 1, HELPER_FD_LIMIT)
+    keep_only(status_w)
     status = 0
     try:
-        while True:
-            try:
-                pid, status = os.waitpid(-1, 0)
-            except InterruptedError:
-                continue
-            except ChildProcessError:
-                break
-            if pid == job:
-                break
+        with contextlib.suppress(ChildProcessError):
+            while (ended := os.waitpid(-1, 0))[0] != job:  # EINTR is retried (PEP 475)
+                pass
+            status = ended[1]
         os.write(status_w, b"%d" % status)
     finally:
         os._exit(0)
@@ -405,17 +406,10 @@ def act_as_init(job: int, status_w: int) -> None:
 def stand_in_for(init: int, status_r: int) -> None:
     """The job's process as the runner sees it: ends as the job did (a death by signal with
     the same signal). Never returns."""
-    # Its copies of the job's pipes and of the exec-error pipe must not keep them open.
-    os.closerange(0, status_r)
-    os.closerange(status_r + 1, HELPER_FD_LIMIT)
+    keep_only(status_r)
     code = 1
     try:
-        while True:
-            try:
-                os.waitpid(init, 0)
-                break
-            except InterruptedError:
-                continue
+        os.waitpid(init, 0)
         told = os.read(status_r, 32)
         status = int(told) if told.isdigit() else 0x7F00  # "exited 127": pid 1 was killed
         if os.WIFSIGNALED(status):
