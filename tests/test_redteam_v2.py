@@ -107,17 +107,27 @@ def test_a_repeat_of_a_case_cannot_read_an_answer_cached_by_the_first(docker_box
 
 
 def test_an_answer_cached_for_the_timing_runs_does_not_buy_efficiency(docker_box):
-    # Two solutions doing the same work: a near-tie, so both must score 1 (dead band); the
-    # one caching its answer across runs must not beat the honest one.
+    # Two solutions doing the same work: the one caching its answer across runs must cost
+    # (nearly) what the honest one does. The honest one is graded before and after it, and
+    # the lower figure counts: CPU time only grows with load, and one near-tie under a load
+    # of 10 read 1.3x apart from noise alone (the dead band is 1.25x).
     reference = stdio_cases(("2000000\n", "3999997\n"))
-    honest, cached = group_efficiency(docker_box, reference, ["sum_squares", "ipc_cache"])
-    assert honest.value == 1.0, (honest.details, cached.details)
+    honest, cached, again = group_efficiency(
+        docker_box, reference, ["sum_squares", "ipc_cache", "sum_squares"]
+    )
+    plain_ms = min(honest.details["cost_ms"], again.details["cost_ms"])
+    assert cached.details["cost_ms"] >= 0.7 * plain_ms, (honest.details, cached.details)
 
 
 def test_an_answer_left_in_the_pid_counter_does_not_buy_efficiency(docker_box):
+    # As above: a repeat that reads the answer its first run left in the pid counter still
+    # costs its first run's work.
     reference = stdio_cases(("9000000\n", "997\n"))
-    honest, channel = group_efficiency(docker_box, reference, ["sum_squares_mod", "pid_channel"])
-    assert honest.value == 1.0, (honest.details, channel.details)
+    honest, channel, again = group_efficiency(
+        docker_box, reference, ["sum_squares_mod", "pid_channel", "sum_squares_mod"]
+    )
+    plain_ms = min(honest.details["cost_ms"], again.details["cost_ms"])
+    assert channel.details["cost_ms"] >= 0.7 * plain_ms, (honest.details, channel.details)
 
 
 @pytest.mark.parametrize(
