@@ -127,6 +127,9 @@ def test_an_answer_left_in_the_pid_counter_does_not_buy_efficiency(docker_box):
         docker_box, reference, ["sum_squares_mod", "pid_channel", "sum_squares_mod"]
     )
     plain_ms = min(honest.details["cost_ms"], again.details["cost_ms"])
+    if "cost_ms" not in channel.details:  # it failed a run (its guesses are wrong): 0
+        assert channel.value == 0.0, channel.details
+        return
     assert channel.details["cost_ms"] >= 0.7 * plain_ms, (honest.details, channel.details)
 
 
