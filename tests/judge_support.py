@@ -51,3 +51,15 @@ def grade_solution(sandbox, solution: str, reference: dict) -> Score:
     code = textwrap.dedent(solution).strip("\n")
     completion = f"<think>ok</think>\n<answer>\n```python\n{code}\n```\n</answer>"
     return run_cases(GradingInput(completion=completion, task="code", reference=reference), sandbox)
+
+
+def stdio_cases(*pairs: tuple[str, str], **extra: object) -> dict:
+    """A stdio reference: (input, output) cases, plus any other reference keys."""
+    return {"test_cases": [{"input": i, "output": o} for i, o in pairs], **extra}
+
+
+def assert_scored(score, passed: int, total: int) -> None:
+    """A number, never null, and exactly what the solution earned."""
+    assert score.error is None, (score.error, score.details)
+    assert score.value is not None
+    assert (score.details["passed"], score.details["total"]) == (passed, total), score.details

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.judge_support import assert_scored, open_judge_sandbox
 from tests.judge_support import grade_solution as grade
-from tests.judge_support import open_judge_sandbox
 from tests.load import busy_loops
 
 pytestmark = pytest.mark.docker
@@ -27,13 +27,6 @@ def sandbox(request) -> Iterator[object]:
     box = open_judge_sandbox(request.param)
     yield box
     box.close()
-
-
-def assert_scored(score, passed: int, total: int) -> None:
-    """A number, never null, and exactly what the solution earned."""
-    assert score.error is None, (score.error, score.details)
-    assert score.value is not None
-    assert (score.details["passed"], score.details["total"]) == (passed, total), score.details
 
 
 def ref_add(style: str, timeout_s: float | None = None) -> dict:

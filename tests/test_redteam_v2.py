@@ -23,8 +23,8 @@ import pytest
 
 from rewardd.rewards import efficiency
 from rewardd.rewards.types import GradingInput, Score
+from tests.judge_support import assert_scored, open_judge_sandbox, stdio_cases
 from tests.judge_support import grade_solution as grade
-from tests.judge_support import open_judge_sandbox
 
 pytestmark = pytest.mark.docker
 
@@ -59,17 +59,6 @@ def docker_box() -> Iterator[object]:
     box = open_judge_sandbox("docker")
     yield box
     box.close()
-
-
-def stdio_cases(*pairs: tuple[str, str], **extra: object) -> dict:
-    return {"test_cases": [{"input": i, "output": o} for i, o in pairs], **extra}
-
-
-def assert_scored(score, passed: int, total: int) -> None:
-    """A number, never null, and exactly what the solution earned."""
-    assert score.error is None, (score.error, score.details)
-    assert score.value is not None
-    assert (score.details["passed"], score.details["total"]) == (passed, total), score.details
 
 
 def cpu_ms(score) -> list[float]:
