@@ -67,6 +67,8 @@ CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x4000, 1 << 18
 _libc = ctypes.CDLL(None, use_errno=True)
+# Why jobs cannot have namespaces of their own here, or None (found when the runner starts).
+NAMESPACES_PROBLEM: str | None = "not probed"
 
 
 @dataclass(frozen=True)
@@ -336,8 +338,13 @@ def fresh_tmpfs_options(path: str) -> tuple[int, str]:
 
 
 def writable_places(extra: tuple[str, ...] = ()) -> list[str]:
-    """The shared scratch dirs that are tmpfs mounts here, then `extra` (a job's own dirs)."""
-    found = [path for path in procutil.SHARED_SCRATCH_DIRS[:2] if os.path.ismount(path)]
+    """The shared scratch dirs that are tmpfs mounts here, then `extra` (a job's own dirs).
+    /dev/mqueue needs nothing: its queues are the IPC namespace's, new with it."""
+    found = [
+        path
+        for path in procutil.SHARED_SCRATCH_DIRS
+        if path != "/dev/mqueue" and os.path.ismount(path)
+    ]
     return found + list(extra)
 
 
@@ -375,8 +382,6 @@ def enter_fresh_namespaces(places: list[str]) -> None:
     os.setsid()
 
 
-# Why jobs cannot have namespaces of their own here, or None (found when the runner starts).
-NAMESPACES_PROBLEM: str | None = "not probed"
 # Above any fd the runner holds (it opens a handful): what the two helpers close.
 HELPER_FD_LIMIT = 1 << 16
 
