@@ -13,6 +13,8 @@ the code block sent: that file's text.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,3 +57,45 @@ def test_a_wrong_solution_cannot_read_an_answer_left_in_the_memory_high_water_ma
         assert_scored(grade(sandbox, solution("cgroup_peak_leaker"), reference), 1, 1)
     for _ in range(2):
         assert_scored(grade(sandbox, solution("cgroup_peak_reader"), reference), 0, 1)
+
+
+def test_a_wrong_solution_cannot_read_an_answer_left_as_an_abstract_socket_name(sandbox):
+    # Closed: the names live in the sandbox's network namespace, which outlives the job, but a
+    # socket kept alive only in flight (a cycle of SCM_RIGHTS) is freed by the kernel's
+    # garbage collector, and the child holding them dies with the case's uid.
+    reference = stdio_cases(("100000\n", "56\n"))
+    for _ in range(3):
+        assert_scored(grade(sandbox, solution("abstract_socket_leaker"), reference), 1, 1)
+    for _ in range(2):
+        assert_scored(grade(sandbox, solution("abstract_socket_reader"), reference), 0, 1)
+
+
+# --- what a case can see of the judge's processes ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        stdio_cases(("1\n", "rt-secret-5ea7c0de\n")),  # the judge holds the expected output
+        {"tests": 'def test_secret():\n    assert secret() == "rt-secret-5ea7c0de"\n'},
+    ],
+    ids=["judge", "tester"],
+)
+def test_the_expected_answer_cannot_be_read_from_another_processs_memory(sandbox, reference):
+    # Every /proc/<pid> of the job is listed (no hidepid), but the judge, the zygote and the
+    # tester are not dumpable and of other uids: mem, environ and process_vm_readv refused.
+    assert_scored(grade(sandbox, solution("memory_scan"), reference), 0, 1)
+
+
+def test_a_case_that_lowers_its_priority_is_not_unjudged_as_starved(sandbox):
+    # A wrong solution that would rather be null (unjudged) than 0: SCHED_IDLE, pinned to a
+    # CPU the host keeps busy, so that it waits for a CPU nearly all the time while using
+    # little. Held: the sandbox's CPU cgroup gets its share of that CPU whatever the
+    # priority of its one runnable task (group scheduling), so the case runs out of CPU.
+    reference = stdio_cases(("1\n", "2\n"), timeout_s=1)
+    busy = subprocess.Popen([sys.executable, str(SOLUTIONS / "busy_cpu0.py"), "30"])
+    try:
+        assert_scored(grade(sandbox, solution("idle_priority_stall"), reference), 0, 1)
+    finally:
+        busy.kill()
+        busy.wait()
