@@ -99,3 +99,33 @@ def test_a_case_that_lowers_its_priority_is_not_unjudged_as_starved(sandbox):
     finally:
         busy.kill()
         busy.wait()
+
+
+# --- what the CPU figure charges (the efficiency component's input) -------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="HOLE 2 (redteam.md): the snapshot of a returned value is made by the judge's "
+    "Python encoder in the solution's process and charged as its CPU; a solution that swaps "
+    "in a fast encoder of its own sends the same data for a quarter of the cost",
+)
+def test_a_solution_cannot_buy_a_cheaper_cpu_figure_by_replacing_the_judges_encoder(sandbox):
+    # Both right, same algorithm (itertools.accumulate, 200,000 ints returned); one replaces
+    # sandbox.judge.values.encode and sandbox.judge.case.send in its own process. Measured:
+    # 408-418 ms against 109-114 ms on both backends, so the honest one would score
+    # 1.25 / 3.7 = 0.34 on efficiency, and a solution up to ~3x slower in its own work
+    # still beats it. The secure outcome: within the efficiency component's dead band.
+    tests = (
+        "def test_prefix_sums():\n"
+        "    got = prefix_sums(200000)\n"
+        "    assert len(got) == 200000\n"
+        "    assert got[1000] == 500500 and got[-1] == 199999 * 200000 // 2\n"
+    )
+    honest = grade(sandbox, solution("prefix_sums_honest"), {"tests": tests})
+    swapped = grade(sandbox, solution("prefix_sums_own_encoder"), {"tests": tests})
+    assert_scored(honest, 1, 1)
+    assert_scored(swapped, 1, 1)
+    honest_ms = honest.details["cases"][0]["cpu_ms"]
+    swapped_ms = swapped.details["cases"][0]["cpu_ms"]
+    assert swapped_ms * 1.25 >= honest_ms, (honest_ms, swapped_ms)
