@@ -129,3 +129,13 @@ def test_a_solution_cannot_buy_a_cheaper_cpu_figure_by_replacing_the_judges_enco
     honest_ms = honest.details["cases"][0]["cpu_ms"]
     swapped_ms = swapped.details["cases"][0]["cpu_ms"]
     assert swapped_ms * 1.25 >= honest_ms, (honest_ms, swapped_ms)
+
+
+def test_a_case_that_keeps_the_judge_busy_reading_its_output_scores_0_not_null(sandbox):
+    # One byte at a time on stderr from a child, while the solution's process sleeps: the
+    # judge's pump does a wakeup, a select and a read per byte, several times the child's
+    # cost per write. Held: the judge's work past 30 ms per case comes off the job's CPU
+    # budget, each case still ends at its backstop, and the item is a number (measured: the
+    # second case stops when the budget is spent, on both backends).
+    reference = stdio_cases(("1\n", "2\n"), ("2\n", "3\n"), timeout_s=1)
+    assert_scored(grade(sandbox, solution("stderr_drip"), reference), 0, 2)
