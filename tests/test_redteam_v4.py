@@ -139,3 +139,39 @@ def test_a_case_that_keeps_the_judge_busy_reading_its_output_scores_0_not_null(s
     # second case stops when the budget is spent, on both backends).
     reference = stdio_cases(("1\n", "2\n"), ("2\n", "3\n"), timeout_s=1)
     assert_scored(grade(sandbox, solution("stderr_drip"), reference), 0, 2)
+
+
+# --- how returned values are compared -------------------------------------------------------
+
+LYING_CASES = [
+    (0, 0),
+    (1, 1.0),
+    (2, [1, 2]),
+    (3, "ab"),
+    (4, 3),
+    (5, [1]),
+    (6, {"a": 1}),
+    (7, [[]]),
+    (8, 0.5),
+    (9, 2),
+    (10, [1, 2]),
+    (11, [1, 2]),
+    (12, 5),
+    (13, 5),
+    (14, 5),
+    (99, 7),  # the control: right
+]
+
+
+def test_values_whose_methods_type_or_snapshot_lie_fail_their_cases(sandbox):
+    # bool for int, subclasses with an always-true __eq__ or a lying __iter__ / items(), a
+    # generator, a cycle, NaN, a signalling NaN (the judge's own comparison raises: the case
+    # fails, the item is still a number), a set or range for a list, and snapshots forged on
+    # the result pipe (a handle, a stdlib object, a 36-million-bit int).
+    reference = {
+        "fn_name": "f",
+        "test_cases": [{"input": [k], "output": expected} for k, expected in LYING_CASES],
+    }
+    score = grade(sandbox, solution("lying_values"), reference)
+    assert_scored(score, 1, len(LYING_CASES))
+    assert score.details["cases"][-1]["passed"] is True, score.details
