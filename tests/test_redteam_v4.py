@@ -70,6 +70,23 @@ def test_a_wrong_solution_cannot_read_an_answer_left_as_an_abstract_socket_name(
         assert_scored(grade(sandbox, solution("abstract_socket_reader"), reference), 0, 1)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="HOLE 3 (redteam.md): /proc/vmstat's unevictable_pgs_mlocked is the HOST's counter, "
+    "read by every sandbox, and any case moves it by mlock(): a quiet channel across sandboxes",
+)
+def test_a_wrong_solution_cannot_read_an_answer_left_in_the_hosts_mlock_counter(sandbox):
+    # Not the same sandbox, not even the same backend: the right solution runs in this one,
+    # the wrong one in a fresh pool of the other kind. The whole answer (9592) crosses.
+    reference = stdio_cases(("100000\n", "9592\n"))
+    assert_scored(grade(sandbox, solution("mlock_counter_leaker"), reference), 1, 1)
+    reader = open_judge_sandbox("bwrap" if sandbox.kind == "docker" else "docker")
+    try:
+        assert_scored(grade(reader, solution("mlock_counter_reader"), reference), 0, 1)
+    finally:
+        reader.close()
+
+
 # --- what a case can see of the judge's processes ------------------------------------------
 
 
