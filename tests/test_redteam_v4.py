@@ -87,6 +87,22 @@ def test_a_wrong_solution_cannot_read_an_answer_left_in_the_hosts_mlock_counter(
         reader.close()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="HOLE 4 (redteam.md): getsockopt(SO_COOKIE) hands out the next number of one "
+    "counter for the whole host, which any case can move and read: a channel across sandboxes",
+)
+def test_a_wrong_solution_cannot_read_an_answer_left_in_the_hosts_socket_cookie_counter(sandbox):
+    # As for the mlock counter: the reader runs in a fresh pool of the other backend.
+    reference = stdio_cases(("100000\n", "9592\n"))
+    assert_scored(grade(sandbox, solution("socket_cookie_leaker"), reference), 1, 1)
+    reader = open_judge_sandbox("bwrap" if sandbox.kind == "docker" else "docker")
+    try:
+        assert_scored(grade(reader, solution("socket_cookie_reader"), reference), 0, 1)
+    finally:
+        reader.close()
+
+
 # --- what a case can see of the judge's processes ------------------------------------------
 
 
