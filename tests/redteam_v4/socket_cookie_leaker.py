@@ -2,7 +2,9 @@
 # socket-cookie counter: each socket whose cookie is asked for (getsockopt SO_COOKIE) gets the
 # next number of one counter for the whole host, which nothing else here asks for. It asks
 # for cookies of fresh Unix sockets until the last one, modulo 2**16, is 4 * answer + 1, so
-# that the next cookie anyone asks for is 4 * answer + 2 (a margin of one either way).
+# that the next cookie asked for is 4 * answer + 2 (a margin of one either way). The kernel
+# hands each CPU a block of 4096 numbers at a time: writer and reader both run on CPU 0.
+import os
 import socket
 import struct
 import sys
@@ -26,6 +28,7 @@ def cookie():
 
 
 def leave(value):
+    os.sched_setaffinity(0, {0})
     target = (4 * value + 1) % MODULUS
     for _ in range(MODULUS + 8):
         if cookie() % MODULUS == target:
