@@ -141,14 +141,18 @@ def test_a_case_that_lowers_its_priority_is_not_unjudged_as_starved(sandbox):
     strict=True,
     reason="HOLE 2 (redteam.md): the snapshot of a returned value is made by the judge's "
     "Python encoder in the solution's process and charged as its CPU; a solution that swaps "
-    "in a fast encoder of its own sends the same data for a quarter of the cost",
+    "in its own encoder, or returns the list inside an object of its own class (a handle: "
+    "never snapshotted), pays a fraction of it",
 )
-def test_a_solution_cannot_buy_a_cheaper_cpu_figure_by_replacing_the_judges_encoder(sandbox):
-    # Both right, same algorithm (itertools.accumulate, 200,000 ints returned); one replaces
-    # sandbox.judge.values.encode and sandbox.judge.case.send in its own process. Measured:
-    # 408-418 ms against 109-114 ms on both backends, so the honest one would score
-    # 1.25 / 3.7 = 0.34 on efficiency, and a solution up to ~3x slower in its own work
-    # still beats it. The secure outcome: within the efficiency component's dead band.
+@pytest.mark.parametrize("cheaper", ["prefix_sums_own_encoder", "prefix_sums_wrapper"])
+def test_a_solution_cannot_buy_a_cheaper_cpu_figure_by_how_its_value_crosses(sandbox, cheaper):
+    # All right, same algorithm (itertools.accumulate, 200,000 ints). One replaces
+    # sandbox.judge.values.encode and sandbox.judge.case.send in its own process; one returns
+    # the list wrapped in a class with __len__ and __getitem__, so the tests' len() and two
+    # indexings are three requests. Measured with the efficiency component itself (Docker,
+    # a group of two): honest 421 ms vs swapper 114 ms (efficiency 0.34 vs 1.0), honest
+    # 406 ms vs wrapper 14 ms (efficiency 0.045 vs 1.0). The secure outcome: within the
+    # efficiency component's dead band of each other.
     tests = (
         "def test_prefix_sums():\n"
         "    got = prefix_sums(200000)\n"
@@ -156,12 +160,12 @@ def test_a_solution_cannot_buy_a_cheaper_cpu_figure_by_replacing_the_judges_enco
         "    assert got[1000] == 500500 and got[-1] == 199999 * 200000 // 2\n"
     )
     honest = grade(sandbox, solution("prefix_sums_honest"), {"tests": tests})
-    swapped = grade(sandbox, solution("prefix_sums_own_encoder"), {"tests": tests})
+    other = grade(sandbox, solution(cheaper), {"tests": tests})
     assert_scored(honest, 1, 1)
-    assert_scored(swapped, 1, 1)
+    assert_scored(other, 1, 1)
     honest_ms = honest.details["cases"][0]["cpu_ms"]
-    swapped_ms = swapped.details["cases"][0]["cpu_ms"]
-    assert swapped_ms * 1.25 >= honest_ms, (honest_ms, swapped_ms)
+    other_ms = other.details["cases"][0]["cpu_ms"]
+    assert other_ms * 1.25 >= honest_ms, (honest_ms, other_ms)
 
 
 def test_a_case_that_keeps_the_judge_busy_reading_its_output_scores_0_not_null(sandbox):
