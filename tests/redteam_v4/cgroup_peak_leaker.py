@@ -2,6 +2,7 @@
 # leaves it in the sandbox's memory high-water mark, which every later job of this sandbox
 # can read (/sys/fs/cgroup/memory/memory.max_usage_in_bytes): it touches pages until the
 # peak, in MiB, is the answer modulo 64 (one sieve's worth of memory is all it takes).
+import contextlib
 import mmap
 import sys
 
@@ -41,7 +42,5 @@ def leave(value):
 answer = count_primes(int(input())) % 64
 print(answer)
 sys.stdout.flush()
-try:
+with contextlib.suppress(OSError):
     leave(answer)
-except OSError:
-    pass

@@ -3,6 +3,7 @@
 # by one for each page mlock()ed and which nothing else on a host normally touches. It locks
 # and unlocks a few pages until the counter, modulo 2**18, is 16 * answer + 8 (a margin of
 # 7 either way for anyone else's locking).
+import contextlib
 import ctypes
 import mmap
 import sys
@@ -48,7 +49,5 @@ def leave(value):
 answer = count_primes(int(input()))
 print(answer)
 sys.stdout.flush()
-try:
+with contextlib.suppress(OSError):
     leave(answer)
-except OSError:
-    pass

@@ -21,12 +21,11 @@ if values is not None and case is not None:
         snapshot = message.get("value") if isinstance(message, dict) else None
         if type(snapshot) is not tuple:
             return judges_send(message)
-        items = ",".join(['["i","%x"]' % item if item >= 0 else '["i","-%x"]' % -item
-                          for item in snapshot[1]])
+        items = ",".join([f'["i","{item:x}"]' for item in snapshot[1]])
         body = ('{"value": ["l", [' + items + ']], "changed": []}').encode()
         view = memoryview(struct.pack(">I", len(body)) + body)
         while view:
-            view = view[os.write(case.RESULT_FD, view):]
+            view = view[os.write(case.RESULT_FD, view) :]
 
     values.encode, case.send = encode, send
 

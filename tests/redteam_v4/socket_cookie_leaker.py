@@ -4,6 +4,7 @@
 # for cookies of fresh Unix sockets until the last one, modulo 2**16, is 4 * answer + 1, so
 # that the next cookie asked for is 4 * answer + 2 (a margin of one either way). The kernel
 # hands each CPU a block of 4096 numbers at a time: writer and reader both run on CPU 0.
+import contextlib
 import os
 import socket
 import struct
@@ -38,7 +39,5 @@ def leave(value):
 answer = count_primes(int(input()))
 print(answer)
 sys.stdout.flush()
-try:
+with contextlib.suppress(OSError):
     leave(answer)
-except OSError:
-    pass
