@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import importlib.util
 import math
 import os
@@ -46,7 +47,7 @@ if __name__ == "__main__" and not __package__:
     # python3 -I puts no script dir on sys.path: import the helper from the same tree.
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sandbox import procutil
+from sandbox import page_cache, procutil, syscall_filter
 from sandbox.procutil import encode_frame, read_frame, write_all
 
 WORK_ROOT = "/sandbox"
@@ -67,8 +68,17 @@ CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x4000, 1 << 18
 _libc = ctypes.CDLL(None, use_errno=True)
+# The files baked into the sandbox image (sandbox/Dockerfile), bound into bubblewrap's, and
+# hashed in this order for the image's label (scripts/build_sandbox_image.sh).
+BAKED_FILES = ("runner.py", "procutil.py", "syscall_filter.py", "page_cache.py")
 # Why jobs cannot have namespaces of their own here, or None (found when the runner starts).
 NAMESPACES_PROBLEM: str | None = "not probed"
+
+
+def baked_files() -> list[str]:
+    """BAKED_FILES' paths in this tree."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return [os.path.join(here, name) for name in BAKED_FILES]
 
 
 @dataclass(frozen=True)
@@ -606,6 +616,9 @@ def _plan_plain_job(request: Mapping, uid: int, limits: JobLimits) -> _JobPlan:
         # After the switch to the job's uid: the runner itself cannot enter the 0700 work dir.
         os.chdir(work_dir)
         apply_rlimits(limits)
+        # The calls a judge's cases are refused, refused here too (docs/sandbox.md): a plain
+        # job is the same untrusted code, and the sandbox's other jobs share its kernel.
+        syscall_filter.install()
 
     return _JobPlan(python_argv(), "/", job_env(work_dir), uid, enter_job)
 
@@ -726,6 +739,9 @@ def serve(in_fd: int = 0, out_fd: int = 1) -> None:
         if request.get("op") == "ping":
             reply = {"op": "pong", "pid": os.getpid(), "uid": os.getuid()}
             reply["namespaces_problem"] = NAMESPACES_PROBLEM
+            if request.get("warm_page_cache"):  # before the first job (sandbox/page_cache.py)
+                warmed = page_cache.warm(list(request["warm_page_cache"]))
+                reply["page_cache"] = dataclasses.asdict(warmed)
         else:
             try:
                 reply = run_job(request)

@@ -86,6 +86,21 @@ AF_UNIX = 1
 # too), and 0xffffffff, which only reads the current persona.
 HARMLESS_PERSONAS = (0x0, 0x8, 0x20000, 0x20008, 0xFFFFFFFF)  # PER_LINUX, PER_LINUX32, UNAME26
 
+# The host's page cache holds the image's files (and on bubblewrap the host's) for every
+# sandbox at once: which pages are cached is state one case can set and a case in another
+# sandbox can read (HOLE 5: a right solution dropped or read chosen pages, a wrong one read its
+# answer back). Filling the cache cannot be refused (every read does), so the runner caches
+# every page a case can read before any case runs (runner.warm_page_cache), and the filter
+# refuses what takes pages out again or reports on them without a read:
+# - fadvise(DONTNEED or NOREUSE) and madvise(MADV_COLD or MADV_PAGEOUT) on a file succeed and
+#   do nothing (advice the kernel may ignore anyway, so honest code is not told no);
+# - preadv2 and pwritev2 with RWF_NOWAIT fail with EOPNOTSUPP, as on a filesystem without it
+#   (a read that fails on an uncached page is a probe of the cache);
+# - cachestat (a file's cache state in one call) gets ENOSYS, as on an older kernel.
+POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE = 4, 5
+MADV_COLD, MADV_PAGEOUT = 20, 21
+RWF_NOWAIT = 0x8
+
 # Numbers from 468 up are calls this table has not reviewed (all architectures share their
 # numbers from 403 up): ENOSYS, as on an older kernel, which glibc and Python fall back from.
 # On x86_64 the same comparison refuses the x32 ABI (nr | 0x40000000: another table, whose
@@ -173,6 +188,7 @@ SHARED_NUMBERS = {
     "io_uring_setup": 425,
     "io_uring_enter": 426,
     "io_uring_register": 427,
+    "cachestat": 451,
     "open_tree_attr": 467,
 }
 NUMBERS = {
@@ -207,6 +223,10 @@ NUMBERS = {
         "setsockopt": 54,
         "socket": 41,
         "socketpair": 53,
+        "fadvise64": 221,
+        "madvise": 28,
+        "preadv2": 327,
+        "pwritev2": 328,
     },
     "aarch64": {
         **SHARED_NUMBERS,
@@ -239,6 +259,10 @@ NUMBERS = {
         "setsockopt": 208,
         "socket": 198,
         "socketpair": 199,
+        "fadvise64": 223,
+        "madvise": 233,
+        "preadv2": 286,
+        "pwritev2": 287,
     },
 }
 AUDIT_ARCH = {"x86_64": AUDIT_ARCH_X86_64, "aarch64": AUDIT_ARCH_AARCH64}
@@ -265,6 +289,9 @@ def build_program(arch: str) -> bytes:
                 + [(numbers["clone"], "clone"), (numbers["clone3"], "unreviewed")]
                 + [(numbers["personality"], "personality"), (numbers["setsockopt"], "setsockopt")]
                 + [(numbers["socket"], "socket"), (numbers["socketpair"], "socket")]
+                + [(numbers["fadvise64"], "fadvise"), (numbers["madvise"], "madvise")]
+                + [(numbers["preadv2"], "rw_flags"), (numbers["pwritev2"], "rw_flags")]
+                + [(numbers["cachestat"], "unreviewed")]
             ),
             otherwise="allow",
         ),
@@ -291,6 +318,24 @@ def build_program(arch: str) -> bytes:
         "socket",
         (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW),
         (BPF_JEQ_K, "allow", "refuse", AF_UNIX),
+        # fadvise64(fd, offset, len, advice) on both (aarch64's is fadvise64_64, same order).
+        "fadvise",
+        (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 24),
+        (BPF_JEQ_K, "do_nothing", None, POSIX_FADV_DONTNEED),
+        (BPF_JEQ_K, "do_nothing", "allow", POSIX_FADV_NOREUSE),
+        # madvise(addr, len, advice)
+        "madvise",
+        (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 16),
+        (BPF_JEQ_K, "do_nothing", None, MADV_COLD),
+        (BPF_JEQ_K, "do_nothing", "allow", MADV_PAGEOUT),
+        # preadv2 / pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): flags is an int.
+        "rw_flags",
+        (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 40),
+        (BPF_JSET_K, "unsupported", "allow", RWF_NOWAIT),
+        "do_nothing",
+        (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | 0),  # the call returns 0, and was never made
+        "unsupported",
+        (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EOPNOTSUPP),
         "refuse",
         (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM),
         "unreviewed",
