@@ -48,15 +48,17 @@ def sandbox(request) -> Iterator[object]:
     reason="HOLE 1 (redteam.md): the sandbox cgroup's memory high-water mark "
     "(memory.max_usage_in_bytes) is readable by every case and outlives each job",
 )
-def test_a_wrong_solution_cannot_read_an_answer_left_in_the_memory_high_water_mark(sandbox):
+@pytest.mark.parametrize("reader", ["cgroup_peak_reader", "cgroup_peak_seeker"])
+def test_a_wrong_solution_cannot_read_an_answer_left_in_the_memory_high_water_mark(sandbox, reader):
     # Items of one GRPO group share a problem and, in turn, the warm sandboxes: the right
-    # solution runs once per warm sandbox of the pool, then a wrong one that only reads.
-    # The answer is π(100000) mod 64: the channel carries 6 bits per sandbox.
+    # solution runs once per warm sandbox of the pool, then a wrong one that only reads:
+    # /sys/fs/cgroup, or (the seeker) any cgroup mount its mount namespace lists, the
+    # judge's own view included. The answer is π(100000) mod 64: 6 bits per sandbox.
     reference = stdio_cases(("100000\n", "56\n"))
     for _ in range(4):
         assert_scored(grade(sandbox, solution("cgroup_peak_leaker"), reference), 1, 1)
     for _ in range(2):
-        assert_scored(grade(sandbox, solution("cgroup_peak_reader"), reference), 0, 1)
+        assert_scored(grade(sandbox, solution(reader), reference), 0, 1)
 
 
 def test_a_wrong_solution_cannot_read_an_answer_left_as_an_abstract_socket_name(sandbox):
