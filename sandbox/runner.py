@@ -132,6 +132,10 @@ def apply_rlimits(limits: JobLimits) -> None:
         (resource.RLIMIT_NOFILE, limits.nofile),
         (resource.RLIMIT_FSIZE, limits.fsize_bytes),
         (resource.RLIMIT_CORE, 0),
+        # No locked memory: mlock moves a host-wide counter (/proc/vmstat, /proc/meminfo's
+        # Mlocked) that any sandbox reads (red team v4, HOLE 3), and no case needs it. A
+        # judge's cases inherit it: nothing in the job can raise a hard limit.
+        (resource.RLIMIT_MEMLOCK, 0),
     ):
         resource.setrlimit(name, (value, value))
     # The runner outranks its job for the CPU: a fork bomb must not starve the one process
@@ -358,10 +362,85 @@ def writable_places(extra: tuple[str, ...] = ()) -> list[str]:
     return found + list(extra)
 
 
-def enter_fresh_namespaces(places: list[str]) -> None:
+# --- what a job's own /proc and /sys show ------------------------------------------------
+# A fresh /proc is the kernel's whole view, without the masks Docker put over the sandbox's:
+# put them back, and hide as well the host-wide counters a case can move and another
+# sandbox's case read (red team v4, HOLE 3: /proc/vmstat's count of mlocked pages carried a
+# whole answer across sandboxes). Each path is hidden only where it exists; files behind
+# /dev/null, directories behind an empty read-only tmpfs. What is left readable (meminfo,
+# stat, loadavg) moves with everything the host does: docs/sandbox.md.
+MASKED_PROC_PATHS = (
+    # Docker's default masks
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/interrupts",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    # host-wide counters
+    "/proc/vmstat",
+    "/proc/zoneinfo",
+    "/proc/buddyinfo",
+    "/proc/pagetypeinfo",
+    "/proc/schedstat",
+    "/proc/softirqs",
+    "/proc/diskstats",
+    "/proc/key-users",
+    "/proc/pressure",
+)
+# Docker's read-only paths (besides /proc/sys, which read_only_proc_sys keeps).
+READ_ONLY_PROC_PATHS = ("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sysrq-trigger")
+# The sandbox's cgroup: its counters (memory.max_usage_in_bytes, failcnt, cpuacct.usage) are
+# the whole sandbox's and outlive a job (red team v4, HOLE 1: a right solution left its answer
+# in the memory high-water mark for a later job's wrong one). Hidden from every job; a judge
+# sees it at its own place (REWARDD_CGROUP_ROOT, procutil.CGROUP_ROOT), which only its uid
+# and root's group can enter.
+CGROUP_DIR = "/sys/fs/cgroup"
+EMPTY_TMPFS = (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,nr_inodes=2,mode=555")
+
+
+def read_only(path: str) -> None:
+    _mount(path, path, None, MS_BIND | MS_REC)
+    _mount("none", path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC)
+
+
+def hide(path: str) -> None:
+    if os.path.isdir(path):
+        _mount("tmpfs", path, "tmpfs", *EMPTY_TMPFS)
+    else:
+        _mount("/dev/null", path, None, MS_BIND)
+        _mount("none", path, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+
+
+def mask_proc() -> None:
+    """In a job's fresh /proc: Docker's masks and read-only paths, and the host's counters."""
+    read_only("/proc/sys")
+    for path in READ_ONLY_PROC_PATHS:
+        if os.path.exists(path):
+            read_only(path)
+    for path in MASKED_PROC_PATHS:
+        if os.path.exists(path):
+            hide(path)
+
+
+def hide_cgroup(judge_view: str | None) -> None:
+    """Cover the sandbox's cgroup for the job; first bind it at judge_view, if given."""
+    if not os.path.isdir(CGROUP_DIR):
+        return
+    if judge_view is not None:
+        _mount(CGROUP_DIR, judge_view, None, MS_BIND | MS_REC)
+    _mount("tmpfs", CGROUP_DIR, "tmpfs", *EMPTY_TMPFS)
+
+
+def enter_fresh_namespaces(places: list[str], judge_cgroup_view: str | None = None) -> None:
     """Between fork and exec, as root (the runner is single-threaded): returns in the job's
     process, pid 2 of a new pid namespace with its own mounts and IPC objects, a /proc of that
-    namespace and a fresh tmpfs on each of `places`.
+    namespace and a fresh tmpfs on each of `places`, the host's counters masked there
+    (mask_proc) and the sandbox's cgroup hidden but at judge_cgroup_view (hide_cgroup).
 
     Three processes: this one stays outside and stands in for the job (stand_in_for: the
     runner waits for it, reads its CPU time and its end); pid 1 inside only reaps (act_as_init)
@@ -377,9 +456,8 @@ def enter_fresh_namespaces(places: list[str]) -> None:
         stand_in_for(init, status_r)
     os.close(status_r)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    # Read-only as Docker keeps it (the job's root never needs to write kernel settings).
-    _mount("/proc/sys", "/proc/sys", None, MS_BIND | MS_REC)
-    _mount("none", "/proc/sys", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC)
+    mask_proc()
+    hide_cgroup(judge_cgroup_view)
     for place, flags, options in shapes:
         _mount("tmpfs", place, "tmpfs", flags, options)
     job = os.fork()
@@ -603,6 +681,7 @@ class _JobPlan:
     user: int | None
     preexec_fn: Callable[[], None]
     own_dirs: tuple[str, ...] = ()  # where its processes write, beside the shared scratch
+    cgroup_view: str | None = None  # where the judge sees the sandbox's cgroup (hide_cgroup)
 
 
 def _plan_plain_job(request: Mapping, uid: int, limits: JobLimits) -> _JobPlan:
@@ -638,11 +717,19 @@ def _plan_judge_job(request: Mapping, uid: int, limits: JobLimits) -> _JobPlan:
     os.chown(scratch, uid, uid)
     os.mkdir(case_root)
     os.chmod(case_root, 0o711)
+    # Behind a dir of J's and root's group's (the judge reads it as root before it becomes
+    # J; no case can enter): the mount point's own mode is the bound tree's, not this one's.
+    gate = os.path.join(base, "cgroup")
+    cgroup_view = os.path.join(gate, "view")
+    os.mkdir(gate, 0o770)  # the group's write: the runner's sweep removes the view after
+    os.mkdir(cgroup_view)
+    os.chown(gate, uid, 0)
     env = {
         **job_env(scratch),
         "REWARDD_JUDGE_UID": str(uid),
         "REWARDD_CASE_UIDS": f"{uid + 1}:{UID_BLOCK - 1}",
         "REWARDD_CASE_ROOT": case_root,
+        "REWARDD_CGROUP_ROOT": cgroup_view,
     }
     entry = os.path.join(files_dir, JUDGE_ENTRY)
     # cwd: its own files. Root without CAP_DAC_OVERRIDE cannot enter J's 0700 scratch; the
@@ -654,6 +741,7 @@ def _plan_judge_job(request: Mapping, uid: int, limits: JobLimits) -> _JobPlan:
         None,
         lambda: apply_rlimits(limits),
         own_dirs=(case_root,),  # its cases' dirs: made there, by the judge, as each starts
+        cgroup_view=cgroup_view,
     )
 
 
@@ -687,7 +775,7 @@ def run_job(request: Mapping) -> dict:
 
     def enter_job() -> None:
         if fresh:  # the namespaces need root: the job's uid comes after them
-            enter_fresh_namespaces(places)
+            enter_fresh_namespaces(places, plan.cgroup_view)
             if plan.user is not None:
                 become(plan.user)
         plan.preexec_fn()

@@ -74,6 +74,12 @@ CLONE_NEW_ANY = (
 SOL_SOCKET = 1
 SOCKET_BUFFER_OPTIONS = (7, 8, 32, 33)
 
+# getsockopt(SOL_SOCKET, SO_COOKIE) hands a socket the next number of one counter for the
+# whole host kernel (not per namespace or cgroup), which nothing else here asks for: a case
+# that asks for cookies until the counter reads its answer leaves it for a case in any other
+# sandbox to read with one call (red team v4, HOLE 4). ENOPROTOOPT, as on a kernel without it.
+SO_COOKIE = 57
+
 # socket() and socketpair() may make Unix sockets only. The sandboxes have no network, but the
 # loopback is up: TCP over it autotunes each connection's queues to megabytes with no
 # setsockopt at all (120 connections held 440 MiB under a 128 MiB limit), and cgroup v1's
@@ -221,6 +227,7 @@ NUMBERS = {
         "open_by_handle_at": 304,
         "personality": 135,
         "setsockopt": 54,
+        "getsockopt": 55,
         "socket": 41,
         "socketpair": 53,
         "fadvise64": 221,
@@ -257,6 +264,7 @@ NUMBERS = {
         "open_by_handle_at": 265,
         "personality": 92,
         "setsockopt": 208,
+        "getsockopt": 209,
         "socket": 198,
         "socketpair": 199,
         "fadvise64": 223,
@@ -288,6 +296,7 @@ def build_program(arch: str) -> bytes:
                 [(numbers[name], "refuse") for name in REFUSED]
                 + [(numbers["clone"], "clone"), (numbers["clone3"], "unreviewed")]
                 + [(numbers["personality"], "personality"), (numbers["setsockopt"], "setsockopt")]
+                + [(numbers["getsockopt"], "getsockopt")]
                 + [(numbers["socket"], "socket"), (numbers["socketpair"], "socket")]
                 + [(numbers["fadvise64"], "fadvise"), (numbers["madvise"], "madvise")]
                 + [(numbers["preadv2"], "rw_flags"), (numbers["pwritev2"], "rw_flags")]
@@ -314,6 +323,11 @@ def build_program(arch: str) -> bytes:
         (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 16),  # optname
         *[(BPF_JEQ_K, "refuse", None, option) for option in SOCKET_BUFFER_OPTIONS[:-1]],
         (BPF_JEQ_K, "refuse", "allow", SOCKET_BUFFER_OPTIONS[-1]),
+        "getsockopt",
+        (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 8),  # level
+        (BPF_JEQ_K, None, "allow", SOL_SOCKET),
+        (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 16),  # optname
+        (BPF_JEQ_K, "no_such_option", "allow", SO_COOKIE),
         # The domain is an int: the kernel reads the argument's low 32 bits.
         "socket",
         (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW),
@@ -334,6 +348,8 @@ def build_program(arch: str) -> bytes:
         (BPF_JSET_K, "unsupported", "allow", RWF_NOWAIT),
         "do_nothing",
         (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | 0),  # the call returns 0, and was never made
+        "no_such_option",
+        (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.ENOPROTOOPT),
         "unsupported",
         (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EOPNOTSUPP),
         "refuse",

@@ -39,10 +39,11 @@ def sandbox(request) -> Iterator[object]:
     box.close()
 
 
-def hole_on(request, kind: str, reason: str) -> None:
-    """The attack gets through on one backend only: a strict xfail there."""
+def hole_on(request, kind: str, reason: str, strict: bool = True) -> None:
+    """The attack gets through on one backend only: an xfail there (strict unless it gets
+    through only sometimes)."""
     if request.node.callspec.params.get("sandbox") == kind:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+        request.applymarker(pytest.mark.xfail(strict=strict, reason=reason))
 
 
 # --- memory no meter counts ---------------------------------------------------------------
@@ -81,7 +82,12 @@ def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_a_counter(
 
 # HOLE 5 (redteam.md), closed for this mechanism: the syscall filter makes a drop of cached
 # pages (fadvise DONTNEED) do nothing and refuses the probe (preadv2 RWF_NOWAIT).
-def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_the_page_cache(sandbox):
+def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_the_page_cache(
+    sandbox, request
+):
+    # On bubblewrap the reads alone still carry the bits where the host's pages of that file
+    # were not cached before (the cold-cache test below): it gets through only then.
+    hole_on(request, "bwrap", "HOLE 5 (redteam.md), what is left: see below", strict=False)
     # Not the same sandbox: the right solution's pool is closed, the wrong one's is new (a
     # fresh tmpfs, pid and IPC namespace per job would not stop it).
     # Three tries: the channel is noisy (another reader of the file, a read timed under load).

@@ -148,6 +148,18 @@ def test_socket_buffers_may_not_be_raised(arch):
 
 
 @pytest.mark.parametrize("arch", ARCHES)
+def test_a_sockets_host_wide_cookie_may_not_be_read(arch):
+    getsockopt = sf.NUMBERS[arch]["getsockopt"]
+    sol_socket, ipproto_tcp, so_cookie = 1, 6, 57
+    assert verdict(arch, getsockopt, 3, sol_socket, so_cookie) == "ENOPROTOOPT"
+    assert verdict(arch, getsockopt, 3, (1 << 32) | sol_socket, so_cookie) == "ENOPROTOOPT"
+    # SO_TYPE, SO_ERROR, SO_PEERCRED, SO_RCVBUF; a TCP option with the cookie's number
+    for level, option in ((sol_socket, 3), (sol_socket, 4), (sol_socket, 17), (sol_socket, 8)):
+        assert verdict(arch, getsockopt, 3, level, option) == "allow", option
+    assert verdict(arch, getsockopt, 3, ipproto_tcp, so_cookie) == "allow"
+
+
+@pytest.mark.parametrize("arch", ARCHES)
 def test_only_unix_sockets_may_be_made(arch):
     af_unix, af_inet, af_inet6, af_netlink, af_packet, af_alg = 1, 2, 10, 16, 17, 38
     for call in ("socket", "socketpair"):
@@ -185,7 +197,7 @@ def test_pages_cannot_be_dropped_from_the_page_cache_or_probed_there(arch):
 @pytest.mark.parametrize("arch", ARCHES)
 def test_the_table_is_whole_and_unambiguous(arch):
     numbers = sf.NUMBERS[arch]
-    ruled = {"clone", "clone3", "personality", "setsockopt", "socket", "socketpair"}
+    ruled = {"clone", "clone3", "personality", "setsockopt", "getsockopt", "socket", "socketpair"}
     ruled |= {"fadvise64", "madvise", "preadv2", "pwritev2", "cachestat"}
     assert set(sf.REFUSED) | ruled == set(numbers)
     assert len(set(numbers.values())) == len(numbers)
