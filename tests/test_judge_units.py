@@ -117,6 +117,13 @@ def test_truth_is_trusted_only_where_python_decides_it():
     assert values.trusted_truth([]) is False
 
 
+def test_a_signalling_nan_is_refused_when_rebuilt_not_left_to_raise_in_a_comparison():
+    # Decimal("sNaN") == 2 raises InvalidOperation, which would read as the judge's failure.
+    assert values.decode(values.encode(decimal.Decimal("NaN"))).is_nan()
+    with pytest.raises(ValueError, match="signalling NaN"):
+        values.decode(values.encode(decimal.Decimal("sNaN")))
+
+
 @pytest.mark.parametrize("tree", [["zz"], ["i", 5], ["l", "x"], ["d", [[1]]], "raw", 3])
 def test_malformed_snapshots_are_errors(tree):
     with pytest.raises((ValueError, TypeError, IndexError)):

@@ -277,7 +277,12 @@ def _decode(tree, remote, depth, stdlib=False):
     if tag == "Decimal":
         import decimal
 
-        return decimal.Decimal(str(rest[0]))
+        value = decimal.Decimal(str(rest[0]))
+        # A signalling NaN raises InvalidOperation when compared: a value no test can pass,
+        # refused here so that it fails its case and is not the judge's failure.
+        if value.is_snan():
+            raise ValueError("a signalling NaN cannot be compared")
+        return value
     if tag in ("l", "t", "set", "fs", "deque"):
         items = [_decode(item, remote, down, stdlib) for item in _list(rest[0])]
         if tag in ("set", "fs"):
