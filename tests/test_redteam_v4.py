@@ -51,11 +51,8 @@ def hole_on(request, kind: str, reason: str) -> None:
 # --- state that outlives a job --------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HOLE 1 (redteam.md): the sandbox cgroup's memory high-water mark "
-    "(memory.max_usage_in_bytes) is readable by every case and outlives each job",
-)
+# HOLE 1 (redteam.md), closed in a17d957: each job's /sys/fs/cgroup is an empty tmpfs, and the
+# judge sees the cgroup behind a dir its cases cannot enter.
 @pytest.mark.parametrize("reader", ["cgroup_peak_reader", "cgroup_peak_seeker"])
 def test_a_wrong_solution_cannot_read_an_answer_left_in_the_memory_high_water_mark(sandbox, reader):
     # Items of one GRPO group share a problem and, in turn, the warm sandboxes: the right
@@ -80,11 +77,8 @@ def test_a_wrong_solution_cannot_read_an_answer_left_as_an_abstract_socket_name(
         assert_scored(grade(sandbox, solution("abstract_socket_reader"), reference), 0, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HOLE 3 (redteam.md): /proc/vmstat's unevictable_pgs_mlocked is the HOST's counter, "
-    "read by every sandbox, and any case moves it by mlock(): a quiet channel across sandboxes",
-)
+# HOLE 3 (redteam.md), closed in a17d957: /proc/vmstat and the other host-wide counters are
+# masked in each job's /proc, and RLIMIT_MEMLOCK is 0.
 def test_a_wrong_solution_cannot_read_an_answer_left_in_the_hosts_mlock_counter(sandbox):
     # Not the same sandbox, not even the same backend: the right solution runs in this one,
     # the wrong one in a fresh pool of the other kind. The whole answer (9592) crosses.
@@ -97,11 +91,7 @@ def test_a_wrong_solution_cannot_read_an_answer_left_in_the_hosts_mlock_counter(
         reader.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HOLE 4 (redteam.md): getsockopt(SO_COOKIE) hands out the next number of one "
-    "counter for the whole host, which any case can move and read: a channel across sandboxes",
-)
+# HOLE 4 (redteam.md), closed in a17d957: the syscall filter refuses getsockopt(SO_COOKIE).
 def test_a_wrong_solution_cannot_read_an_answer_left_in_the_hosts_socket_cookie_counter(sandbox):
     # As for the mlock counter: the reader runs in a fresh pool of the other backend.
     reference = stdio_cases(("100000\n", "9592\n"))
