@@ -165,35 +165,47 @@ def test_a_case_that_lowers_its_priority_is_not_unjudged_as_starved(sandbox):
 # --- what the CPU figure charges (the efficiency component's input) -------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HOLE 2 (redteam.md): the snapshot of a returned value is made by the judge's "
-    "Python encoder in the solution's process and charged as its CPU; a solution that swaps "
-    "in its own encoder, or returns the list inside an object of its own class (a handle: "
-    "never snapshotted), pays a fraction of it",
+PREFIX_SUM_TESTS = (
+    "def test_prefix_sums():\n"
+    "    got = prefix_sums(200000)\n"
+    "    assert len(got) == 200000\n"
+    "    assert got[1000] == 500500 and got[-1] == 199999 * 200000 // 2\n"
 )
-@pytest.mark.parametrize("cheaper", ["prefix_sums_own_encoder", "prefix_sums_wrapper"])
-def test_a_solution_cannot_buy_a_cheaper_cpu_figure_by_how_its_value_crosses(sandbox, cheaper):
-    # All right, same algorithm (itertools.accumulate, 200,000 ints). One replaces
-    # sandbox.judge.values.encode and sandbox.judge.case.send in its own process; one returns
-    # the list wrapped in a class with __len__ and __getitem__, so the tests' len() and two
-    # indexings are three requests. Measured with the efficiency component itself (Docker,
-    # a group of two): honest 421 ms vs swapper 114 ms (efficiency 0.34 vs 1.0), honest
-    # 406 ms vs wrapper 14 ms (efficiency 0.045 vs 1.0). The secure outcome: within the
-    # efficiency component's dead band of each other.
-    tests = (
-        "def test_prefix_sums():\n"
-        "    got = prefix_sums(200000)\n"
-        "    assert len(got) == 200000\n"
-        "    assert got[1000] == 500500 and got[-1] == 199999 * 200000 // 2\n"
-    )
-    honest = grade(sandbox, solution("prefix_sums_honest"), {"tests": tests})
-    other = grade(sandbox, solution(cheaper), {"tests": tests})
+
+
+def assert_no_cheaper_than_honest(sandbox, cheaper: str) -> None:
+    """Both right, same algorithm (itertools.accumulate, 200,000 ints returned): the other
+    one's CPU figure within the efficiency component's dead band (1.25x) of the honest one's."""
+    reference = {"tests": PREFIX_SUM_TESTS}
+    honest = grade(sandbox, solution("prefix_sums_honest"), reference)
+    other = grade(sandbox, solution(cheaper), reference)
     assert_scored(honest, 1, 1)
     assert_scored(other, 1, 1)
     honest_ms = honest.details["cases"][0]["cpu_ms"]
     other_ms = other.details["cases"][0]["cpu_ms"]
     assert other_ms * 1.25 >= honest_ms, (honest_ms, other_ms)
+
+
+def test_a_swapped_in_encoder_buys_no_cheaper_cpu_figure(sandbox):
+    # HOLE 2 (redteam.md), its first variant closed in 8b8450b: a big list of one exact
+    # scalar type crosses packed at C speed. Before, replacing sandbox.judge.values.encode
+    # and sandbox.judge.case.send in the solution's own process sent the same snapshot for
+    # a quarter of the CPU (honest 421 ms vs 114 ms: efficiency 0.34 vs 1.0 in a group).
+    assert_no_cheaper_than_honest(sandbox, "prefix_sums_own_encoder")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="HOLE 2 (redteam.md), the wrapper variant: a list returned inside an object of the "
+    "solution's own class crosses as a handle and is never snapshotted, so it costs nothing "
+    "to send where a plain list pays the judge's encoder",
+)
+def test_a_list_wrapped_in_an_object_of_its_own_buys_no_cheaper_cpu_figure(sandbox):
+    # The tests' len() and two indexings are three small requests to the solution's process.
+    # Measured through the efficiency component (Docker, a group of two): honest 406 ms vs
+    # wrapper 14 ms, efficiency 0.045 vs 1.0; after 8b8450b's packed lists, cpu_ms 86-88 vs
+    # 18-21 (Docker): still 4.5x, an honest efficiency of 0.28.
+    assert_no_cheaper_than_honest(sandbox, "prefix_sums_wrapper")
 
 
 def test_a_case_that_keeps_the_judge_busy_reading_its_output_scores_0_not_null(sandbox):
