@@ -103,28 +103,33 @@ def test_a_wrong_solution_cannot_read_an_answer_left_in_the_hosts_socket_cookie_
         reader.close()
 
 
-def test_a_wrong_solution_cannot_read_an_answer_held_as_locks_on_the_hosts_files(sandbox, request):
+@pytest.mark.parametrize("channel", ["flock", "inotify"])
+def test_a_wrong_solution_cannot_read_an_answer_signalled_on_the_hosts_files(
+    sandbox, request, channel
+):
     # Two items of one group graded at once, in two sandboxes of the pool: the right one
-    # prints, then holds its answer's bits as flock()s on the standard library's files for
-    # 4 s and exits 0 (sleeping costs no CPU); the wrong one, started 0.5 s later, reads
-    # them with non-blocking tries. Docker: each container's overlay has inodes of its own,
-    # the reader sees nothing. Bubblewrap: the host's /usr, bound read-only, is the same
-    # inodes in every sandbox.
+    # prints, then signals its answer's bits on the standard library's files for 4 s and
+    # exits 0 (sleeping costs no CPU): flock() on file i for bit i, or (inotify) opening
+    # file i over and over, which another sandbox's inotify watch sees. The wrong one,
+    # started 0.5 s later, reads them. Docker: each container's overlay has inodes of its
+    # own, the reader sees nothing. Bubblewrap: the host's /usr, bound read-only, is the
+    # same inodes in every sandbox.
     hole_on(
         request,
         "bwrap",
         "HOLE 6 (redteam.md): bubblewrap shows every sandbox the host's own /usr inodes: a "
-        "flock() on them in one sandbox is seen from any other, a live channel",
+        "flock() on them, or an open seen by an inotify watch, in one sandbox is seen from "
+        "any other, a live channel",
     )
     reference = stdio_cases(("100000\n", "9592\n"))
     writer: list = []
     thread = threading.Thread(
-        target=lambda: writer.append(grade(sandbox, solution("flock_leaker"), reference))
+        target=lambda: writer.append(grade(sandbox, solution(f"{channel}_leaker"), reference))
     )
     thread.start()
     try:
         time.sleep(0.5)
-        reader = grade(sandbox, solution("flock_reader"), reference)
+        reader = grade(sandbox, solution(f"{channel}_reader"), reference)
     finally:
         thread.join()
     assert_scored(writer[0], 1, 1)
