@@ -136,6 +136,31 @@ def test_a_wrong_solution_cannot_read_an_answer_signalled_on_the_hosts_files(
     assert_scored(reader, 0, 1)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="HOLE 8 (redteam.md): a futex on a read-only MAP_SHARED mapping of an image (or "
+    "host) file is keyed by the one real inode under every sandbox's view of it: FUTEX_WAKE "
+    "in one sandbox wakes a waiter in another, a live channel on Docker and bubblewrap",
+)
+def test_a_wrong_solution_cannot_read_an_answer_signalled_by_futexes_on_a_shared_file(sandbox):
+    # As the test above, with FUTEX_WAKE on words of a read-only shared mapping of os.py
+    # (the right one) and one FUTEX_WAIT thread per word (the wrong one). Docker's overlays
+    # do not help here: the page cache, and so the futex key, is the lower layer's inode.
+    reference = stdio_cases(("100000\n", "9592\n"))
+    writer: list = []
+    thread = threading.Thread(
+        target=lambda: writer.append(grade(sandbox, solution("futex_leaker"), reference))
+    )
+    thread.start()
+    try:
+        time.sleep(0.5)
+        reader = grade(sandbox, solution("futex_reader"), reference)
+    finally:
+        thread.join()
+    assert_scored(writer[0], 1, 1)
+    assert_scored(reader, 0, 1)
+
+
 # --- what a case can see of the judge's processes ------------------------------------------
 
 
