@@ -51,6 +51,9 @@ OWNER_LABEL = "rewardd.sandbox.owner"
 # scripts/build_sandbox_image.sh.
 RUNNER_LABEL = "rewardd.sandbox.runner"
 JUDGE_TMPFS_MB = 16
+# The image's trees each container copies to a tmpfs of its own (sandbox/page_cache.py): all
+# of the image a case can read but / itself. Their size is charged to the container's memory.
+IMAGE_TREES = ("/usr", "/etc", "/var", "/opt")
 # How long "that image is not built" is believed before the daemon is asked again.
 IMAGE_RECHECK_S = 10.0
 
@@ -171,6 +174,7 @@ class DockerSandbox:
         self._settings = settings or SandboxSettings.from_env()
         self._image_name = image_name
         self._image = self._settings.docker_image(image_name)
+        self._image_size_mb: int | None = None
         self._reset_state()
         self_ref = weakref.ref(self)
         os.register_at_fork(after_in_child=lambda: (s := self_ref()) and s._reset_state())
@@ -417,6 +421,12 @@ class DockerSandbox:
         with contextlib.suppress(docker_errors.NotFound, docker_errors.APIError):
             self._docker().api.remove_container(container.id, force=True)
 
+    def _image_mb(self, api: docker.APIClient) -> int:
+        """The image's size in MiB (what its private copy takes at most), asked once."""
+        if self._image_size_mb is None:
+            self._image_size_mb = -(-int(api.inspect_image(self._image)["Size"]) // (1 << 20))
+        return self._image_size_mb
+
     def _launch(self) -> _Container:
         api = self._docker().api
         created = api.create_container(
@@ -429,7 +439,9 @@ class DockerSandbox:
             working_dir="/sandbox",
             network_disabled=True,
             labels={"rewardd.sandbox": "1", OWNER_LABEL: f"{socket.gethostname()}:{os.getpid()}"},
-            host_config=api.create_host_config(**container_host_config(self._settings)),
+            host_config=api.create_host_config(
+                **container_host_config(self._settings, self._image_mb(api))
+            ),
             use_config_proxy=False,  # an empty environment: no proxy variables either
         )
         container_id = created["Id"]
@@ -439,17 +451,29 @@ class DockerSandbox:
             )
             channel = _Channel(sock)
             api.start(container_id)
-            # Every page a case can read cached before its first job (sandbox/page_cache.py).
-            ping = {"op": "ping", "warm_page_cache": ["/"]}
+            # Every file a case can read the sandbox's own, or at least cached, before its
+            # first job (sandbox/page_cache.py).
+            ping = {"op": "ping", "image_files": list(IMAGE_TREES)}
             pong = channel.call(ping, self._settings.start_timeout_s)
             if pong.get("op") != "pong":
                 raise RunnerGone(f"unexpected answer from the runner: {pong!r}")
             runner_module.warn_if_weaker(pong, "docker", log.warning)
+            _warn_once((pong.get("image_files") or {}).get("problem"))
         except BaseException:
             with contextlib.suppress(Exception):
                 api.remove_container(container_id, force=True)
             raise
         return _Container(id=container_id, channel=channel)
+
+
+_told: set[str] = set()
+
+
+def _warn_once(problem: str | None) -> None:
+    """A runner that could not copy the image's files (page_cache.own_copy): said once."""
+    if problem and problem not in _told:
+        _told.add(problem)
+        log.warning("sandbox docker: %s; cases of different containers share them", problem)
 
 
 def runner_files_sha256() -> str:
@@ -460,14 +484,16 @@ def runner_files_sha256() -> str:
     return digest.hexdigest()
 
 
-def container_host_config(settings: SandboxSettings) -> dict:
-    """The hardening of every sandbox container (docs/sandbox.md explains each line)."""
+def container_host_config(settings: SandboxSettings, image_mb: int = 0) -> dict:
+    """The hardening of every sandbox container (docs/sandbox.md explains each line);
+    image_mb: the size of the image, whose private copy the container's memory holds."""
     memory_mb = (
         settings.max_memory_mb
         + settings.work_mb
         + SCRATCH_TMPFS_MB
         + JUDGE_TMPFS_MB
         + RUNNER_MEMORY_MB
+        + image_mb
     )
     tmpfs_flags = "rw,nosuid,nodev,noexec"
     config = {

@@ -813,6 +813,22 @@ def run_job(request: Mapping) -> dict:
     }
 
 
+# An empty dir of the image where the private copy of its trees is mounted.
+IMAGE_COPY_DIR = "/mnt"
+
+
+def own_image_files(roots: list[str]) -> dict:
+    """This sandbox's own copy of the image's trees (page_cache.own_copy), or where the
+    runner may not mount, each of their files read once (page_cache.warm); what was done."""
+    problem = None
+    try:
+        done = page_cache.own_copy(roots, IMAGE_COPY_DIR, _mount)
+    except OSError as exc:
+        problem = f"no private copy of the image's files ({exc}): read once instead"
+        done = page_cache.warm(roots)
+    return {**dataclasses.asdict(done), "problem": problem}
+
+
 def serve(in_fd: int = 0, out_fd: int = 1) -> None:
     """Answer jobs until the host closes our stdin (then the sandbox stops)."""
     # Our stdout is the protocol channel; stray prints must not corrupt it.
@@ -829,9 +845,8 @@ def serve(in_fd: int = 0, out_fd: int = 1) -> None:
         if request.get("op") == "ping":
             reply = {"op": "pong", "pid": os.getpid(), "uid": os.getuid()}
             reply["namespaces_problem"] = NAMESPACES_PROBLEM
-            if request.get("warm_page_cache"):  # before the first job (sandbox/page_cache.py)
-                warmed = page_cache.warm(list(request["warm_page_cache"]))
-                reply["page_cache"] = dataclasses.asdict(warmed)
+            if request.get("image_files"):  # before the first job (sandbox/page_cache.py)
+                reply["image_files"] = own_image_files(list(request["image_files"]))
         else:
             try:
                 reply = run_job(request)

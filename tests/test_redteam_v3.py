@@ -118,9 +118,9 @@ def test_a_wrong_solution_cannot_read_pages_a_right_one_cached_in_a_cold_cache(
     sandbox, request, cold_page_cache
 ):
     # HOLE 5 without any refused call: the right solution only reads pages (a 1) or leaves
-    # them alone (a 0), the wrong one counts its major faults. Closed on Docker: each runner
-    # reads every file a case can read before its first job (sandbox/page_cache.py), so the
-    # writer finds nothing uncached to cache, and the reader finds every page cached.
+    # them alone (a 0), the wrong one counts its major faults. Closed on Docker: each
+    # container reads the image from a private tmpfs copy (sandbox/page_cache.py), whose
+    # pages are all there from the start and are no other container's.
     hole_on(
         request,
         "bwrap",

@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from sandbox import ExecutionRequest
 from tests.judge_support import grade_solution, stdio_cases
 
-PROBE = (Path(__file__).resolve().parent.parent / "data" / "job_view" / "probe.py").read_text()
+DATA = Path(__file__).resolve().parent.parent / "data" / "job_view"
+PROBE = (DATA / "probe.py").read_text()
 HIDDEN = {
     "host_counters": dict.fromkeys(
         ("/proc/vmstat", "/proc/stat", "/proc/zoneinfo", "/proc/timer_list"), "nothing"
@@ -41,3 +44,20 @@ def test_a_judges_case_sees_no_cgroup_although_the_judge_meters_it(sandbox):
     hog = "x = bytearray(300 << 20)\nprint(len(x))\n"
     over = grade_solution(sandbox, hog, stdio_cases(("\n", "314572800\n"), memory_mb=128))
     assert over.value == 0.0 and "memory" in str(over.details).lower(), over
+
+
+TMPFS_MAGIC = "0x1021994"
+
+
+def test_a_docker_job_reads_the_containers_own_read_only_copy_of_the_image(sandbox):
+    # A copy of its own: the image's inodes, pages and directories are not every container's
+    # (red team v4 HOLEs 8 and 9, v3 HOLE 5: futex keys, the page cache, negative dentries).
+    if sandbox.name != "docker":
+        pytest.skip("bubblewrap binds the host's /usr: not copied (docs/sandbox.md)")
+    result = sandbox.execute(ExecutionRequest(code=(DATA / "image_trees.py").read_text()))
+    assert (result.status, result.stderr) == ("ok", ""), result
+    trees = json.loads(result.stdout)
+    assert trees == {
+        tree: {"type": TMPFS_MAGIC, "read_only": True, "writable": False}
+        for tree in ("/usr", "/etc", "/var", "/opt")
+    }
