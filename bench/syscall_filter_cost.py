@@ -1,4 +1,4 @@
-"""What the cases' syscall filter (sandbox/judge/syscall_filter.py) costs, measured side by side.
+"""What the cases' syscall filter (sandbox/syscall_filter.py) costs, measured side by side.
 
     python bench/syscall_filter_cost.py [--rounds 2000]
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sandbox.judge import syscall_filter
+from sandbox import syscall_filter
 
 
 def fork_batch(rounds: int, install: bool) -> float:

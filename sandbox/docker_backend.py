@@ -30,7 +30,7 @@ from docker.types import LogConfig, Ulimit
 
 import docker
 from docker import errors as docker_errors
-from sandbox import ExecutionRequest, ExecutionResult, procutil
+from sandbox import ExecutionRequest, ExecutionResult
 from sandbox import runner as runner_module
 from sandbox.limits import SandboxSettings, job_message, reply_timeout_s, validate_request
 from sandbox.procutil import FRAME_HEADER, encode_frame, wall_ceiling_s
@@ -47,7 +47,7 @@ DAEMON_PING_TIMEOUT_S = 3.0  # /readyz must answer promptly even when the daemon
 SCRATCH_TMPFS_MB = 16
 RUNNER_MEMORY_MB = 128
 OWNER_LABEL = "rewardd.sandbox.owner"
-# sha256 of runner.py then procutil.py (the files baked into the image), set by
+# sha256 of runner.BAKED_FILES (the files baked into the image, in that order), set by
 # scripts/build_sandbox_image.sh.
 RUNNER_LABEL = "rewardd.sandbox.runner"
 JUDGE_TMPFS_MB = 16
@@ -333,10 +333,10 @@ class DockerSandbox:
             here = runner_files_sha256()
             if in_image and in_image != here:
                 log.warning(
-                    "sandbox: image %s carries another version of sandbox/runner.py or "
-                    "sandbox/procutil.py; "
+                    "sandbox: image %s carries another version of the runner's files (%s); "
                     "rebuild it with scripts/build_sandbox_image.sh",
                     self._image,
+                    ", ".join(runner_module.BAKED_FILES),
                 )
 
     def _docker(self) -> docker.DockerClient:
@@ -439,7 +439,9 @@ class DockerSandbox:
             )
             channel = _Channel(sock)
             api.start(container_id)
-            pong = channel.call({"op": "ping"}, self._settings.start_timeout_s)
+            # Every page a case can read cached before its first job (sandbox/page_cache.py).
+            ping = {"op": "ping", "warm_page_cache": ["/"]}
+            pong = channel.call(ping, self._settings.start_timeout_s)
             if pong.get("op") != "pong":
                 raise RunnerGone(f"unexpected answer from the runner: {pong!r}")
             runner_module.warn_if_weaker(pong, "docker", log.warning)
@@ -452,8 +454,8 @@ class DockerSandbox:
 
 def runner_files_sha256() -> str:
     digest = hashlib.sha256()
-    for module in (runner_module, procutil):
-        with open(module.__file__, "rb") as f:
+    for path in runner_module.baked_files():
+        with open(path, "rb") as f:
             digest.update(f.read())
     return digest.hexdigest()
 

@@ -284,9 +284,8 @@ class BwrapSandbox:
         argv += _system_binds()
         if cgroup is not None:
             argv += cgroup.bwrap_binds()
-        for module in (runner_module, procutil):
-            name = os.path.basename(module.__file__)
-            argv += ["--ro-bind", module.__file__, f"{RUNNER_DIR}/{name}"]
+        for path in runner_module.baked_files():
+            argv += ["--ro-bind", path, f"{RUNNER_DIR}/{os.path.basename(path)}"]
         argv += ["--proc", "/proc", "--dev", "/dev", "--mqueue", "/dev/mqueue"]
         for path, size, perms in (
             ("/tmp", SCRATCH_TMPFS_BYTES, "1777"),

@@ -39,6 +39,9 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 # Shared writable places where a job can leave files behind (each mode 1777).
 SHARED_SCRATCH_DIRS = ("/tmp", "/dev/shm", "/dev/mqueue")
+# Where the sandbox's cgroup is seen: /sys/fs/cgroup, but for a judge the place the runner
+# bound it at, out of its cases' reach (runner.hide_cgroup).
+CGROUP_ROOT = os.environ.get("REWARDD_CGROUP_ROOT", "/sys/fs/cgroup")
 IPC_RMID = 0
 SYSV_IPC_KINDS = ("shm", "sem", "msg")
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -404,12 +407,12 @@ class ContainerMemory:
     # (usage, memory.stat, the stat's file-cache key, its shared-memory key): cgroup v1, v2.
     LAYOUTS = (
         (
-            "/sys/fs/cgroup/memory/memory.usage_in_bytes",
-            "/sys/fs/cgroup/memory/memory.stat",
+            f"{CGROUP_ROOT}/memory/memory.usage_in_bytes",
+            f"{CGROUP_ROOT}/memory/memory.stat",
             b"total_cache",
             b"total_shmem",
         ),
-        ("/sys/fs/cgroup/memory.current", "/sys/fs/cgroup/memory.stat", b"file", b"shmem"),
+        (f"{CGROUP_ROOT}/memory.current", f"{CGROUP_ROOT}/memory.stat", b"file", b"shmem"),
     )
 
     def __init__(self) -> None:
@@ -442,8 +445,8 @@ class ContainerCpu:
     """
 
     PATHS = (
-        ("/sys/fs/cgroup/cpuacct/cpuacct.usage", 1e-9),  # cgroup v1, nanoseconds
-        ("/sys/fs/cgroup/cpu.stat", 1e-6),  # cgroup v2, usage_usec
+        (f"{CGROUP_ROOT}/cpuacct/cpuacct.usage", 1e-9),  # cgroup v1, nanoseconds
+        (f"{CGROUP_ROOT}/cpu.stat", 1e-6),  # cgroup v2, usage_usec
     )
 
     def __init__(self) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import importlib.util
 import json
 import math
@@ -47,7 +48,7 @@ if __name__ == "__main__" and not __package__:
     # python3 -I puts no script dir on sys.path: import the helper from the same tree.
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sandbox import procutil
+from sandbox import page_cache, procutil, syscall_filter
 from sandbox.procutil import encode_frame, read_frame, write_all
 
 WORK_ROOT = "/sandbox"
@@ -70,8 +71,17 @@ MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x4000, 1 << 18
 _libc = ctypes.CDLL(None, use_errno=True)
 # libc itself, called with the GIL held: for fork_lightly.
 _libc_holding_gil = ctypes.PyDLL(None, use_errno=True)
+# The files baked into the sandbox image (sandbox/Dockerfile), bound into bubblewrap's, and
+# hashed in this order for the image's label (scripts/build_sandbox_image.sh).
+BAKED_FILES = ("runner.py", "procutil.py", "syscall_filter.py", "page_cache.py")
 # Why jobs cannot have namespaces of their own here, or None (found when the runner starts).
 NAMESPACES_PROBLEM: str | None = "not probed"
+
+
+def baked_files() -> list[str]:
+    """BAKED_FILES' paths in this tree."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return [os.path.join(here, name) for name in BAKED_FILES]
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,10 @@ def apply_rlimits(limits: JobLimits) -> None:
         (resource.RLIMIT_NOFILE, limits.nofile),
         (resource.RLIMIT_FSIZE, limits.fsize_bytes),
         (resource.RLIMIT_CORE, 0),
+        # No locked memory: mlock moves a host-wide counter (/proc/vmstat, /proc/meminfo's
+        # Mlocked) that any sandbox reads (red team v4, HOLE 3), and no case needs it. A
+        # judge's cases inherit it: nothing in the job can raise a hard limit.
+        (resource.RLIMIT_MEMLOCK, 0),
     ):
         resource.setrlimit(name, (value, value))
     # The runner outranks its job for the CPU: a fork bomb must not starve the one process
@@ -411,17 +425,90 @@ def writable_places(extra: tuple[str, ...] = ()) -> list[str]:
     return found + list(extra)
 
 
+# --- what a job's own /proc and /sys show ------------------------------------------------
+# A fresh /proc is the kernel's whole view, without the masks Docker put over the sandbox's:
+# put them back, and hide as well the host-wide counters a case can move and another
+# sandbox's case read (red team v4, HOLE 3: /proc/vmstat's count of mlocked pages carried a
+# whole answer across sandboxes). Each path is hidden only where it exists; files behind
+# /dev/null, directories behind an empty read-only tmpfs. What is left readable (meminfo,
+# stat, loadavg) moves with everything the host does: docs/sandbox.md.
+MASKED_PROC_PATHS = (
+    # Docker's default masks
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/interrupts",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    # host-wide counters
+    "/proc/vmstat",
+    "/proc/zoneinfo",
+    "/proc/buddyinfo",
+    "/proc/pagetypeinfo",
+    "/proc/schedstat",
+    "/proc/softirqs",
+    "/proc/diskstats",
+    "/proc/key-users",
+    "/proc/pressure",
+)
+# Docker's read-only paths (besides /proc/sys, which read_only_proc_sys keeps).
+READ_ONLY_PROC_PATHS = ("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sysrq-trigger")
+# The sandbox's cgroup: its counters (memory.max_usage_in_bytes, failcnt, cpuacct.usage) are
+# the whole sandbox's and outlive a job (red team v4, HOLE 1: a right solution left its answer
+# in the memory high-water mark for a later job's wrong one). Hidden from every job; a judge
+# sees it at its own place (REWARDD_CGROUP_ROOT, procutil.CGROUP_ROOT), which only its uid
+# and root's group can enter.
+CGROUP_DIR = "/sys/fs/cgroup"
+EMPTY_TMPFS = (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,nr_inodes=2,mode=555")
+
+
+def read_only(path: str) -> None:
+    _mount(path, path, None, MS_BIND | MS_REC)
+    _mount("none", path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC)
+
+
+def hide(path: str) -> None:
+    if os.path.isdir(path):
+        _mount("tmpfs", path, "tmpfs", *EMPTY_TMPFS)
+    else:
+        _mount("/dev/null", path, None, MS_BIND)
+        _mount("none", path, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+
+
+def mask_proc() -> None:
+    """In a job's fresh /proc: Docker's masks and read-only paths, and the host's counters."""
+    read_only("/proc/sys")
+    for path in READ_ONLY_PROC_PATHS:
+        if os.path.exists(path):
+            read_only(path)
+    for path in MASKED_PROC_PATHS:
+        if os.path.exists(path):
+            hide(path)
+
+
+def hide_cgroup(judge_view: str | None) -> None:
+    """Cover the sandbox's cgroup for the job; first bind it at judge_view, if given."""
+    if not os.path.isdir(CGROUP_DIR):
+        return
+    if judge_view is not None:
+        _mount(CGROUP_DIR, judge_view, None, MS_BIND | MS_REC)
+    _mount("tmpfs", CGROUP_DIR, "tmpfs", *EMPTY_TMPFS)
+
+
 def enter_fresh_namespaces(places: list[str]) -> None:
     """As pid 1 of a new pid namespace (root, single-threaded): mount and IPC namespaces of
-    its own, a /proc of its pid namespace (/proc/sys read-only) and a fresh tmpfs on each of
-    `places`, which every process it starts then shares."""
+    its own, a /proc of its pid namespace with the host's counters masked there (mask_proc)
+    and a fresh tmpfs on each of `places`, which every process it starts then shares. The
+    sandbox's cgroup is hidden once the job is known (hide_cgroup: a judge sees it)."""
     shapes = [(place, *fresh_tmpfs_options(place)) for place in places]
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
     _mount("none", "/", None, MS_REC | MS_PRIVATE)  # nothing of ours reaches the sandbox's
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    # Read-only as Docker keeps it (the job's root never needs to write kernel settings).
-    _mount("/proc/sys", "/proc/sys", None, MS_BIND | MS_REC)
-    _mount("none", "/proc/sys", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC)
+    mask_proc()
     mount_fresh_tmpfs(shapes)
 
 
@@ -635,6 +722,7 @@ def _be_the_job(control_r: int, status_w: int, job_fds: tuple[int, int, int]) ->
             os._exit(0)  # the runner gave this namespace up
         job = json.loads(given)
         plan = plan_job(bool(job["judge"]), int(job["uid"]), JobLimits(**job["limits"]))
+        hide_cgroup(plan.cgroup_view)
         mount_fresh_tmpfs([(place, *fresh_tmpfs_options(place)) for place in plan.own_dirs])
         for target, fd in enumerate(job_fds):
             os.dup2(fd, target)  # inheritable: the job's stdin, stdout and stderr
@@ -911,6 +999,7 @@ class _JobPlan:
     user: int | None
     preexec_fn: Callable[[], None]
     own_dirs: tuple[str, ...] = ()  # where its processes write, beside the shared scratch
+    cgroup_view: str | None = None  # where the judge sees the sandbox's cgroup (hide_cgroup)
 
 
 def plan_job(judge: bool, uid: int, limits: JobLimits) -> _JobPlan:
@@ -939,6 +1028,9 @@ def _plan_plain_job(uid: int, limits: JobLimits) -> _JobPlan:
         # After the switch to the job's uid: the runner itself cannot enter the 0700 work dir.
         os.chdir(work_dir)
         apply_rlimits(limits)
+        # The calls a judge's cases are refused, refused here too (docs/sandbox.md): a plain
+        # job is the same untrusted code, and the sandbox's other jobs share its kernel.
+        syscall_filter.install()
 
     return _JobPlan(python_argv(), "/", job_env(work_dir), uid, enter_job)
 
@@ -962,15 +1054,29 @@ def _prepare_judge_job(request: Mapping, uid: int) -> None:
     os.chown(scratch, uid, uid)
     os.mkdir(case_root)
     os.chmod(case_root, 0o711)
+    # Behind a dir of J's and root's group's (the judge reads it as root before it becomes
+    # J; no case can enter): the mount point's own mode is the bound tree's, not this one's.
+    gate, cgroup_view = _judge_cgroup_view(uid)
+    os.mkdir(gate, 0o770)  # the group's write: the runner's sweep removes the view after
+    os.mkdir(cgroup_view)
+    os.chown(gate, uid, 0)
+
+
+def _judge_cgroup_view(uid: int) -> tuple[str, str]:
+    """The dir that gates judge job `uid`'s view of the sandbox's cgroup, and the view."""
+    gate = os.path.join(JUDGE_ROOT, str(uid), "cgroup")
+    return gate, os.path.join(gate, "view")
 
 
 def _plan_judge_job(uid: int, limits: JobLimits) -> _JobPlan:
     _, files_dir, scratch, case_root = _judge_dirs(uid)
+    _, cgroup_view = _judge_cgroup_view(uid)
     env = {
         **job_env(scratch),
         "REWARDD_JUDGE_UID": str(uid),
         "REWARDD_CASE_UIDS": f"{uid + 1}:{UID_BLOCK - 1}",
         "REWARDD_CASE_ROOT": case_root,
+        "REWARDD_CGROUP_ROOT": cgroup_view,
     }
     entry = os.path.join(files_dir, JUDGE_ENTRY)
     # cwd: its own files. Root without CAP_DAC_OVERRIDE cannot enter J's 0700 scratch; the
@@ -982,6 +1088,7 @@ def _plan_judge_job(uid: int, limits: JobLimits) -> _JobPlan:
         None,
         lambda: apply_rlimits(limits),
         own_dirs=(case_root,),  # its cases' dirs: made there, by the judge, as each starts
+        cgroup_view=cgroup_view,
     )
 
 
@@ -1089,6 +1196,9 @@ def serve(in_fd: int = 0, out_fd: int = 1) -> None:
         if request.get("op") == "ping":
             reply = {"op": "pong", "pid": os.getpid(), "uid": os.getuid()}
             reply["namespaces_problem"] = NAMESPACES_PROBLEM
+            if request.get("warm_page_cache"):  # before the first job (sandbox/page_cache.py)
+                warmed = page_cache.warm(list(request["warm_page_cache"]))
+                reply["page_cache"] = dataclasses.asdict(warmed)
         else:
             try:
                 reply = run_job(request, namespaces)

@@ -50,7 +50,9 @@ apt_mirror() {
 MIRROR="${DEBIAN_MIRROR:-$(apt_mirror)}"
 BASE_KEY="$(printf '%s|%s|%s|minbase' "$SUITE" "$MIRROR" "$PACKAGES" | sha256sum | cut -c1-12)"
 BASE_IMAGE="rewardd-sandbox-base:${SUITE}-${BASE_KEY}"
-RUNNER_FILES=("$ROOT/sandbox/runner.py" "$ROOT/sandbox/procutil.py")
+# runner.BAKED_FILES, in its order (docker_backend compares their sha256 with the label).
+RUNNER_FILES=("$ROOT/sandbox/runner.py" "$ROOT/sandbox/procutil.py" "$ROOT/sandbox/syscall_filter.py"
+  "$ROOT/sandbox/page_cache.py")
 CONTENT_HASH="$(cat "$ROOT/sandbox/Dockerfile" "${RUNNER_FILES[@]}" "${BASH_SOURCE[0]}" \
   | { cat; printf '%s' "$BASE_IMAGE"; } | sha256sum | cut -c1-16)"
 

@@ -111,7 +111,7 @@ PLANT = textwrap.dedent(
                             f.write(PLANTED)
                     except OSError:
                         pass
-            for rel in ("sandbox/__init__.py", "sandbox/procutil.py",
+            for rel in ("sandbox/__init__.py", "sandbox/procutil.py", "sandbox/syscall_filter.py",
                         "sandbox/judge/verdicts.py", "sandbox/judge/compare.py",
                         "sandbox/judge/tester.py", "sandbox/judge/values.py"):
                 try:

@@ -117,6 +117,52 @@ def test_truth_is_trusted_only_where_python_decides_it():
     assert values.trusted_truth([]) is False
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        list(range(-50, 50)),
+        tuple(range(20)),
+        [2**63 - 1, -(2**63)] * 5,  # the edges of the 64-bit form
+        [2**70, -(2**90), 3] * 4,  # past it: joined hex
+        [0.1, -0.0, float("inf"), -float("inf"), 5e-324] * 2,
+        ["a", "", "\u00e9\ud7ff", "x" * 1000] * 3,
+    ],
+)
+def test_a_big_list_of_one_scalar_type_crosses_packed_and_exact(value):
+    tree = values.encode(value)
+    assert tree[0][1:] in ("#q", "#i", "#d", "#s"), tree[0]
+    back = roundtrip(value)
+    assert back == value and type(back) is type(value)
+    assert [type(item) for item in back] == [type(item) for item in value]
+    assert [repr(item) for item in back] == [repr(item) for item in value]  # -0.0 stays -0.0
+
+
+def test_what_is_not_one_exact_scalar_type_is_not_packed():
+    class Int(int):
+        pass
+
+    for value in ([True] * 10, [1, 2.0] * 5, [Int(1)] * 10, [1] * 3, [[1]] * 10):
+        assert values.encode(value)[0] in ("l", "t"), value
+        assert roundtrip(value) == value
+    nan = roundtrip([float("nan")] * 10)
+    assert all(item != item for item in nan)
+
+
+@pytest.mark.parametrize(
+    "tree", [["l#q", "abc"], ["l#q", 5], ["l#d", "00" * 7], ["l#i", "zz"], ["l#s", [1]]]
+)
+def test_malformed_packed_snapshots_are_errors(tree):
+    with pytest.raises((ValueError, TypeError)):
+        values.decode(tree)
+
+
+def test_a_signalling_nan_is_refused_when_rebuilt_not_left_to_raise_in_a_comparison():
+    # Decimal("sNaN") == 2 raises InvalidOperation, which would read as the judge's failure.
+    assert values.decode(values.encode(decimal.Decimal("NaN"))).is_nan()
+    with pytest.raises(ValueError, match="signalling NaN"):
+        values.decode(values.encode(decimal.Decimal("sNaN")))
+
+
 @pytest.mark.parametrize("tree", [["zz"], ["i", 5], ["l", "x"], ["d", [[1]]], "raw", 3])
 def test_malformed_snapshots_are_errors(tree):
     with pytest.raises((ValueError, TypeError, IndexError)):

@@ -1,5 +1,5 @@
 """Red team, third round: a policy rewarded for passing plays against the cases' syscall
-filter (sandbox/judge/syscall_filter.py) and what it leaves open: memory no meter counts,
+filter (sandbox/syscall_filter.py) and what it leaves open: memory no meter counts,
 state that outlives a case or a job, limits the meters miss, verdicts forged or broken.
 
 Each test is one attack and asserts the secure outcome: a wrong solution earns 0 (a number,
@@ -13,6 +13,7 @@ code block sent: that file's text.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,10 +39,11 @@ def sandbox(request) -> Iterator[object]:
     box.close()
 
 
-def hole_on(request, kind: str, reason: str) -> None:
-    """The attack gets through on one backend only: a strict xfail there."""
+def hole_on(request, kind: str, reason: str, strict: bool = True) -> None:
+    """The attack gets through on one backend only: an xfail there (strict unless it gets
+    through only sometimes)."""
     if request.node.callspec.params.get("sandbox") == kind:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+        request.applymarker(pytest.mark.xfail(strict=strict, reason=reason))
 
 
 # --- memory no meter counts ---------------------------------------------------------------
@@ -78,12 +80,14 @@ def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_a_counter(
         assert_scored(grade(sandbox, solution(reader), reference), 0, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HOLE 5 (redteam.md): the page cache of the image's (the host's) files is shared by "
-    "every sandbox: which pages are cached carries an answer to another sandbox's item",
-)
-def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_the_page_cache(sandbox):
+# HOLE 5 (redteam.md), closed for this mechanism: the syscall filter makes a drop of cached
+# pages (fadvise DONTNEED) do nothing and refuses the probe (preadv2 RWF_NOWAIT).
+def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_the_page_cache(
+    sandbox, request
+):
+    # On bubblewrap the reads alone still carry the bits where the host's pages of that file
+    # were not cached before (the cold-cache test below): it gets through only then.
+    hole_on(request, "bwrap", "HOLE 5 (redteam.md), what is left: see below", strict=False)
     # Not the same sandbox: the right solution's pool is closed, the wrong one's is new (a
     # fresh tmpfs, pid and IPC namespace per job would not stop it).
     # Three tries: the channel is noisy (another reader of the file, a read timed under load).
@@ -97,6 +101,42 @@ def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_the_page_ca
         reader = open_judge_sandbox(sandbox.kind)
         try:
             assert_scored(grade(reader, solution("page_cache_reader"), reference), 0, 1)
+        finally:
+            reader.close()
+
+
+@pytest.fixture
+def cold_page_cache() -> None:
+    """The host's page cache emptied, as at boot or after memory pressure evicted it."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to drop the host's page cache")
+    os.sync()
+    Path("/proc/sys/vm/drop_caches").write_text("1\n")
+
+
+def test_a_wrong_solution_cannot_read_pages_a_right_one_cached_in_a_cold_cache(
+    sandbox, request, cold_page_cache
+):
+    # HOLE 5 without any refused call: the right solution only reads pages (a 1) or leaves
+    # them alone (a 0), the wrong one counts its major faults. Closed on Docker: each runner
+    # reads every file a case can read before its first job (sandbox/page_cache.py), so the
+    # writer finds nothing uncached to cache, and the reader finds every page cached.
+    hole_on(
+        request,
+        "bwrap",
+        "HOLE 5 (redteam.md), what is left: bubblewrap's cases see the host's /usr (gigabytes), "
+        "which no runner caches whole: a page nobody read carries a bit",
+    )
+    reference = stdio_cases(("100000\n", "9592\n"))
+    for _ in range(2):
+        writer = open_judge_sandbox(sandbox.kind)
+        try:
+            assert_scored(grade(writer, solution("page_cache_cold_leaker"), reference), 1, 1)
+        finally:
+            writer.close()
+        reader = open_judge_sandbox(sandbox.kind)
+        try:
+            assert_scored(grade(reader, solution("page_cache_cold_reader"), reference), 0, 1)
         finally:
             reader.close()
 

@@ -1,4 +1,4 @@
-"""The cases' syscall filter (sandbox/judge/syscall_filter.py) on its own.
+"""The cases' syscall filter (sandbox/syscall_filter.py) on its own.
 
 Its program is read by a small BPF interpreter below, for every architecture it is built for;
 then it is installed in child processes of this host (x86_64), which run the same programs as
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.judge import syscall_filter as sf
+from sandbox import syscall_filter as sf
 
 PROGRAMS = Path(__file__).resolve().parent / "syscall_filter_programs"
 ARCHES = sorted(sf.NUMBERS)
@@ -29,6 +29,7 @@ SIGCHLD = 17
 THREAD_FLAGS = 0x3D0F00  # VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|PARENT_SETTID|CHILD_CLEARTID
 FORK_FLAGS = 0x01200000 | SIGCHLD  # CHILD_SETTID | CHILD_CLEARTID
 SPAWN_FLAGS = 0x4100 | SIGCHLD  # VM | VFORK
+NOT_SUPPORTED = errno.errorcode[errno.EOPNOTSUPP]  # "ENOTSUP" (the same number on Linux)
 COMMON_CALLS = {  # read, write, openat, mmap, futex, exit_group
     "x86_64": (0, 1, 257, 9, 202, 231),
     "aarch64": (63, 64, 56, 222, 98, 94),
@@ -66,6 +67,8 @@ def verdict(arch: str, nr: int, *args: int, audit_arch: int | None = None) -> st
     if result == sf.SECCOMP_RET_ALLOW:
         return "allow"
     assert result & 0xFFFF0000 == sf.SECCOMP_RET_ERRNO, hex(result)
+    if result == sf.SECCOMP_RET_ERRNO:
+        return "returns 0"  # without making the call
     return errno.errorcode[result & 0xFFFF]
 
 
@@ -145,6 +148,18 @@ def test_socket_buffers_may_not_be_raised(arch):
 
 
 @pytest.mark.parametrize("arch", ARCHES)
+def test_a_sockets_host_wide_cookie_may_not_be_read(arch):
+    getsockopt = sf.NUMBERS[arch]["getsockopt"]
+    sol_socket, ipproto_tcp, so_cookie = 1, 6, 57
+    assert verdict(arch, getsockopt, 3, sol_socket, so_cookie) == "ENOPROTOOPT"
+    assert verdict(arch, getsockopt, 3, (1 << 32) | sol_socket, so_cookie) == "ENOPROTOOPT"
+    # SO_TYPE, SO_ERROR, SO_PEERCRED, SO_RCVBUF; a TCP option with the cookie's number
+    for level, option in ((sol_socket, 3), (sol_socket, 4), (sol_socket, 17), (sol_socket, 8)):
+        assert verdict(arch, getsockopt, 3, level, option) == "allow", option
+    assert verdict(arch, getsockopt, 3, ipproto_tcp, so_cookie) == "allow"
+
+
+@pytest.mark.parametrize("arch", ARCHES)
 def test_only_unix_sockets_may_be_made(arch):
     af_unix, af_inet, af_inet6, af_netlink, af_packet, af_alg = 1, 2, 10, 16, 17, 38
     for call in ("socket", "socketpair"):
@@ -157,9 +172,33 @@ def test_only_unix_sockets_may_be_made(arch):
 
 
 @pytest.mark.parametrize("arch", ARCHES)
+def test_pages_cannot_be_dropped_from_the_page_cache_or_probed_there(arch):
+    # HOLE 5: which pages of the image's files are cached is seen by every sandbox.
+    numbers = sf.NUMBERS[arch]
+    dontneed, noreuse, willneed, sequential = 4, 5, 3, 2
+    for advice in (dontneed, noreuse):
+        assert verdict(arch, numbers["fadvise64"], 3, 0, 0, advice) == "returns 0", advice
+    for advice in (willneed, sequential, 0):
+        assert verdict(arch, numbers["fadvise64"], 3, 0, 0, advice) == "allow", advice
+    madv_dontneed, madv_cold, madv_pageout, madv_willneed = 4, 20, 21, 3
+    for advice in (madv_cold, madv_pageout):
+        assert verdict(arch, numbers["madvise"], 1 << 20, 4096, advice) == "returns 0"
+    for advice in (madv_dontneed, madv_willneed):  # a mapping's own pages: no cache dropped
+        assert verdict(arch, numbers["madvise"], 1 << 20, 4096, advice) == "allow"
+    rwf_hipri, rwf_nowait, rwf_append = 0x1, 0x8, 0x10
+    for call in ("preadv2", "pwritev2"):
+        for flags in (rwf_nowait, rwf_nowait | rwf_hipri, (1 << 32) | rwf_nowait):
+            assert verdict(arch, numbers[call], 3, 0, 1, 0, 0, flags) == NOT_SUPPORTED, flags
+        for flags in (0, rwf_hipri, rwf_append):
+            assert verdict(arch, numbers[call], 3, 0, 1, 0, 0, flags) == "allow", flags
+    assert verdict(arch, numbers["cachestat"], 3, 0, 0, 0) == "ENOSYS"
+
+
+@pytest.mark.parametrize("arch", ARCHES)
 def test_the_table_is_whole_and_unambiguous(arch):
     numbers = sf.NUMBERS[arch]
-    ruled = {"clone", "clone3", "personality", "setsockopt", "socket", "socketpair"}
+    ruled = {"clone", "clone3", "personality", "setsockopt", "getsockopt", "socket", "socketpair"}
+    ruled |= {"fadvise64", "madvise", "preadv2", "pwritev2", "cachestat"}
     assert set(sf.REFUSED) | ruled == set(numbers)
     assert len(set(numbers.values())) == len(numbers)
     assert max(numbers.values()) < sf.FIRST_UNREVIEWED
@@ -256,6 +295,36 @@ def test_honest_code_prints_the_same_filtered_and_unfiltered():
     filtered = program_output("honest_processes", "10\n", True)
     assert filtered == program_output("honest_processes", "10\n", False)
     assert "pool 55\n" in filtered and "asyncio 42 45\n" in filtered, filtered
+
+
+@needs_x86_64
+def test_a_filtered_process_cannot_drop_cached_pages_or_probe_for_them(tmp_path):
+    # The file is this process's own, on the host's disk: mincore says whether a drop worked.
+    filtered = dict(
+        line.split(" ", 1)
+        for line in program_output("page_cache_probe", f"{tmp_path}\n", True).splitlines()
+    )
+    unfiltered = dict(
+        line.split(" ", 1)
+        for line in program_output("page_cache_probe", f"{tmp_path}\n", False).splitlines()
+    )
+    assert filtered == {**PAGE_CACHE_FILTERED, "after_fadvise": "cached", "after_madvise": "cached"}
+    # Unfiltered the same calls do what the filter stops: the drop takes the page out, and the
+    # probes answer.
+    assert unfiltered["after_fadvise"] == "dropped"
+    assert unfiltered["preadv2_nowait"] == unfiltered["cachestat"] == "ok"
+    assert unfiltered["preadv2_plain"] == filtered["preadv2_plain"]
+
+
+# What page_cache_probe.py prints under the filter on any file (the residency lines only
+# where the file is its own).
+PAGE_CACHE_FILTERED = {
+    "fadvise_dontneed": "ok",
+    "madvise_pageout": "ok",
+    "preadv2_nowait": NOT_SUPPORTED,
+    "preadv2_plain": "ok",
+    "cachestat": "ENOSYS",
+}
 
 
 def test_an_unprivileged_process_installs_it_too():

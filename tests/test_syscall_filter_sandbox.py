@@ -16,12 +16,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from sandbox.judge import syscall_filter
+from sandbox import ExecutionRequest, syscall_filter
 from tests.judge_support import grade_solution as grade
 from tests.judge_support import open_judge_sandbox
 from tests.test_redteam_judge import grade_one_uid
 from tests.test_redteam_v2 import assert_scored, host_keys_invalidated, solution
-from tests.test_syscall_filter import PROGRAMS, program_output
+from tests.test_syscall_filter import PAGE_CACHE_FILTERED, PROGRAMS, program_output
 
 pytestmark = [
     pytest.mark.docker,
@@ -76,6 +76,34 @@ def test_socket_buffers_raised_for_storage_meet_the_case_memory_limit(sandbox):
     # sockets), or caught by the container's memory counter (Docker): never a pass.
     reference = stdio_case("1\n", "2\n", memory_mb=128)
     assert_scored(grade(sandbox, program("socket_storage"), reference), 0, 1)
+
+
+def test_a_plain_job_is_refused_the_same_calls(sandbox):
+    # /v1/execute runs the same untrusted code as a case, beside the sandbox's other jobs.
+    result = sandbox.execute(ExecutionRequest(code=program("probe_refused"), stdin="1\n"))
+    assert (result.status, result.stderr) == ("ok", "")
+    assert result.stdout == probe_reference()["test_cases"][0]["output"]
+
+
+# A file of the image (the host's on bubblewrap) that no honest program reads.
+UNREAD_FILE = "/usr/lib/python3.11/pydoc_data/topics.py"
+
+
+def page_cache_lines(stdout: str) -> dict[str, str]:
+    return dict(line.split(" ", 1) for line in stdout.splitlines())
+
+
+def test_a_case_cannot_drop_cached_pages_or_probe_for_them(sandbox):
+    expected = "".join(f"{name} {answer}\n" for name, answer in PAGE_CACHE_FILTERED.items())
+    reference = stdio_case(f"{UNREAD_FILE}\n", expected)
+    assert_scored(grade(sandbox, program("page_cache_probe"), reference), 1, 1)
+
+
+def test_a_plain_job_cannot_drop_cached_pages_or_probe_for_them(sandbox):
+    request = ExecutionRequest(code=program("page_cache_probe"), stdin=f"{UNREAD_FILE}\n")
+    result = sandbox.execute(request)
+    assert (result.status, result.stderr) == ("ok", "")
+    assert page_cache_lines(result.stdout) == PAGE_CACHE_FILTERED
 
 
 def test_one_uid_every_refused_call_is_refused_in_a_case():

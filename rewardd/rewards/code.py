@@ -270,7 +270,8 @@ def judge_files() -> dict[str, str]:
         f"sandbox/judge/{path.name}": path.read_text(encoding="utf-8")
         for path in sorted(JUDGE_DIR.glob("*.py"))
     }
-    files["sandbox/procutil.py"] = (SANDBOX_DIR / "procutil.py").read_text(encoding="utf-8")
+    for name in ("procutil.py", "syscall_filter.py"):
+        files[f"sandbox/{name}"] = (SANDBOX_DIR / name).read_text(encoding="utf-8")
     return files
 
 

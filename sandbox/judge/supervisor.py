@@ -33,9 +33,9 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 
-from sandbox import procutil
+from sandbox import procutil, syscall_filter
 
-from . import checker, syscall_filter, verdicts
+from . import checker, verdicts
 from .zygote_client import Principals, Zygote, ZygoteError, fingerprint
 
 PR_SET_DUMPABLE = 4

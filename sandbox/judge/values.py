@@ -18,7 +18,9 @@ Ints and floats travel in hex: exact, and linear to parse (decimal int parsing i
 
 from __future__ import annotations
 
+import array
 import collections
+import itertools
 import sys
 import types
 from collections.abc import Callable
@@ -146,6 +148,64 @@ def trusted_truth(value: object) -> bool | None:
     return True
 
 
+# A list or tuple of only exact ints, floats or strs (the usual big return value) travels
+# packed: one tag and one string (a JSON list of strs), made at C speed: ints that fit in 64
+# bits and floats as the hex of their machine bytes (exact, -0.0 and NaNs included), bigger
+# ints as joined hex.
+# The snapshot is made in the solution's process and charged to its CPU: item by item in
+# Python it was ~2 us a node, most of an honest solution's figure for a big list, and a
+# solution that swapped in an encoder of its own paid a quarter of it (red team v4, HOLE 2).
+PACKED_MIN = 8
+INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+def _pack_ints(items: list) -> tuple[str, str]:
+    if INT64[0] <= min(items) and max(items) <= INT64[1]:
+        return "#q", array.array("q", items).tobytes().hex()
+    return "#i", ",".join(map(int.__format__, items, itertools.repeat("x")))
+
+
+PACK: dict[type, Callable[[list], tuple[str, object]]] = {
+    int: _pack_ints,
+    float: lambda items: ("#d", array.array("d", items).tobytes().hex()),
+    str: lambda items: ("#s", items),
+}
+UNPACK = {
+    "#q": lambda text: array.array("q", _machine_bytes(text, 8)).tolist(),
+    "#d": lambda text: array.array("d", _machine_bytes(text, 8)).tolist(),
+    "#i": lambda text: list(map(int, _packed_parts(text), itertools.repeat(16))),
+}
+
+
+def _machine_bytes(text: object, size: int) -> bytes:
+    if not isinstance(text, str) or len(text) % (2 * size):
+        raise ValueError("malformed packed snapshot")
+    return bytes.fromhex(text)
+
+
+def _packed_parts(text: object) -> list[str]:
+    if not isinstance(text, str):
+        raise ValueError("malformed packed snapshot")
+    return text.split(",") if text else []
+
+
+def _packed(klass: type, value: object, tag: str, iterate: Callable, budget: list) -> list | None:
+    """[tag + kind, joined items] for a list or tuple of one exact scalar type, else None."""
+    if klass not in (list, tuple):
+        return None
+    items = list(iterate(value))
+    if len(items) < PACKED_MIN:
+        return None
+    kinds = set(map(type, items))
+    if len(kinds) != 1 or (kind := kinds.pop()) not in PACK:
+        return None
+    budget[0] -= len(items)
+    if budget[0] < 0:
+        raise NotPlain("the value is too large to compare")
+    suffix, packed = PACK[kind](items)
+    return [tag + suffix, packed]
+
+
 def encode(value: object, register: Register | None = None) -> object:
     """The snapshot of value; NotPlain when it cannot be taken (see the module's doc)."""
     budget = [MAX_NODES]
@@ -175,6 +235,9 @@ def _encode(value, register, depth, open_ids, budget):
             try:
                 if klass in SEQUENCES:
                     tag, iterate = SEQUENCES[klass]
+                    packed = _packed(klass, value, tag, iterate, budget)
+                    if packed is not None:
+                        return packed
                     items = [
                         _encode(v, register, depth + 1, open_ids, budget) for v in iterate(value)
                     ]
@@ -277,7 +340,21 @@ def _decode(tree, remote, depth, stdlib=False):
     if tag == "Decimal":
         import decimal
 
-        return decimal.Decimal(str(rest[0]))
+        value = decimal.Decimal(str(rest[0]))
+        # A signalling NaN raises InvalidOperation when compared: a value no test can pass,
+        # refused here so that it fails its case and is not the judge's failure.
+        if value.is_snan():
+            raise ValueError("a signalling NaN cannot be compared")
+        return value
+    if tag[:1] in ("l", "t") and tag[1:] in ("#q", "#d", "#i", "#s"):
+        kind = tag[1:]
+        if kind == "#s":
+            items = [str(item) for item in _list(rest[0])]
+            if any(type(item) is not str for item in rest[0]):
+                raise ValueError("malformed packed snapshot")
+        else:
+            items = UNPACK[kind](rest[0])
+        return items if tag[0] == "l" else tuple(items)
     if tag in ("l", "t", "set", "fs", "deque"):
         items = [_decode(item, remote, down, stdlib) for item in _list(rest[0])]
         if tag in ("set", "fs"):

@@ -41,9 +41,9 @@ import signal
 import sys
 from collections.abc import Callable
 
-from sandbox import procutil
+from sandbox import procutil, syscall_filter
 
-from . import case, checker, syscall_filter, tester
+from . import case, checker, tester
 from .zygote_client import Principals, side_of
 
 PR_SET_PDEATHSIG = 1

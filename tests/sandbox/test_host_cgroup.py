@@ -15,6 +15,7 @@ import pytest
 
 from sandbox import ExecutionRequest
 from sandbox.host_cgroup import REWARDD_PARENT, Hierarchy, hierarchies
+from sandbox.runner import JUDGE_ENTRY
 from tests.judge_support import open_bwrap_sandbox
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "sandbox_cgroup"
@@ -76,7 +77,8 @@ def test_a_root_runner_reads_its_own_cgroup_read_only_and_leaves_none_behind():
     its_own: set[str] = set()
     try:
         probe = (DATA / "read_own_cgroup.py").read_text(encoding="utf-8")
-        result = box.execute(ExecutionRequest(code=probe))
+        # As a judge: no other job sees the cgroup (tests/sandbox/test_job_view.py).
+        result = box.execute(ExecutionRequest(code="", files={JUDGE_ENTRY: probe}, judge=True))
         assert result.status == "ok", result
         usage, cpu, write = result.stdout.split()
         assert int(usage) > 1 << 20  # the runner's python at least

@@ -74,6 +74,12 @@ CLONE_NEW_ANY = (
 SOL_SOCKET = 1
 SOCKET_BUFFER_OPTIONS = (7, 8, 32, 33)
 
+# getsockopt(SOL_SOCKET, SO_COOKIE) hands a socket the next number of one counter for the
+# whole host kernel (not per namespace or cgroup), which nothing else here asks for: a case
+# that asks for cookies until the counter reads its answer leaves it for a case in any other
+# sandbox to read with one call (red team v4, HOLE 4). ENOPROTOOPT, as on a kernel without it.
+SO_COOKIE = 57
+
 # socket() and socketpair() may make Unix sockets only. The sandboxes have no network, but the
 # loopback is up: TCP over it autotunes each connection's queues to megabytes with no
 # setsockopt at all (120 connections held 440 MiB under a 128 MiB limit), and cgroup v1's
@@ -85,6 +91,21 @@ AF_UNIX = 1
 # personality() values that only change what uname() says (the ones Docker's profile allows
 # too), and 0xffffffff, which only reads the current persona.
 HARMLESS_PERSONAS = (0x0, 0x8, 0x20000, 0x20008, 0xFFFFFFFF)  # PER_LINUX, PER_LINUX32, UNAME26
+
+# The host's page cache holds the image's files (and on bubblewrap the host's) for every
+# sandbox at once: which pages are cached is state one case can set and a case in another
+# sandbox can read (HOLE 5: a right solution dropped or read chosen pages, a wrong one read its
+# answer back). Filling the cache cannot be refused (every read does), so the runner caches
+# every page a case can read before any case runs (runner.warm_page_cache), and the filter
+# refuses what takes pages out again or reports on them without a read:
+# - fadvise(DONTNEED or NOREUSE) and madvise(MADV_COLD or MADV_PAGEOUT) on a file succeed and
+#   do nothing (advice the kernel may ignore anyway, so honest code is not told no);
+# - preadv2 and pwritev2 with RWF_NOWAIT fail with EOPNOTSUPP, as on a filesystem without it
+#   (a read that fails on an uncached page is a probe of the cache);
+# - cachestat (a file's cache state in one call) gets ENOSYS, as on an older kernel.
+POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE = 4, 5
+MADV_COLD, MADV_PAGEOUT = 20, 21
+RWF_NOWAIT = 0x8
 
 # Numbers from 468 up are calls this table has not reviewed (all architectures share their
 # numbers from 403 up): ENOSYS, as on an older kernel, which glibc and Python fall back from.
@@ -173,6 +194,7 @@ SHARED_NUMBERS = {
     "io_uring_setup": 425,
     "io_uring_enter": 426,
     "io_uring_register": 427,
+    "cachestat": 451,
     "open_tree_attr": 467,
 }
 NUMBERS = {
@@ -205,8 +227,13 @@ NUMBERS = {
         "open_by_handle_at": 304,
         "personality": 135,
         "setsockopt": 54,
+        "getsockopt": 55,
         "socket": 41,
         "socketpair": 53,
+        "fadvise64": 221,
+        "madvise": 28,
+        "preadv2": 327,
+        "pwritev2": 328,
     },
     "aarch64": {
         **SHARED_NUMBERS,
@@ -237,8 +264,13 @@ NUMBERS = {
         "open_by_handle_at": 265,
         "personality": 92,
         "setsockopt": 208,
+        "getsockopt": 209,
         "socket": 198,
         "socketpair": 199,
+        "fadvise64": 223,
+        "madvise": 233,
+        "preadv2": 286,
+        "pwritev2": 287,
     },
 }
 AUDIT_ARCH = {"x86_64": AUDIT_ARCH_X86_64, "aarch64": AUDIT_ARCH_AARCH64}
@@ -264,7 +296,11 @@ def build_program(arch: str) -> bytes:
                 [(numbers[name], "refuse") for name in REFUSED]
                 + [(numbers["clone"], "clone"), (numbers["clone3"], "unreviewed")]
                 + [(numbers["personality"], "personality"), (numbers["setsockopt"], "setsockopt")]
+                + [(numbers["getsockopt"], "getsockopt")]
                 + [(numbers["socket"], "socket"), (numbers["socketpair"], "socket")]
+                + [(numbers["fadvise64"], "fadvise"), (numbers["madvise"], "madvise")]
+                + [(numbers["preadv2"], "rw_flags"), (numbers["pwritev2"], "rw_flags")]
+                + [(numbers["cachestat"], "unreviewed")]
             ),
             otherwise="allow",
         ),
@@ -287,10 +323,35 @@ def build_program(arch: str) -> bytes:
         (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 16),  # optname
         *[(BPF_JEQ_K, "refuse", None, option) for option in SOCKET_BUFFER_OPTIONS[:-1]],
         (BPF_JEQ_K, "refuse", "allow", SOCKET_BUFFER_OPTIONS[-1]),
+        "getsockopt",
+        (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 8),  # level
+        (BPF_JEQ_K, None, "allow", SOL_SOCKET),
+        (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 16),  # optname
+        (BPF_JEQ_K, "no_such_option", "allow", SO_COOKIE),
         # The domain is an int: the kernel reads the argument's low 32 bits.
         "socket",
         (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW),
         (BPF_JEQ_K, "allow", "refuse", AF_UNIX),
+        # fadvise64(fd, offset, len, advice) on both (aarch64's is fadvise64_64, same order).
+        "fadvise",
+        (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 24),
+        (BPF_JEQ_K, "do_nothing", None, POSIX_FADV_DONTNEED),
+        (BPF_JEQ_K, "do_nothing", "allow", POSIX_FADV_NOREUSE),
+        # madvise(addr, len, advice)
+        "madvise",
+        (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 16),
+        (BPF_JEQ_K, "do_nothing", None, MADV_COLD),
+        (BPF_JEQ_K, "do_nothing", "allow", MADV_PAGEOUT),
+        # preadv2 / pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): flags is an int.
+        "rw_flags",
+        (BPF_LD_W_ABS, 0, 0, OFFSET_ARG0_LOW + 40),
+        (BPF_JSET_K, "unsupported", "allow", RWF_NOWAIT),
+        "do_nothing",
+        (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | 0),  # the call returns 0, and was never made
+        "no_such_option",
+        (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.ENOPROTOOPT),
+        "unsupported",
+        (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EOPNOTSUPP),
         "refuse",
         (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM),
         "unreviewed",

@@ -1,0 +1,43 @@
+"""What a job sees of state that other jobs and other sandboxes share (sandbox/runner.py:
+mask_proc, hide_cgroup, RLIMIT_MEMLOCK; the syscall filter's SO_COOKIE rule). Red team v4
+carried whole answers between sandboxes through /proc/vmstat's mlock counter (HOLE 3) and
+the socket-cookie counter (HOLE 4), and between jobs of one sandbox through its cgroup's
+memory high-water mark (HOLE 1); tests/test_redteam_v4.py grades those end to end, this
+checks what a job can reach, as a plain /v1/execute job and as a judge's case.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sandbox import ExecutionRequest
+from tests.judge_support import grade_solution, stdio_cases
+
+PROBE = (Path(__file__).resolve().parent.parent / "data" / "job_view" / "probe.py").read_text()
+HIDDEN = {
+    "host_counters": dict.fromkeys(
+        ("/proc/vmstat", "/proc/zoneinfo", "/proc/timer_list", "/proc/sched_debug"), "nothing"
+    ),
+    "cgroup_counters": [],
+    "mlock": "EPERM",
+    "socket_cookie": "ENOPROTOOPT",
+    "meminfo_readable": True,  # left: honest code reads it (docs/sandbox.md)
+}
+
+
+def test_a_plain_job_sees_no_host_counter_no_cgroup_and_cannot_lock_memory(sandbox):
+    result = sandbox.execute(ExecutionRequest(code=PROBE))
+    assert (result.status, result.stderr) == ("ok", ""), result
+    assert json.loads(result.stdout) == HIDDEN
+
+
+def test_a_judges_case_sees_no_cgroup_although_the_judge_meters_it(sandbox):
+    # The case's expected output is the hidden view: it passes only if it saw nothing. The
+    # memory limit below is met by the judge's container meter, which still reads the cgroup.
+    expected = json.dumps(HIDDEN, sort_keys=True) + "\n"
+    score = grade_solution(sandbox, PROBE, stdio_cases(("\n", expected)))
+    assert (score.value, score.error) == (1.0, None), score
+    hog = "x = bytearray(300 << 20)\nprint(len(x))\n"
+    over = grade_solution(sandbox, hog, stdio_cases(("\n", "314572800\n"), memory_mb=128))
+    assert over.value == 0.0 and "memory" in str(over.details).lower(), over
