@@ -431,7 +431,8 @@ def writable_places(extra: tuple[str, ...] = ()) -> list[str]:
 # sandbox's case read (red team v4, HOLE 3: /proc/vmstat's count of mlocked pages carried a
 # whole answer across sandboxes). Each path is hidden only where it exists; files behind
 # /dev/null, directories behind an empty read-only tmpfs. What is left readable (meminfo,
-# stat, loadavg) moves with everything the host does: docs/sandbox.md.
+# loadavg: honest code and the judge read them) moves with everything the host does:
+# docs/sandbox.md.
 MASKED_PROC_PATHS = (
     # Docker's default masks
     "/proc/asound",
@@ -446,6 +447,7 @@ MASKED_PROC_PATHS = (
     "/proc/scsi",
     # host-wide counters
     "/proc/vmstat",
+    "/proc/stat",  # forks, context switches, interrupts since boot (nothing here reads it)
     "/proc/zoneinfo",
     "/proc/buddyinfo",
     "/proc/pagetypeinfo",

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import secrets
+import tracemalloc
 
 import pytest
 from hypothesis import given, settings
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 
 from rewardd.rewards.code import build_payload, judge_request
 from rewardd.rewards.code_cases import plan_cases
-from sandbox.judge import values
+from sandbox.judge import compare, values
 from tests.unsafe_code_sandbox import UnsafeLocalSandbox
 
 plain_scalars = (
@@ -288,3 +289,39 @@ def test_a_wipe_past_its_entry_budget_stops_before_deleting_anything():
     _, status = os.waitpid(pid, 0)
     shutil.rmtree(tmp_path)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def lines_compared(text: str) -> list[str]:
+    """What stdio cases compare, by its definition: lines split at "\n" (a "\r\n" counted as
+    one), each rstrip()ped, trailing empty ones dropped."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+line_texts = st.text(
+    alphabet=st.sampled_from(
+        ["a", "b", " ", "\t", "\r", "\n", "\x0b", "\x85", "\u2028", "\u3000", "\xa0", "é"]
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(line_texts, line_texts)
+def test_same_lines_is_lines_compared_as_their_definition_says(got, expected):
+    assert compare.same_lines(got, expected) == (lines_compared(got) == lines_compared(expected))
+
+
+def test_a_huge_output_of_short_lines_is_compared_without_a_list_of_its_lines():
+    # 16 million newlines: a list of its lines would be ~1 GiB of str objects in the judge.
+    text = "\n" * (16 << 20)
+    tracemalloc.start()
+    try:
+        assert compare.same_lines(text, "")
+        assert not compare.same_lines(text + "x", "")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20, peak

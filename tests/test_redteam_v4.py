@@ -13,6 +13,7 @@ the code block sent: that file's text.
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 import sys
 import threading
@@ -46,6 +47,15 @@ def hole_on(request, kind: str, reason: str) -> None:
     """The attack gets through on one backend only: a strict xfail there."""
     if request.node.callspec.params.get("sandbox") == kind:
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+def two_at_once() -> None:
+    """The live-channel tests grade two items at the same time: a pool of one runs them one
+    after the other, and the channel (and the test) would say nothing."""
+    from sandbox.limits import SandboxSettings
+
+    if SandboxSettings.from_env().pool_size < 2:
+        pytest.skip("needs a pool of two sandboxes (REWARDD_SANDBOX_POOL >= 2, two cores)")
 
 
 # --- state that outlives a job --------------------------------------------------------------
@@ -121,6 +131,7 @@ def test_a_wrong_solution_cannot_read_an_answer_signalled_on_the_hosts_files(
         "flock() on them, or an open seen by an inotify watch, in one sandbox is seen from "
         "any other, a live channel",
     )
+    two_at_once()
     reference = stdio_cases(("100000\n", "9592\n"))
     writer: list = []
     thread = threading.Thread(
@@ -146,6 +157,7 @@ def test_a_wrong_solution_cannot_read_an_answer_signalled_by_futexes_on_a_shared
     # As the test above, with FUTEX_WAKE on words of a read-only shared mapping of os.py
     # (the right one) and one FUTEX_WAIT thread per word (the wrong one). Docker's overlays
     # do not help here: the page cache, and so the futex key, is the lower layer's inode.
+    two_at_once()
     reference = stdio_cases(("100000\n", "9592\n"))
     writer: list = []
     thread = threading.Thread(
@@ -159,6 +171,27 @@ def test_a_wrong_solution_cannot_read_an_answer_signalled_by_futexes_on_a_shared
         thread.join()
     assert_scored(writer[0], 1, 1)
     assert_scored(reader, 0, 1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="HOLE 9 (redteam.md): a lookup of a missing name in a directory every sandbox "
+    "shares leaves a negative dentry; a later lookup from any sandbox is timed faster: "
+    "an answer left in the dentry cache crosses sandboxes",
+)
+def test_a_wrong_solution_cannot_read_an_answer_left_in_the_dentry_cache(sandbox):
+    # The right one looks up 8 missing names per set bit in the standard library's directory
+    # (Docker: an image layer every container shares; bubblewrap: the host's /usr); the
+    # wrong one, in a fresh pool, times its first lookup of each name against fresh controls.
+    # The input's second word names the channel, fresh for each run of the test.
+    channel = secrets.token_hex(6)
+    reference = stdio_cases((f"100000 {channel}\n", "9592\n"))
+    assert_scored(grade(sandbox, solution("dcache_leaker"), reference), 1, 1)
+    reader = open_judge_sandbox(sandbox.kind)
+    try:
+        assert_scored(grade(reader, solution("dcache_reader"), reference), 0, 1)
+    finally:
+        reader.close()
 
 
 # --- what a case can see of the judge's processes ------------------------------------------

@@ -7,7 +7,7 @@ import json
 import os
 import socket
 
-HOST_COUNTERS = ("/proc/vmstat", "/proc/zoneinfo", "/proc/timer_list", "/proc/sched_debug")
+HOST_COUNTERS = ("/proc/vmstat", "/proc/stat", "/proc/zoneinfo", "/proc/timer_list")
 SO_COOKIE = 57
 
 
