@@ -1,14 +1,15 @@
 """Speed of the code-reward judge in the Docker sandbox, per case and per item.
 
     python bench/code_judge_speed.py [--baseline OLD_code_harness.py] [--previous COMMIT]
-                                     [--rounds 10] [--throughput 120]
+                                     [--runner-image IMAGE] [--rounds 10] [--throughput 120]
 
 `current` is the judge package (sandbox/judge/, started as a judge job with its own uids).
 A baseline is a single-file judge of an older version (`git show 7460735:rewardd/rewards/
 code_harness.py > /tmp/old_harness.py`), run the way it was: as the job's main.py.
 `--previous COMMIT` adds the judge package (sandbox/judge/, sandbox/procutil.py) as it was at
 that commit, shipped the same way as the current one (`git show`, so a change can be measured
-against the code before it).
+against the code before it). `--runner-image IMAGE` grades with the current judge through a pool
+of another image (the in-sandbox runner of an earlier commit, built under another tag).
 
 Grades honest solutions in the three styles (functional, stdio, test code), with 2 and with
 20 cases per item. Reports, as medians:
@@ -40,7 +41,8 @@ sys.path.insert(0, str(ROOT))
 import rewardd.rewards.code as code_rewards  # noqa: E402
 from rewardd.rewards.types import GradingInput  # noqa: E402
 from sandbox import ExecutionRequest, open_sandbox  # noqa: E402
-from sandbox.docker_backend import OWNER_LABEL  # noqa: E402
+from sandbox.docker_backend import OWNER_LABEL, DockerSandbox  # noqa: E402
+from sandbox.limits import SandboxSettings  # noqa: E402
 
 STYLES = ("functional", "stdio", "tests")
 
@@ -84,12 +86,21 @@ def files_at(commit: str) -> dict[str, str]:
     return files
 
 
-def pool_cpu_ns() -> int:
+# Before the sandbox CPU of an item is read: what a runner does right after its reply (the
+# next job's namespaces) is the item's too.
+SETTLE_S = 0.02
+THROUGHPUT_BLOCK = 12  # 2-case items per judge's turn in the throughput run
+
+
+def pool_cpu_ns(image: str) -> int:
+    """CPU time of this process's pool containers of `image`."""
     import docker
 
     owner = f"{socket.gethostname()}:{os.getpid()}"
     total = 0
     for container in docker.from_env().containers.list(filters={"label": f"{OWNER_LABEL}={owner}"}):
+        if container.attrs["Config"]["Image"] != image:
+            continue
         try:
             usage = Path(f"/sys/fs/cgroup/cpuacct/docker/{container.id}/cpuacct.usage")
             total += int(usage.read_text())
@@ -102,6 +113,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--baseline", help="another code_harness.py to compare with")
     parser.add_argument("--previous", help="a git commit whose judge package to compare with")
+    parser.add_argument(
+        "--runner-image", help="also the current judge through a pool of this image's runner"
+    )
     parser.add_argument(
         "--rounds", type=int, default=10, help="items graded per style, size and judge (medians)"
     )
@@ -132,10 +146,18 @@ def main() -> None:
 
         judges["previous"] = previous_request
     box = open_sandbox("docker")
+    image = SandboxSettings.from_env().image
+    boxes = dict.fromkeys(judges, (box, image))
+    if args.runner_image:
+        env = SandboxSettings.from_env().__dict__
+        settings = SandboxSettings(**{**env, "image": args.runner_image})
+        name = f"runner {args.runner_image}"
+        judges[name] = current_request
+        boxes[name] = (DockerSandbox(settings), args.runner_image)
 
     def grade(name: str, graded: GradingInput):
         code_rewards.judge_request = judges[name]
-        score = code_rewards.run_cases(graded, box)
+        score = code_rewards.run_cases(graded, boxes[name][0])
         assert score.value == 1.0, (name, score)
         return score
 
@@ -149,11 +171,12 @@ def main() -> None:
             for _ in range(args.rounds):
                 for name in judges:
                     walls, cpus, case_ms = samples[name]
-                    cpu = pool_cpu_ns()
+                    cpu = pool_cpu_ns(boxes[name][1])
                     started = time.monotonic()
                     score = grade(name, item(style, n))
                     walls.append((time.monotonic() - started) * 1000)
-                    cpus.append((pool_cpu_ns() - cpu) / 1e6)
+                    time.sleep(SETTLE_S)
+                    cpus.append((pool_cpu_ns(boxes[name][1]) - cpu) / 1e6)
                     case_ms += [case["ms"] for case in score.details["cases"]]
             for name, (walls, cpus, case_ms) in samples.items():
                 medians = tuple(statistics.median(x) for x in (walls, cpus, case_ms))
@@ -181,19 +204,26 @@ def main() -> None:
                 f"with 20 cases {ratios[1]:.2f}, marginal cost of a case {ratios[2]:.2f}"
             )
     if args.throughput:
-        items = [item(STYLES[i % 3], 2) for i in range(args.throughput)]
-        rates = {}
-        for name in judges:
-            with ThreadPoolExecutor(4) as pool:
-                started = time.monotonic()
-                list(pool.map(lambda graded, name=name: grade(name, graded), items))
-                elapsed = time.monotonic() - started
-            rates[name] = len(items) / elapsed
+        # The judges take turns in blocks, each starting a round in turn, so that the load
+        # others put on the machine falls on all of them alike.
+        names = list(judges)
+        blocks = max(1, args.throughput // THROUGHPUT_BLOCK)
+        elapsed = dict.fromkeys(names, 0.0)
+        for turn in range(blocks):
+            for name in names[turn % len(names) :] + names[: turn % len(names)]:
+                items = [item(STYLES[(turn + i) % 3], 2) for i in range(THROUGHPUT_BLOCK)]
+                with ThreadPoolExecutor(4) as pool:
+                    started = time.monotonic()
+                    list(pool.map(lambda graded, name=name: grade(name, graded), items))
+                    elapsed[name] += time.monotonic() - started
+        rates = {name: blocks * THROUGHPUT_BLOCK / elapsed[name] for name in names}
+        for name in names:
             print(f"throughput {name}: {rates[name]:.1f} items/s (2-case items, 4 threads)")
         for other in [name for name in judges if name != "current"]:
             print(f"throughput current / {other}: {rates['current'] / rates[other]:.2f}")
     print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    box.close()
+    for sandbox in {id(b): b for b, _ in boxes.values()}.values():
+        sandbox.close()
 
 
 if __name__ == "__main__":

@@ -1,12 +1,19 @@
 """Sandbox throughput and added latency, measured against bare subprocesses in the same run.
 
     python bench/sandbox_throughput.py [--jobs 200] [--concurrency 4] [--write-docs]
+        [--without-namespaces] [--compare-image IMAGE] [--compare-runner DIR]
 
 Reports, side by side:
 - executions per second through each sandbox ÷ bare unsandboxed subprocesses, same cases and
   concurrency (target ≥ 0.6 for docker);
 - the median added latency per execution at concurrency 1 (target ≤ 15 ms);
 - one-shot `docker run` per execution, the naive baseline.
+
+To see what a runner change costs, in the same run and in turns with the rest:
+--without-namespaces adds a docker and a bwrap pool whose runner lacks CAP_SYS_ADMIN (it runs
+jobs without namespaces of their own); --compare-image adds a docker pool of another image (the
+runner of an earlier commit, built with scripts/build_sandbox_image.sh under another tag);
+--compare-runner adds a bwrap pool running runner.py and procutil.py from another directory.
 
 Bare subprocesses use the host's /usr/bin/python3 when there is one: the same Debian build of
 Python the debootstrap image carries, so interpreter start-up cancels out.
@@ -32,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sandbox import ExecutionRequest, Sandbox  # noqa: E402
+from sandbox import ExecutionRequest, Sandbox, docker_backend  # noqa: E402
 from sandbox.docker_backend import DockerSandbox, docker_unavailable_reason  # noqa: E402
 from sandbox.limits import SandboxSettings  # noqa: E402
 from sandbox.local_backend import BwrapSandbox  # noqa: E402
@@ -144,6 +151,51 @@ def with_shares(path: Path, shares: str, run: Runner) -> Runner:
     return run_weighted
 
 
+# The runner's capabilities that give each job namespaces of its own (sandbox/runner.py): a
+# pool started without them runs jobs the way the runner did before it had them.
+NAMESPACE_CAPS = ("SYS_ADMIN", "SETPCAP")
+_settings_without_namespaces: set[int] = set()
+_container_host_config = docker_backend.container_host_config
+
+
+def _host_config(settings: SandboxSettings) -> dict:
+    config = _container_host_config(settings)
+    if id(settings) in _settings_without_namespaces:
+        config["cap_add"] = [cap for cap in config["cap_add"] if cap not in NAMESPACE_CAPS]
+    return config
+
+
+docker_backend.container_host_config = _host_config
+
+
+def docker_without_namespaces(settings: SandboxSettings) -> DockerSandbox:
+    own = SandboxSettings(**settings.__dict__)  # its identity marks its containers
+    _settings_without_namespaces.add(id(own))
+    return DockerSandbox(own)
+
+
+class VariantBwrap(BwrapSandbox):
+    """bwrap runners without the namespace capabilities, or running another runner.py."""
+
+    def __init__(
+        self, settings: SandboxSettings, *, namespaces: bool = True, runner_dir: str | None = None
+    ) -> None:
+        self._namespaces, self._runner_dir = namespaces, runner_dir
+        super().__init__(settings)
+
+    def _runner_argv(self, cgroup=None) -> list[str]:
+        argv = super()._runner_argv(cgroup)
+        if not self._namespaces:
+            for cap in NAMESPACE_CAPS:
+                at = argv.index(f"CAP_{cap}")
+                del argv[at - 1 : at + 1]
+        if self._runner_dir is not None:
+            for at, arg in enumerate(argv):
+                if arg == "--ro-bind" and argv[at + 1].endswith(("/runner.py", "/procutil.py")):
+                    argv[at + 1] = os.path.join(self._runner_dir, os.path.basename(argv[at + 1]))
+        return argv
+
+
 def through(sandbox: Sandbox) -> Runner:
     def run(request: ExecutionRequest) -> bool:
         result = sandbox.execute(request)
@@ -207,6 +259,15 @@ def main() -> None:
     parser.add_argument("--latency-rounds", type=int, default=60)
     parser.add_argument("--docker-run-jobs", type=int, default=12)
     parser.add_argument("--write-docs", action="store_true", help=f"update {SECTION} in {DOCS}")
+    parser.add_argument(
+        "--without-namespaces",
+        action="store_true",
+        help="also docker and bwrap pools whose runner lacks CAP_SYS_ADMIN (no job namespaces)",
+    )
+    parser.add_argument("--compare-image", help="also a docker pool of this image")
+    parser.add_argument(
+        "--compare-runner", help="also a bwrap pool running runner.py/procutil.py from this dir"
+    )
     args = parser.parse_args()
 
     settings = SandboxSettings.from_env()
@@ -238,6 +299,18 @@ def main() -> None:
                     fast["docker: same, Docker's default cpu.shares=1024"] = with_shares(
                         shares, "1024", through(sandbox)
                     )
+            extra: dict[str, DockerSandbox] = {}
+            if args.without_namespaces:
+                extra["docker: same, runner without namespaces"] = docker_without_namespaces(
+                    settings
+                )
+            if args.compare_image:
+                own = SandboxSettings(**{**settings.__dict__, "image": args.compare_image})
+                extra[f"docker: runner of {args.compare_image}"] = DockerSandbox(own)
+            for name, other in extra.items():
+                stack.callback(other.close)
+                warm(other, settings)
+                fast[name] = through(other)
             slow["`docker run` per execution (naive)"] = docker_run_once(settings.image)
             slow["`docker exec` into a warm container"] = stack.enter_context(
                 docker_exec_warm(settings.image)
@@ -247,6 +320,19 @@ def main() -> None:
         bwrap = BwrapSandbox(settings)
         if bwrap.problem() is None:
             fast["bwrap (local backend)"] = through(bwrap)
+            variants = {}
+            if args.without_namespaces:
+                variants["bwrap: runner without namespaces"] = VariantBwrap(
+                    settings, namespaces=False
+                )
+            if args.compare_runner:
+                variants[f"bwrap: runner of {args.compare_runner}"] = VariantBwrap(
+                    settings, runner_dir=args.compare_runner
+                )
+            for name, variant in variants.items():
+                stack.callback(variant.close)
+                warm(variant, settings)
+                fast[name] = through(variant)
 
         for modes, jobs, rounds in (
             (fast, args.jobs, args.latency_rounds),

@@ -28,6 +28,7 @@ import contextlib
 import ctypes
 import dataclasses
 import importlib.util
+import json
 import math
 import os
 import py_compile
@@ -68,6 +69,8 @@ CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x4000, 1 << 18
 _libc = ctypes.CDLL(None, use_errno=True)
+# libc itself, called with the GIL held: for fork_lightly.
+_libc_holding_gil = ctypes.PyDLL(None, use_errno=True)
 # The files baked into the sandbox image (sandbox/Dockerfile), bound into bubblewrap's, and
 # hashed in this order for the image's label (scripts/build_sandbox_image.sh).
 BAKED_FILES = ("runner.py", "procutil.py", "syscall_filter.py", "page_cache.py")
@@ -172,6 +175,48 @@ def _open_exit_fd(pid: int) -> int | None:
         return None  # old kernel or gVisor: the pipes' EOF tells instead
 
 
+class Child:
+    """A started job as its supervisor sees it: the runner's ends of its three pipes, an fd
+    that becomes readable when it has ended (or None: the pipes' EOF tells), and how to learn
+    how it ended."""
+
+    stdin_fd: int
+    stdout_fd: int
+    stderr_fd: int
+    done_fd: int | None
+
+    def reap(self, deadline: Callable[[], float] | None) -> tuple[int, float] | None:
+        """(return code, CPU seconds) once it has ended, or None past deadline() (a deadline
+        of None: wait as long as it takes)."""
+        raise NotImplementedError
+
+    def close(self, kill_tree: Callable[[], None]) -> None:
+        """Release what is left; kill_tree first if it has not been reaped."""
+        raise NotImplementedError
+
+
+class _PopenChild(Child):
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc = proc
+        self.stdout_fd, self.stderr_fd = proc.stdout.fileno(), proc.stderr.fileno()
+        self.stdin_fd = os.dup(proc.stdin.fileno())  # the pump owns (and closes) this one
+        proc.stdin.close()
+        self.done_fd = _open_exit_fd(proc.pid)
+
+    def reap(self, deadline: Callable[[], float] | None) -> tuple[int, float] | None:
+        return _reap(self.proc, self.done_fd, deadline)
+
+    def close(self, kill_tree: Callable[[], None]) -> None:
+        if self.done_fd is not None:
+            os.close(self.done_fd)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            with contextlib.suppress(OSError):
+                stream.close()
+        if self.proc.returncode is None:
+            kill_tree()
+            self.proc.wait()
+
+
 def run_process(
     argv: list[str],
     *,
@@ -186,13 +231,56 @@ def run_process(
     pass_fds: tuple[int, ...] | list[int] = (),
     clock: procutil.JobClock | None = None,
 ) -> Outcome:
-    """Run argv within a CPU budget (wall-clock backstop), output capped while it streams.
+    """Run argv within a CPU budget (wall-clock backstop), output capped while it streams
+    (see supervise). kill_tree must kill the process and everything it started (its group,
+    its uid, ...); clock defaults to the main process alone."""
+    started: list[subprocess.Popen] = []
 
-    kill_tree must kill the process and everything it started (its group, its uid, ...).
-    The budget is limits.timeout_s of CPU (RLIMIT_CPU, and the CPU time the kernel reports
-    when the process is reaped), so a loaded machine does not turn a pass into a timeout;
-    clock (default: the main process alone) also sums the CPU time of all the job's processes,
-    so work spread over many processes meets the same budget.
+    def spawn() -> Child:
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            close_fds=True,
+            process_group=0,
+            user=user,
+            group=user,
+            extra_groups=[] if user is not None else None,
+            preexec_fn=preexec_fn,
+            pass_fds=tuple(pass_fds),
+        )
+        started.append(proc)
+        return _PopenChild(proc)
+
+    return supervise(
+        spawn,
+        stdin=stdin,
+        limits=limits,
+        kill_tree=lambda: kill_tree(started[0]),
+        oom_probe=oom_probe,
+        clock=clock or procutil.JobClock(lambda: (started[0].pid,)),
+    )
+
+
+def supervise(
+    spawn: Callable[[], Child],
+    *,
+    stdin: bytes,
+    limits: JobLimits,
+    kill_tree: Callable[[], None],
+    clock: procutil.JobClock,
+    oom_probe: Callable[[], int] | None = None,
+) -> Outcome:
+    """Start a job (spawn) and see it through within its CPU budget, output capped while it
+    streams.
+
+    kill_tree must kill the job and everything it started. The budget is limits.timeout_s of
+    CPU (RLIMIT_CPU, and the CPU time the kernel reports when the job is reaped), so a loaded
+    machine does not turn a pass into a timeout; clock also sums the CPU time of all the
+    job's processes, so work spread over many processes meets the same budget.
     procutil.wall_backstop_s(timeout_s) of wall-clock time ends a job that sleeps or stops,
     extended by the time the job's processes waited for a busy CPU, up to
     procutil.wall_ceiling_s(timeout_s).
@@ -204,26 +292,8 @@ def run_process(
     if limits.wall_limit_s is not None:
         ceiling = min(ceiling, start + limits.wall_limit_s)
         backstop = min(backstop, ceiling)
-    proc = subprocess.Popen(
-        argv,
-        cwd=cwd,
-        env=dict(env),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        close_fds=True,
-        process_group=0,
-        user=user,
-        group=user,
-        extra_groups=[] if user is not None else None,
-        preexec_fn=preexec_fn,
-        pass_fds=tuple(pass_fds),
-    )
-    stdout_fd, stderr_fd = proc.stdout.fileno(), proc.stderr.fileno()
-    stdin_fd = os.dup(proc.stdin.fileno())  # the pump owns (and closes) this one
-    proc.stdin.close()
-    exit_fd = _open_exit_fd(proc.pid)
-    clock = clock or procutil.JobClock(lambda: (proc.pid,))
+    child = spawn()
+    out_fd, err_fd = child.stdout_fd, child.stderr_fd
 
     def deadline() -> float:
         if clock.cpu_s() >= limits.timeout_s:
@@ -238,32 +308,25 @@ def run_process(
     timed_out = False
     try:
         pumped = procutil.pump(
-            dict.fromkeys((stdout_fd, stderr_fd), limits.output_limit_bytes),
-            outbox={stdin_fd: stdin},
+            dict.fromkeys((out_fd, err_fd), limits.output_limit_bytes),
+            outbox={child.stdin_fd: stdin},
             total_cap=limits.output_limit_bytes,
             deadline=deadline,
-            done_fd=exit_fd,
+            done_fd=child.done_fd,
         )
         timed_out = pumped.timed_out
         if timed_out or pumped.capped:
-            kill_tree(proc)
-        reaped = _reap(proc, exit_fd, deadline)
+            kill_tree()
+        reaped = child.reap(deadline)
         if reaped is None:
             timed_out = True
-            kill_tree(proc)
-            reaped = _reap(proc, None, None)
+            kill_tree()
+            reaped = child.reap(None)
         returncode, cpu_s = reaped
     finally:
-        if exit_fd is not None:
-            os.close(exit_fd)
-        for stream in (proc.stdout, proc.stderr):
-            with contextlib.suppress(OSError):
-                stream.close()
-        if proc.returncode is None:
-            kill_tree(proc)
-            proc.wait()
+        child.close(kill_tree)
     duration_ms = (time.monotonic() - start) * 1000
-    stdout, stderr = pumped.outputs[stdout_fd], pumped.outputs[stderr_fd]
+    stdout, stderr = pumped.outputs[out_fd], pumped.outputs[err_fd]
     oom_killed = oom_probe is not None and oom_probe() > oom_before
     # Over the CPU budget is a timeout however the job ended: killed by SIGXCPU or SIGKILL
     # at the hard limit, or a handler for SIGXCPU that exited cleanly.
@@ -288,7 +351,7 @@ def run_process(
         truncated=pumped.capped,
         oom_killed=oom_killed,
         # The reaped figure misses a job killed before its processes were waited for (its
-        # stand-in and init are killed with it): the clock saw each of them.
+        # pid 1 is killed with it): the clock saw each of them.
         cpu_ms=max(cpu_s, clock.cpu_s()) * 1000,
     )
 
@@ -438,100 +501,355 @@ def hide_cgroup(judge_view: str | None) -> None:
     _mount("tmpfs", CGROUP_DIR, "tmpfs", *EMPTY_TMPFS)
 
 
-def enter_fresh_namespaces(places: list[str], judge_cgroup_view: str | None = None) -> None:
-    """Between fork and exec, as root (the runner is single-threaded): returns in the job's
-    process, pid 2 of a new pid namespace with its own mounts and IPC objects, a /proc of that
-    namespace and a fresh tmpfs on each of `places`, the host's counters masked there
-    (mask_proc) and the sandbox's cgroup hidden but at judge_cgroup_view (hide_cgroup).
-
-    Three processes: this one stays outside and stands in for the job (stand_in_for: the
-    runner waits for it, reads its CPU time and its end); pid 1 inside only reaps (act_as_init)
-    and tells it how the job ended; the job is pid 2, an ordinary process (pid 1 would ignore
-    every signal it has no handler for: SIGXCPU, SIGPIPE, a kill of its own). When pid 1 exits,
-    the kernel kills every process left in the namespace."""
+def enter_fresh_namespaces(places: list[str]) -> None:
+    """As pid 1 of a new pid namespace (root, single-threaded): mount and IPC namespaces of
+    its own, a /proc of its pid namespace with the host's counters masked there (mask_proc)
+    and a fresh tmpfs on each of `places`, which every process it starts then shares. The
+    sandbox's cgroup is hidden once the job is known (hide_cgroup: a judge sees it)."""
     shapes = [(place, *fresh_tmpfs_options(place)) for place in places]
-    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWPID), "unshare")
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
     _mount("none", "/", None, MS_REC | MS_PRIVATE)  # nothing of ours reaches the sandbox's
-    status_r, status_w = os.pipe()
-    init = os.fork()
-    if init != 0:
-        stand_in_for(init, status_r)
-    os.close(status_r)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     mask_proc()
-    hide_cgroup(judge_cgroup_view)
+    mount_fresh_tmpfs(shapes)
+
+
+def mount_fresh_tmpfs(shapes: list[tuple[str, int, str]]) -> None:
     for place, flags, options in shapes:
         _mount("tmpfs", place, "tmpfs", flags, options)
-    job = os.fork()
-    if job != 0:
-        act_as_init(job, status_w)
-    os.close(status_w)
-    drop_runner_only_capabilities()
-    # A session and process group of its own, numbered in its namespace (the ones it was born
-    # in have no number there: getpgid() would say 0, and killpg(0) hits the caller's group).
-    os.setsid()
 
 
-# Above any fd the runner holds (it opens a handful): what the two helpers close.
+# Above any fd the runner holds (it opens a handful): what pid 1 of a job's namespace closes.
 HELPER_FD_LIMIT = 1 << 16
+# What pid 1 of a prepared namespace tells the runner, one line each on its status pipe:
+# ready (its namespaces are made), the job's end ("S <wait status> <CPU seconds>"), or why it
+# could not go on ("E <JSON text>").
+READY, ENDED, FAILED = b"R", b"S", b"E"
+# How long pid 1 may take to make the namespaces, and an ended namespace to go away.
+NAMESPACE_START_S = 10.0
+NAMESPACE_END_S = 10.0
 
 
-def keep_only(fd: int) -> None:
-    """Close every fd but `fd`: a helper's copies of the job's pipes (and of the exec-error
-    pipe) must not keep them open after the job's own ends close."""
-    os.closerange(0, fd)
-    os.closerange(fd + 1, HELPER_FD_LIMIT)
+def fork_lightly() -> int:
+    """fork(2) without Python's after-fork work in the child (threading's and random's hooks
+    and the interpreter's own reinit): ~100 page faults, 0.7 ms of CPU per fork of the runner
+    here, twice per job. Only for this single-threaded runner, whose children run a few lines
+    of its own code and then exec or _exit."""
+    pid = _libc_holding_gil.fork()
+    if pid < 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"fork: {os.strerror(code)}")
+    return pid
 
 
-def act_as_init(job: int, status_w: int) -> None:
-    """Pid 1 of the job's namespace: reaps every process that ends there until the job has,
-    then writes the job's wait status and exits (which ends the namespace). Never returns."""
-    keep_only(status_w)
-    status = 0
+def close_all_but(keep: set[int]) -> None:
+    """Close every fd but `keep`: pid 1's copies of the runner's fds (its protocol pipes, the
+    other ends of the job's pipes) must not keep them open."""
+    low = 0
+    for fd in sorted(keep):
+        if low < fd:  # never an empty range: closerange(n, n) closes every fd from n on
+            os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, HELPER_FD_LIMIT)
+
+
+class JobNamespace(Child):
+    """Fresh pid, mount and IPC namespaces for one job, made ahead while the runner waits for
+    it (JobNamespaces.prepare), so that making them is not on the job's path.
+
+    The runner forks pid 1 of a new pid namespace (unshare(CLONE_NEWPID) applies to its next
+    child only, and setns puts its own back). Pid 1 makes the mount and IPC namespaces and
+    the fresh tmpfs, forks pid 2, says it is ready, then reaps every process that ends there
+    until pid 2 has and writes how it ended before it exits, which ends the namespace: the
+    kernel kills whatever the job left. Pid 2 waits for the job (start), becomes it and
+    execs it: an ordinary process in a session of its own (pid 1 would ignore every signal
+    it has no handler for), with no fork left on the job's path. So the runner learns the
+    job's end without waiting for the kernel to take the namespaces down (done in the exit of
+    their last process: the unmount of the whole tree, the pid namespace's reaping);
+    JobNamespaces.take waits for that before the next job starts."""
+
+    pid: int = -1  # pid 1, as the runner numbers it
+
+    def __init__(self, places: list[str], own_pid_ns: int) -> None:
+        control_r, self.control_w = os.pipe()
+        self.status_r, status_w = os.pipe()
+        stdin_r, self.stdin_fd = os.pipe()
+        self.stdout_fd, stdout_w = os.pipe()
+        self.stderr_fd, stderr_w = os.pipe()
+        theirs = (control_r, status_w, stdin_r, stdout_w, stderr_w)
+        ours = (self.control_w, self.status_r, self.stdin_fd, self.stdout_fd, self.stderr_fd)
+        self.done_fd = self.status_r  # readable once pid 1 has told the end (or died)
+        self._told = bytearray()
+        self.ready = self.ended = False
+        self._stdin_ours = True  # until start hands it to the supervisor's pump
+        self._result: tuple[int, float] = (-signal.SIGKILL, 0.0)
+        try:
+            _check(_libc.unshare(CLONE_NEWPID), "unshare")
+            try:
+                self.pid = fork_lightly()
+            finally:
+                if self.pid != 0:  # our next children are ours again, in our namespace
+                    _check(_libc.setns(own_pid_ns, CLONE_NEWPID), "setns")
+        except BaseException:
+            for fd in theirs + ours:
+                os.close(fd)
+            raise
+        if self.pid == 0:
+            _be_pid_1(places, control_r, status_w, (stdin_r, stdout_w, stderr_w))
+        for fd in theirs:
+            os.close(fd)
+
+    def _line(self, timeout_s: float | None) -> bytes | None:
+        """The next line pid 1 wrote, None once it has closed its end; TimeoutError first."""
+        while b"\n" not in self._told:
+            if timeout_s is not None and not select.select([self.status_r], [], [], timeout_s)[0]:
+                raise TimeoutError("no word from pid 1 of the job's namespace")
+            data = os.read(self.status_r, 4096)
+            if not data:
+                return None
+            self._told += data
+        line, _, rest = bytes(self._told).partition(b"\n")
+        self._told = bytearray(rest)
+        return line
+
+    def wait_ready(self) -> None:
+        if self.ready:
+            return
+        try:
+            line = self._line(NAMESPACE_START_S)
+        except TimeoutError:
+            os.kill(self.pid, signal.SIGKILL)
+            raise
+        if line != READY:
+            raise OSError(f"no namespaces for the job: {_told_failure(line)}")
+        self.ready = True
+
+    def said_more(self) -> bool:
+        """Pid 1 wrote more than ready, or is gone, before it was given a job."""
+        return bool(self._told) or bool(select.select([self.status_r], [], [], 0)[0])
+
+    def start(self, job: Mapping) -> JobNamespace:
+        """Hand pid 2 the job (what plan_job needs: judge, uid, limits); it becomes it."""
+        write_all(self.control_w, json.dumps(job).encode())
+        os.close(self.control_w)
+        self.control_w = -1
+        self._stdin_ours = False
+        return self
+
+    def reap(self, deadline: Callable[[], float] | None) -> tuple[int, float] | None:
+        if self.ended:
+            return self._result
+        while True:
+            wait = None
+            if deadline is not None:
+                wait = deadline() - time.monotonic()
+                if wait <= 0:
+                    return None
+                wait = min(wait, procutil.DEADLINE_RECHECK_S)
+            try:
+                line = self._line(wait)
+            except TimeoutError:
+                continue
+            self.ended = True
+            if line is None:  # pid 1 was killed (kill_tree): so was everything in there
+                return self._result
+            if not line.startswith(ENDED + b" "):
+                raise OSError(f"could not start the job: {_told_failure(line)}")
+            wait_status, cpu_s = line.split()[1:]
+            self._result = os.waitstatus_to_exitcode(int(wait_status)), float(cpu_s)
+            return self._result
+
+    def close(self, kill_tree: Callable[[], None]) -> None:
+        if not self.ended:
+            kill_tree()
+            with contextlib.suppress(OSError):
+                self.reap(None)
+        mine = [self.status_r, self.stdout_fd, self.stderr_fd, self.control_w]
+        if self._stdin_ours:
+            mine.append(self.stdin_fd)
+        for fd in mine:
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.status_r = self.stdout_fd = self.stderr_fd = self.control_w = -1
+        self._stdin_ours = False
+
+
+def _told_failure(line: bytes | None) -> str:
+    if line is None:
+        return "pid 1 of its namespace died"
+    if line.startswith(FAILED + b" "):
+        with contextlib.suppress(ValueError):
+            return str(json.loads(line[2:]))
+    return repr(line[:200])
+
+
+def _be_pid_1(
+    places: list[str], control_r: int, status_w: int, job_fds: tuple[int, int, int]
+) -> None:
+    """Pid 1 of a job's namespace (see JobNamespace). Never returns."""
     try:
+        # Python's handler would make a SIGINT from a root judge in here end us early; with
+        # the default action, pid 1 of a namespace ignores signals sent from inside it.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        close_all_but({control_r, status_w, *job_fds})
+        enter_fresh_namespaces(places)
+        job = fork_lightly()
+        if job == 0:
+            _be_the_job(control_r, status_w, job_fds)
+        for fd in (control_r, *job_fds):
+            os.close(fd)
+        os.write(status_w, READY + b"\n")
+        ended = (job, 0x7F00)  # "exited 127", if the job were ever lost
         with contextlib.suppress(ChildProcessError):
             while (ended := os.waitpid(-1, 0))[0] != job:  # EINTR is retried (PEP 475)
                 pass
-            status = ended[1]
-        os.write(status_w, b"%d" % status)
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_s = usage.ru_utime + usage.ru_stime
+        os.write(status_w, b"%s %d %r\n" % (ENDED, ended[1], cpu_s))
+    except BaseException:
+        _tell_failure(status_w)
     finally:
         os._exit(0)
 
 
-def stand_in_for(init: int, status_r: int) -> None:
-    """The job's process as the runner sees it: ends as the job did (a death by signal with
-    the same signal). Never returns."""
-    keep_only(status_r)
-    code = 1
+def _be_the_job(control_r: int, status_w: int, job_fds: tuple[int, int, int]) -> None:
+    """Pid 2 of a job's namespace, forked ahead with it: waits for the job (what plan_job
+    needs), becomes it and execs it, as subprocess's child would have. Never returns."""
     try:
-        os.waitpid(init, 0)
-        told = os.read(status_r, 32)
-        status = int(told) if told.isdigit() else 0x7F00  # "exited 127": pid 1 was killed
-        if os.WIFSIGNALED(status):
-            signum = os.WTERMSIG(status)
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU's default dumps core
+        given = bytearray()
+        while data := os.read(control_r, 65536):
+            given += data
+        if not given:
+            os._exit(0)  # the runner gave this namespace up
+        job = json.loads(given)
+        plan = plan_job(bool(job["judge"]), int(job["uid"]), JobLimits(**job["limits"]))
+        hide_cgroup(plan.cgroup_view)
+        mount_fresh_tmpfs([(place, *fresh_tmpfs_options(place)) for place in plan.own_dirs])
+        for target, fd in enumerate(job_fds):
+            os.dup2(fd, target)  # inheritable: the job's stdin, stdout and stderr
+        close_all_but({0, 1, 2, status_w})  # status_w is close-on-exec
+        os.chdir(plan.cwd)
+        # What subprocess restores before an exec: Python ignores both at its start.
+        for signum in (signal.SIGPIPE, signal.SIGXFSZ):
             signal.signal(signum, signal.SIG_DFL)
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, [signum])
-            os.kill(os.getpid(), signum)
-        code = os.waitstatus_to_exitcode(status) & 0xFF
+        drop_runner_only_capabilities()
+        # A session and process group of its own, numbered in its namespace.
+        os.setsid()
+        if plan.user is not None:  # the namespaces needed root: the job's uid comes after
+            become(plan.user)
+        plan.preexec_fn()
+        os.execve(plan.argv[0], plan.argv, plan.env)
+    except BaseException:
+        _tell_failure(status_w)
     finally:
-        os._exit(code)
+        os._exit(127)
 
 
-def namespaces_problem() -> str | None:
-    """None when this runner can give jobs fresh namespaces, else why not (told once, at the
-    ping: the host logs it). Tried in a throwaway child."""
-    pid = os.fork()
-    if pid == 0:
+def _tell_failure(status_w: int) -> None:
+    with contextlib.suppress(BaseException):
+        told = json.dumps(traceback.format_exc(limit=4)).encode()
+        os.write(status_w, FAILED + b" " + told + b"\n")
+
+
+class JobNamespaces:
+    """The runner's supply of JobNamespace: one made ahead (prepare, while the runner is
+    idle), and the pid 1s of ended jobs, each reaped (its namespaces gone) before the next job
+    starts."""
+
+    def __init__(self) -> None:
+        self._own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
+        self.spare: JobNamespace | None = None
+        self.retired: list[int] = []
+
+    def probe(self) -> str | None:
+        """None when jobs can have namespaces of their own here (the first one is made and
+        kept), else why not (told once, at the ping: the host logs it)."""
         try:
-            enter_fresh_namespaces(writable_places())
-            os._exit(0)
+            self.take_ready()
+            return None
+        except Exception as exc:
+            self.give_up()
+            return (
+                "no fresh namespaces per job (the runner needs CAP_SYS_ADMIN and mount rights): "
+                f"{exc}"
+            )
+
+    def prepare(self) -> None:
+        self._reap_retired(block=False)
+        if self.spare is None:
+            self.spare = JobNamespace(writable_places(), self._own_pid_ns)
+
+    def take_ready(self) -> JobNamespace:
+        """The spare namespace, ready, once nothing of an earlier job's namespaces is left.
+        It stays the spare until take() hands it to a job."""
+        self._reap_retired(block=True)
+        if self.spare is not None and self.spare.ready and self.spare.said_more():
+            self.give_up()  # its pid 1 died while it waited (or failed): a new one
+        self.prepare()
+        self.spare.wait_ready()
+        return self.spare
+
+    def take(self) -> JobNamespace:
+        try:
+            spare = self.take_ready()
         except BaseException:
-            os._exit(3)
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) == 0:
-        return None
-    return "no fresh namespaces per job (the runner needs CAP_SYS_ADMIN and mount rights)"
+            self.give_up()
+            raise
+        self.spare = None
+        return spare
+
+    def retire(self, namespace: JobNamespace) -> None:
+        """namespace's job has ended (or was never started): its pid 1 exits."""
+
+        def kill() -> None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(namespace.pid, signal.SIGKILL)
+
+        namespace.close(kill)
+        self.retired.append(namespace.pid)
+
+    def give_up(self) -> None:
+        if self.spare is not None:
+            spare, self.spare = self.spare, None
+            with contextlib.suppress(OSError):
+                os.kill(spare.pid, signal.SIGKILL)
+            spare.ended = True
+            self.retire(spare)
+
+    def _reap_retired(self, *, block: bool) -> None:
+        for pid in list(self.retired):
+            if block:
+                _wait_for_end(pid)
+            elif os.waitpid(pid, os.WNOHANG)[0] == 0:
+                continue
+            self.retired.remove(pid)
+
+
+def _wait_for_end(pid: int) -> None:
+    """Reap pid, SIGKILLed if it takes longer than NAMESPACE_END_S; RuntimeError if even
+    that does not end it."""
+    exit_fd = _open_exit_fd(pid)
+    try:
+        for kill_first in (False, True):
+            if kill_first:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            deadline = time.monotonic() + NAMESPACE_END_S
+            while os.waitpid(pid, os.WNOHANG)[0] == 0:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                if exit_fd is not None:
+                    select.select([exit_fd], [], [], remaining)
+                else:
+                    time.sleep(0.001)
+            else:
+                return
+    finally:
+        if exit_fd is not None:
+            os.close(exit_fd)
+    raise RuntimeError(f"pid 1 of an earlier job's namespace ({pid}) does not end")
 
 
 _weaker_sandboxes_told: set[str] = set()
@@ -686,12 +1004,27 @@ class _JobPlan:
     cgroup_view: str | None = None  # where the judge sees the sandbox's cgroup (hide_cgroup)
 
 
-def _plan_plain_job(request: Mapping, uid: int, limits: JobLimits) -> _JobPlan:
+def plan_job(judge: bool, uid: int, limits: JobLimits) -> _JobPlan:
+    """How job `uid` starts, once prepare_job has made its files: made by the runner, or by
+    pid 1 of the job's namespace from the same three facts."""
+    return (_plan_judge_job if judge else _plan_plain_job)(uid, limits)
+
+
+def prepare_job(request: Mapping, uid: int) -> None:
+    """The job's files and dirs, made by the runner before the job starts."""
+    (_prepare_judge_job if request.get("judge") else _prepare_plain_job)(request, uid)
+
+
+def _prepare_plain_job(request: Mapping, uid: int) -> None:
     work_dir = os.path.join(WORK_ROOT, f"job-{uid}")
     os.mkdir(work_dir)
     write_job_files(work_dir, request["code"], request.get("files") or {})
     os.chmod(work_dir, 0o700)  # before the chown: without CAP_FOWNER only the owner may chmod
     chown_tree(work_dir, uid)
+
+
+def _plan_plain_job(uid: int, limits: JobLimits) -> _JobPlan:
+    work_dir = os.path.join(WORK_ROOT, f"job-{uid}")
 
     def enter_job() -> None:
         # After the switch to the job's uid: the runner itself cannot enter the 0700 work dir.
@@ -704,11 +1037,15 @@ def _plan_plain_job(request: Mapping, uid: int, limits: JobLimits) -> _JobPlan:
     return _JobPlan(python_argv(), "/", job_env(work_dir), uid, enter_job)
 
 
-def _plan_judge_job(request: Mapping, uid: int, limits: JobLimits) -> _JobPlan:
+def _judge_dirs(uid: int) -> tuple[str, str, str, str]:
+    """base, files, scratch and case root of judge job `uid`."""
     base = os.path.join(JUDGE_ROOT, str(uid))
     files_dir = os.path.join(base, "files")
-    scratch = os.path.join(base, "scratch")
-    case_root = os.path.join(WORK_ROOT, f"cases-{uid}")
+    return base, files_dir, os.path.join(base, "scratch"), os.path.join(WORK_ROOT, f"cases-{uid}")
+
+
+def _prepare_judge_job(request: Mapping, uid: int) -> None:
+    base, files_dir, scratch, case_root = _judge_dirs(uid)
     os.mkdir(base)
     os.chmod(base, 0o755)
     os.mkdir(files_dir)
@@ -721,11 +1058,21 @@ def _plan_judge_job(request: Mapping, uid: int, limits: JobLimits) -> _JobPlan:
     os.chmod(case_root, 0o711)
     # Behind a dir of J's and root's group's (the judge reads it as root before it becomes
     # J; no case can enter): the mount point's own mode is the bound tree's, not this one's.
-    gate = os.path.join(base, "cgroup")
-    cgroup_view = os.path.join(gate, "view")
+    gate, cgroup_view = _judge_cgroup_view(uid)
     os.mkdir(gate, 0o770)  # the group's write: the runner's sweep removes the view after
     os.mkdir(cgroup_view)
     os.chown(gate, uid, 0)
+
+
+def _judge_cgroup_view(uid: int) -> tuple[str, str]:
+    """The dir that gates judge job `uid`'s view of the sandbox's cgroup, and the view."""
+    gate = os.path.join(JUDGE_ROOT, str(uid), "cgroup")
+    return gate, os.path.join(gate, "view")
+
+
+def _plan_judge_job(uid: int, limits: JobLimits) -> _JobPlan:
+    _, files_dir, scratch, case_root = _judge_dirs(uid)
+    _, cgroup_view = _judge_cgroup_view(uid)
     env = {
         **job_env(scratch),
         "REWARDD_JUDGE_UID": str(uid),
@@ -747,10 +1094,11 @@ def _plan_judge_job(request: Mapping, uid: int, limits: JobLimits) -> _JobPlan:
     )
 
 
-def _sweep() -> list[str]:
-    """Kill everything but this runner and wipe every writable place; what is left over."""
+def _sweep(exiting: set[int]) -> list[str]:
+    """Kill everything but this runner (and `exiting`: pid 1s whose job has ended, on their
+    way out) and wipe every writable place; what is left over."""
     reasons = []
-    if not procutil.kill_all_but(set()):
+    if not procutil.kill_all_but(exiting):
         reasons.append("processes survived SIGKILL")
     failed = []
     for top in (WORK_ROOT, JUDGE_ROOT, *procutil.SHARED_SCRATCH_DIRS):
@@ -768,38 +1116,49 @@ def _job_processes() -> list[int]:
     return [pid for pid in procutil.process_table() if pid not in (1, mine)]
 
 
-def run_job(request: Mapping) -> dict:
+def run_job(request: Mapping, namespaces: JobNamespaces | None = None) -> dict:
+    """One job; in namespaces of its own (one of `namespaces`) unless that is None."""
     limits = JobLimits(**request["limits"])
     uid = pick_job_uid()
-    plan = (_plan_judge_job if request.get("judge") else _plan_plain_job)(request, uid, limits)
-    fresh = NAMESPACES_PROBLEM is None
-    places = writable_places(plan.own_dirs) if fresh else []
-
-    def enter_job() -> None:
-        if fresh:  # the namespaces need root: the job's uid comes after them
-            enter_fresh_namespaces(places, plan.cgroup_view)
-            if plan.user is not None:
-                become(plan.user)
-        plan.preexec_fn()
-
-    outcome = run_process(
-        plan.argv,
-        cwd=plan.cwd,
-        env=plan.env,
-        stdin=request.get("stdin", "").encode("utf-8"),
-        limits=limits,
-        user=None if fresh else plan.user,
-        preexec_fn=enter_job,
-        kill_tree=lambda _proc: procutil.kill_all_but(set()),
-        oom_probe=_oom_kill_count,
-        # Everything in this sandbox but the runner is the job's: the judge's cases included.
-        clock=procutil.JobClock(_job_processes),
-    )
+    judge = bool(request.get("judge"))
+    prepare_job(request, uid)
+    stdin = request.get("stdin", "").encode("utf-8")
+    # Everything in this sandbox but the runner is the job's: the judge's cases included.
+    clock = procutil.JobClock(_job_processes)
+    exiting: set[int] = set()
+    if namespaces is not None:
+        namespace = namespaces.take()
+        exiting.add(namespace.pid)
+        try:
+            outcome = supervise(
+                lambda: namespace.start({"judge": judge, "uid": uid, "limits": request["limits"]}),
+                stdin=stdin,
+                limits=limits,
+                kill_tree=lambda: procutil.kill_all_but(set()),
+                oom_probe=_oom_kill_count,
+                clock=clock,
+            )
+        finally:
+            namespaces.retire(namespace)
+    else:
+        plan = plan_job(judge, uid, limits)
+        outcome = run_process(
+            plan.argv,
+            cwd=plan.cwd,
+            env=plan.env,
+            stdin=stdin,
+            limits=limits,
+            user=plan.user,
+            preexec_fn=plan.preexec_fn,
+            kill_tree=lambda _proc: procutil.kill_all_but(set()),
+            oom_probe=_oom_kill_count,
+            clock=clock,
+        )
     # A job that hit a limit may have left the sandbox in a state no sweep knows about.
     reasons = [outcome.status] if outcome.status in ("timeout", "memory_limit") else []
     if outcome.oom_killed:
         reasons.append("OOM kill in the container")
-    reasons += _sweep()
+    reasons += _sweep(exiting)
     return {
         "status": outcome.status,
         "exit_code": outcome.exit_code,
@@ -829,6 +1188,16 @@ def own_image_files(roots: list[str]) -> dict:
     return {**dataclasses.asdict(done), "problem": problem}
 
 
+def _job_namespaces() -> tuple[JobNamespaces | None, str | None]:
+    """Each job's own namespaces here, or None and why not."""
+    try:
+        namespaces = JobNamespaces()
+    except OSError as exc:
+        return None, f"no fresh namespaces per job: {exc}"
+    problem = namespaces.probe()
+    return (namespaces if problem is None else None), problem
+
+
 def serve(in_fd: int = 0, out_fd: int = 1) -> None:
     """Answer jobs until the host closes our stdin (then the sandbox stops)."""
     # Our stdout is the protocol channel; stray prints must not corrupt it.
@@ -837,7 +1206,7 @@ def serve(in_fd: int = 0, out_fd: int = 1) -> None:
     with contextlib.suppress(OSError):
         os.setgroups([])  # acting as a job's uid must not bring root's groups along
     global NAMESPACES_PROBLEM
-    NAMESPACES_PROBLEM = namespaces_problem()
+    namespaces, NAMESPACES_PROBLEM = _job_namespaces()
     while True:
         request = read_frame(in_fd)
         if request is None:
@@ -847,9 +1216,13 @@ def serve(in_fd: int = 0, out_fd: int = 1) -> None:
             reply["namespaces_problem"] = NAMESPACES_PROBLEM
             if request.get("image_files"):  # before the first job (sandbox/page_cache.py)
                 reply["image_files"] = own_image_files(list(request["image_files"]))
+                if namespaces is not None:
+                    # Made before the copy: its mounts are the shared image's. A new one
+                    # after this reply.
+                    namespaces.give_up()
         else:
             try:
-                reply = run_job(request)
+                reply = run_job(request, namespaces)
             except Exception:
                 reply = {
                     "status": "sandbox_error",
@@ -862,6 +1235,11 @@ def serve(in_fd: int = 0, out_fd: int = 1) -> None:
                     "recycle_reasons": ["runner failure"],
                 }
         write_all(out_fd, encode_frame(reply))
+        if namespaces is not None:
+            # The next job's namespaces, made while the host reads this reply; a failure
+            # shows at that job (take makes them again, or says why not).
+            with contextlib.suppress(OSError):
+                namespaces.prepare()
 
 
 if __name__ == "__main__":
