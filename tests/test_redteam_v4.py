@@ -147,16 +147,20 @@ def test_a_wrong_solution_cannot_read_an_answer_signalled_on_the_hosts_files(
     assert_scored(reader, 0, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HOLE 8 (redteam.md): a futex on a read-only MAP_SHARED mapping of an image (or "
-    "host) file is keyed by the one real inode under every sandbox's view of it: FUTEX_WAKE "
-    "in one sandbox wakes a waiter in another, a live channel on Docker and bubblewrap",
-)
-def test_a_wrong_solution_cannot_read_an_answer_signalled_by_futexes_on_a_shared_file(sandbox):
+def test_a_wrong_solution_cannot_read_an_answer_signalled_by_futexes_on_a_shared_file(
+    sandbox, request
+):
     # As the test above, with FUTEX_WAKE on words of a read-only shared mapping of os.py
-    # (the right one) and one FUTEX_WAIT thread per word (the wrong one). Docker's overlays
-    # do not help here: the page cache, and so the futex key, is the lower layer's inode.
+    # (the right one) and one FUTEX_WAIT thread per word (the wrong one): a shared mapping's
+    # futex key is the file's inode. Docker: closed in 19edc24 (each container reads the
+    # image from a tmpfs copy of its own; an overlay's lower layer was every container's).
+    hole_on(
+        request,
+        "bwrap",
+        "HOLE 8 (redteam.md): a futex on a read-only MAP_SHARED mapping of a host file is keyed "
+        "by the host's inode, the same in every bubblewrap sandbox: FUTEX_WAKE in one wakes a "
+        "waiter in another, a live channel",
+    )
     two_at_once()
     reference = stdio_cases(("100000\n", "9592\n"))
     writer: list = []
@@ -173,17 +177,19 @@ def test_a_wrong_solution_cannot_read_an_answer_signalled_by_futexes_on_a_shared
     assert_scored(reader, 0, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HOLE 9 (redteam.md): a lookup of a missing name in a directory every sandbox "
-    "shares leaves a negative dentry; a later lookup from any sandbox is timed faster: "
-    "an answer left in the dentry cache crosses sandboxes",
-)
-def test_a_wrong_solution_cannot_read_an_answer_left_in_the_dentry_cache(sandbox):
+def test_a_wrong_solution_cannot_read_an_answer_left_in_the_dentry_cache(sandbox, request):
     # The right one looks up 8 missing names per set bit in the standard library's directory
-    # (Docker: an image layer every container shares; bubblewrap: the host's /usr); the
-    # wrong one, in a fresh pool, times its first lookup of each name against fresh controls.
-    # The input's second word names the channel, fresh for each run of the test.
+    # (bubblewrap: the host's /usr; Docker before 19edc24: an image layer every container
+    # shared, now a tmpfs copy of its own, which keeps no negative dentries); the wrong one,
+    # in a fresh pool, times its first lookup of each name against fresh controls. The
+    # input's second word names the channel, fresh for each run of the test.
+    hole_on(
+        request,
+        "bwrap",
+        "HOLE 9 (redteam.md): a lookup of a missing name in the host's /usr, which every "
+        "bubblewrap sandbox shares, leaves a negative dentry; a later lookup from any sandbox "
+        "is timed faster: an answer left in the dentry cache crosses sandboxes",
+    )
     channel = secrets.token_hex(6)
     reference = stdio_cases((f"100000 {channel}\n", "9592\n"))
     assert_scored(grade(sandbox, solution("dcache_leaker"), reference), 1, 1)
