@@ -80,6 +80,18 @@ def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_a_counter(
         assert_scored(grade(sandbox, solution(reader), reference), 0, 1)
 
 
+def right_then_wrong_in_fresh_pools(kind: str, leaker: str, reader: str) -> None:
+    """The right solution (primes below 100000) graded in a pool of its own, closed; then the
+    wrong one in a new pool: it must score 0 (the channel is the host's, not the pool's)."""
+    reference = stdio_cases(("100000\n", "9592\n"))
+    for name, passed in ((leaker, 1), (reader, 0)):
+        box = open_judge_sandbox(kind)
+        try:
+            assert_scored(grade(box, solution(name), reference), passed, 1)
+        finally:
+            box.close()
+
+
 # HOLE 5 (redteam.md), closed for this mechanism: the syscall filter makes a drop of cached
 # pages (fadvise DONTNEED) do nothing and refuses the probe (preadv2 RWF_NOWAIT).
 def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_the_page_cache(
@@ -91,18 +103,8 @@ def test_a_wrong_solution_cannot_read_the_answer_a_right_one_left_in_the_page_ca
     # Not the same sandbox: the right solution's pool is closed, the wrong one's is new (a
     # fresh tmpfs, pid and IPC namespace per job would not stop it).
     # Three tries: the channel is noisy (another reader of the file, a read timed under load).
-    reference = stdio_cases(("100000\n", "9592\n"))
     for _ in range(3):
-        writer = open_judge_sandbox(sandbox.kind)
-        try:
-            assert_scored(grade(writer, solution("page_cache_leaker"), reference), 1, 1)
-        finally:
-            writer.close()
-        reader = open_judge_sandbox(sandbox.kind)
-        try:
-            assert_scored(grade(reader, solution("page_cache_reader"), reference), 0, 1)
-        finally:
-            reader.close()
+        right_then_wrong_in_fresh_pools(sandbox.kind, "page_cache_leaker", "page_cache_reader")
 
 
 @pytest.fixture
@@ -127,18 +129,10 @@ def test_a_wrong_solution_cannot_read_pages_a_right_one_cached_in_a_cold_cache(
         "HOLE 5 (redteam.md), what is left: bubblewrap's cases see the host's /usr (gigabytes), "
         "which no runner caches whole: a page nobody read carries a bit",
     )
-    reference = stdio_cases(("100000\n", "9592\n"))
     for _ in range(2):
-        writer = open_judge_sandbox(sandbox.kind)
-        try:
-            assert_scored(grade(writer, solution("page_cache_cold_leaker"), reference), 1, 1)
-        finally:
-            writer.close()
-        reader = open_judge_sandbox(sandbox.kind)
-        try:
-            assert_scored(grade(reader, solution("page_cache_cold_reader"), reference), 0, 1)
-        finally:
-            reader.close()
+        right_then_wrong_in_fresh_pools(
+            sandbox.kind, "page_cache_cold_leaker", "page_cache_cold_reader"
+        )
 
 
 # HOLE 3 (redteam.md), closed: the syscall filter lets cases make Unix sockets only.
