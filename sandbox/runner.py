@@ -456,6 +456,11 @@ MASKED_PROC_PATHS = (
     "/proc/diskstats",
     "/proc/key-users",
     "/proc/pressure",
+    # host-wide gauges a running case moves and one in another sandbox reads at once
+    "/proc/sys/fs/file-nr",
+    "/proc/sys/fs/inode-nr",
+    "/proc/sys/fs/inode-state",
+    "/proc/sys/fs/dentry-state",
 )
 # Docker's read-only paths (besides /proc/sys, which read_only_proc_sys keeps).
 READ_ONLY_PROC_PATHS = ("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sysrq-trigger")

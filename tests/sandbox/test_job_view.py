@@ -18,7 +18,15 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "job_view"
 PROBE = (DATA / "probe.py").read_text()
 HIDDEN = {
     "host_counters": dict.fromkeys(
-        ("/proc/vmstat", "/proc/stat", "/proc/zoneinfo", "/proc/timer_list"), "nothing"
+        (
+            "/proc/vmstat",
+            "/proc/stat",
+            "/proc/zoneinfo",
+            "/proc/timer_list",
+            "/proc/sys/fs/file-nr",
+            "/proc/sys/fs/dentry-state",
+        ),
+        "nothing",
     ),
     "cgroup_counters": [],
     "mlock": "EPERM",

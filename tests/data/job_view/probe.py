@@ -7,7 +7,14 @@ import json
 import os
 import socket
 
-HOST_COUNTERS = ("/proc/vmstat", "/proc/stat", "/proc/zoneinfo", "/proc/timer_list")
+HOST_COUNTERS = (
+    "/proc/vmstat",
+    "/proc/stat",
+    "/proc/zoneinfo",
+    "/proc/timer_list",
+    "/proc/sys/fs/file-nr",
+    "/proc/sys/fs/dentry-state",
+)
 SO_COOKIE = 57
 
 
