@@ -45,7 +45,12 @@ def make_celery(broker_url: str) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_default_queue=QUEUE,
-        worker_prefetch_multiplier=1,
+        # 4 chunks in reserve per thread: with the threads pool the worker's consumer is
+        # celery's blocking loop, which asks the broker again only once a chunk frees a slot
+        # or 2 s pass, so with one per thread a worker took two fast chunks per 2 s (a killed
+        # peer's 600 items timed out). A dead worker's reserved chunks come back after the
+        # visibility timeout, as its running ones do.
+        worker_prefetch_multiplier=4,
         broker_transport_options=transport,
         result_backend_transport_options=transport,
         redis_socket_connect_timeout=1,
