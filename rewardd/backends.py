@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
+from rewardd import metrics
 from rewardd.config import Settings
 from rewardd.execution.local import INVALID_REQUEST, execute_in_sandbox, sandbox_error
 from rewardd.grading import failed_result, infer_task
@@ -27,6 +28,9 @@ class BrokerUnavailable(Exception):
 
 
 T = TypeVar("T")
+
+# How often a distributed request looks for chunks the broker lost (rewardd.execution.leases).
+LOOK_FOR_LOST_EVERY_S = 1.0
 
 # Waiting threads a backend may use: about one per request in flight.
 MAX_WAITING_THREADS = 1024
@@ -157,42 +161,54 @@ class DistributedBackend:
     def _grade_blocking(
         self, items: list[dict[str, Any]], weights: dict[str, float], timeout_s: float
     ) -> list[dict[str, Any]]:
+        from celery.exceptions import TimeoutError as NotYet
+
+        from rewardd.execution.celery_app import QUEUE
+        from rewardd.execution.leases import LostChunks
+
         deadline_epoch = time.time() + timeout_s
+
+        def publish(chunk: list[dict[str, Any]], task_id: str | None = None) -> str:
+            return self.task.apply_async(
+                (chunk, weights, deadline_epoch),
+                task_id=task_id,
+                queue=QUEUE,
+                # Worker logs name the chunk, not every completion in it.
+                argsrepr=f"({len(chunk)} items, weights={weights})",
+            ).id
+
         chunks = _chunks(items, self.settings.chunk_size)
         try:
-            handles = [
-                self.task.apply_async(
-                    (chunk, weights, deadline_epoch),
-                    queue="rewardd",
-                    # Worker logs name the chunk, not every completion in it.
-                    argsrepr=f"({len(chunk)} items, weights={weights})",
-                )
-                for _, chunk in chunks
-            ]
+            chunk_of = {publish(chunk): (positions, chunk) for positions, chunk in chunks}
         except Exception as exc:  # kombu raises many types when Redis is down
             raise BrokerUnavailable(f"could not queue work: {exc}") from exc
-        by_task = {
-            handle.id: positions for handle, (positions, _) in zip(handles, chunks, strict=False)
-        }
         results: list[dict[str, Any] | None] = [None] * len(items)
+        pending = set(chunk_of)
+        lost = LostChunks(self.redis, QUEUE)
         try:
-            for task_id, meta in self.app.backend.get_many(
-                list(by_task),
-                timeout=max(0.1, deadline_epoch - time.time() + 1.0),
-                interval=0.01,
-            ):
-                positions = by_task[task_id]
-                if meta.get("status") == "SUCCESS":
-                    for position, result in zip(positions, meta["result"], strict=True):
-                        results[position] = result
-                else:
-                    error = ItemError("internal", f"worker failed: {meta.get('result')}")
-                    for position in positions:
-                        results[position] = failed_result(items[position].get("id"), weights, error)
-        except TimeoutError:
-            pass
+            while pending and (left_s := deadline_epoch - time.time() + 1.0) > 0:
+                try:
+                    for task_id, meta in self.app.backend.get_many(
+                        list(pending), timeout=min(left_s, LOOK_FOR_LOST_EVERY_S), interval=0.01
+                    ):
+                        pending.discard(task_id)
+                        positions, _ = chunk_of[task_id]
+                        if meta.get("status") == "SUCCESS":
+                            for position, result in zip(positions, meta["result"], strict=True):
+                                results[position] = result
+                        else:
+                            error = ItemError("internal", f"worker failed: {meta.get('result')}")
+                            for position in positions:
+                                item_id = items[position].get("id")
+                                results[position] = failed_result(item_id, weights, error)
+                except NotYet:
+                    pass
+                for task_id in lost.since_last_look(pending):
+                    log.warning("chunk %s was lost by the broker: publishing it again", task_id)
+                    metrics.CHUNKS_REPUBLISHED.inc()
+                    publish(chunk_of[task_id][1], task_id=task_id)
         except Exception as exc:
-            log.warning("lost the result backend while waiting: %s", exc)
+            log.warning("lost the broker while waiting: %s", exc)
         for position, result in enumerate(results):
             if result is None:
                 results[position] = failed_result(
@@ -200,8 +216,8 @@ class DistributedBackend:
                     weights,
                     ItemError("timeout", "not graded within timeout_s"),
                 )
-        for handle in handles:
-            handle.forget()
+        for task_id in chunk_of:
+            self.app.backend.forget(task_id)
         return results  # type: ignore[return-value]
 
     async def problems(self) -> dict[str, str]:

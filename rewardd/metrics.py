@@ -43,6 +43,11 @@ QUEUE_DEPTH = Gauge("rewardd_queue_depth", "Items or chunks waiting", registry=R
 SANDBOX_POOL = Gauge(
     "rewardd_sandbox_pool_size", "Warm sandbox containers in this process", registry=REGISTRY
 )
+CHUNKS_REPUBLISHED = Counter(
+    "rewardd_chunks_republished_total",
+    "Chunks the broker lost (a worker died taking them) and the API published again",
+    registry=REGISTRY,
+)
 SANDBOX_OUTCOMES = Counter(
     "rewardd_sandbox_executions_total",
     "Sandbox executions by status",

@@ -200,6 +200,92 @@ def test_a_worker_killed_mid_batch_loses_no_item(tmp_path):
         redis.stop()
 
 
+def test_a_chunk_a_dying_worker_took_off_the_queue_is_published_again(tmp_path):
+    """kombu takes a chunk off the queue (BRPOP) before it records it as unacknowledged: a
+    worker killed in between leaves the chunk nowhere (celery/kombu#305). The test takes a
+    chunk off the queue itself, as that worker's BRPOP would, before any worker is up."""
+    import redis as redis_py
+
+    redis = RedisServer(tmp_path)
+    redis.start()
+    env = {"REWARDD_POOL_SIZE": "1", "REWARDD_CHUNK_SIZE": "4"}
+    try:
+        with running_service(tmp_path / "api.log", REWARDD_BROKER_URL=redis.url, **env) as url:
+            items = batch(40)
+            outcome: dict = {}
+
+            def post() -> None:
+                outcome["response"] = httpx.post(
+                    f"{url}/v1/rewards", json={"items": items, "timeout_s": 60}, timeout=90
+                )
+
+            poster = threading.Thread(target=post)
+            poster.start()
+            broker = redis_py.Redis.from_url(redis.url)
+            wait_for(lambda: broker.llen("rewardd") == 10, 30, "the batch's 10 chunks queued")
+            assert broker.rpop("rewardd")  # the first chunk published, as a BRPOP takes it
+            with running_worker(tmp_path / "worker.log", redis.url, **env):
+                poster.join(timeout=90)
+            response = outcome["response"]
+            assert response.status_code == 200
+            results = response.json()["results"]
+            graded = [r["components"]["accuracy"] for r in results]
+            assert graded == [expected_accuracy(n) for n in range(len(items))], results[:4]
+            republished = [
+                line
+                for line in httpx.get(f"{url}/metrics").text.splitlines()
+                if line.startswith("rewardd_chunks_republished_total ")
+            ]
+            assert republished == ["rewardd_chunks_republished_total 1.0"]
+    finally:
+        redis.stop()
+
+
+def test_a_chunk_a_live_worker_holds_past_the_visibility_timeout_runs_once(tmp_path):
+    """Chunks wait in a busy worker's reserve for longer than the visibility timeout: the
+    worker's renewed leases keep kombu's sweep from handing them out a second time."""
+    import re
+
+    redis = RedisServer(tmp_path)
+    redis.start()
+    env = {
+        "REWARDD_POOL_SIZE": "1",
+        "REWARDD_CODE_THREADS": "1",
+        "REWARDD_CHUNK_SIZE": "1",
+        "REWARDD_VISIBILITY_TIMEOUT_S": "2",
+        "REWARDD_SANDBOX": "local",
+    }
+    # Distinct code per item (identical items are graded once); each runs about 1 s.
+    program = "import time\ntime.sleep(1)\nprint(1)"
+    items = [
+        {
+            "id": n,
+            "completion": f"<answer>```python\n{program}  # {n}\n```</answer>",
+            "reference": {"test_cases": [{"input": "", "output": "1"}]},
+        }
+        for n in range(8)
+    ]
+    try:
+        with (
+            running_worker(tmp_path / "worker.log", redis.url, **env),
+            running_service(tmp_path / "api.log", REWARDD_BROKER_URL=redis.url, **env) as url,
+        ):
+            wait_ready(url)
+            response = httpx.post(
+                f"{url}/v1/rewards",
+                json={"items": items, "recipe": "code", "timeout_s": 60},
+                timeout=90,
+            )
+            assert response.status_code == 200
+            assert [r["components"]["code"] for r in response.json()["results"]] == [1.0] * 8
+        received = re.findall(
+            r"grade_chunk\[([0-9a-f-]+)\] received", (tmp_path / "worker.log").read_text()
+        )
+        assert len(received) == 8 and len(set(received)) == 8, received
+    finally:
+        redis.stop()
+
+
 def test_broker_down_is_a_fast_503_and_recovers_without_restart(tmp_path):
     redis = RedisServer(tmp_path)
     redis.start()

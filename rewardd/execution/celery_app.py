@@ -10,6 +10,7 @@ mode, so both modes give identical results and the same hard per-item deadlines.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import secrets
 import socket
@@ -20,10 +21,14 @@ from typing import Any
 from celery import Celery
 
 from rewardd.config import get_settings
+from rewardd.execution import leases
+
+log = logging.getLogger(__name__)
 
 QUEUE = "rewardd"
 HEARTBEAT_PREFIX = "rewardd:worker:"
 HEARTBEAT_TTL_S = 15
+UNACKED_MUTEX_EXPIRE_S = 30
 
 
 def make_celery(broker_url: str) -> Celery:
@@ -31,10 +36,9 @@ def make_celery(broker_url: str) -> Celery:
     app = Celery("rewardd", broker=broker_url, backend=broker_url)
     transport = {
         "visibility_timeout": settings.visibility_timeout_s,
-        # Sweep for abandoned (unacked past the timeout) chunks often enough that a dead
-        # worker's chunks come back within about one visibility timeout, not kombu's ~100 s.
-        "unacked_restore_interval": max(1, int(settings.visibility_timeout_s / 4)),
-        "unacked_restore_throttle": 1,
+        # kombu's lock on its sweep of unacked chunks lives 300 s by default: a worker
+        # killed while holding it would stop every redelivery for five minutes.
+        "unacked_mutex_expire": UNACKED_MUTEX_EXPIRE_S,
         "socket_connect_timeout": 1,
         "socket_timeout": 10,
     }
@@ -107,6 +111,7 @@ def run_worker(
         _serve_metrics(metrics_port, grader)
     threads = concurrency or 2 * grader.pool.size
     _start_heartbeat(settings.broker_url)
+    _start_lease_keeper(app, settings.broker_url, settings.visibility_timeout_s)
     app.worker_main(
         [
             "worker",
@@ -155,3 +160,57 @@ def _start_heartbeat(broker_url: str) -> None:
             time.sleep(HEARTBEAT_TTL_S / 3)
 
     threading.Thread(target=beat, name="heartbeat", daemon=True).start()
+
+
+def _start_lease_keeper(app: Celery, broker_url: str, visibility_timeout_s: float) -> None:
+    """Keep this worker's leases (rewardd.execution.leases) and sweep for dead workers' chunks.
+
+    kombu sweeps only from a poll that found nothing, and only every tenth time; under the
+    threads pool an idle worker's every poll sees the reply to its own BRPOP, so a killed
+    worker's chunks never came back (32 of 600 items lost their deadline in the kill test).
+    This calls kombu's own sweep, on a connection of its own, under kombu's lock.
+    """
+    import redis
+    from celery import signals
+    from celery.worker import state
+
+    every_s = max(0.5, visibility_timeout_s / 4)
+    ttl_s = 2 * visibility_timeout_s  # past kombu's sweep: a dead worker's chunk goes back first
+    client = redis.Redis.from_url(broker_url, socket_connect_timeout=1, socket_timeout=5)
+
+    @signals.task_received.connect(weak=False)
+    def mark_received(request: Any, **_: Any) -> None:
+        # At once, not at the next renewal: until marked, the API may think a chunk lost.
+        with contextlib.suppress(redis.RedisError):
+            leases.hold(client, [request.id], ttl_s)
+
+    def keep() -> None:
+        failing = False
+        while True:
+            time.sleep(every_s)
+            try:
+                task_ids, tags = leases.held_requests(_held_now(state))
+                leases.hold(client, task_ids, ttl_s)
+                with app.connection_for_write() as connection:
+                    channel = connection.default_channel
+                    leases.renew_unacked(channel.client, channel.unacked_index_key, tags)
+                    channel.qos.restore_visible(num=None, interval=1)
+            except Exception as error:  # the next round tries again
+                # A broker that is down is the API's to report; say it here only once.
+                if not failing:
+                    log.warning("could not renew leases or sweep for lost chunks: %r", error)
+                failing = True
+            else:
+                failing = False
+
+    threading.Thread(target=keep, name="leases", daemon=True).start()
+
+
+def _held_now(state: Any) -> list[Any]:
+    """The worker's reserved and running requests; the sets change under us, so retry."""
+    for _ in range(10):
+        try:
+            return list({*state.reserved_requests, *state.active_requests})
+        except RuntimeError:  # "set changed size during iteration"
+            continue
+    return []
