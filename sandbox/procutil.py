@@ -8,6 +8,7 @@ One copy of each rule, imported as `sandbox.procutil` by the runner (on the host
 - `acting_as` / `kill_uid` / `wipe_below` / `remove_ipc`: cleaning up after a uid without
   CAP_KILL or CAP_DAC_OVERRIDE, in a way the uid being cleaned cannot stop;
 - `job_env`: the whole environment of untrusted code;
+- `serve_pid_counter` / `reset_pid_counter`: the same pids for every case of a judge job;
 - length-prefixed JSON frames.
 
 Everything imported here is imported at module load: nothing is imported lazily after
@@ -20,6 +21,7 @@ import contextlib
 import ctypes
 import json
 import os
+import select
 import selectors
 import signal
 import struct
@@ -44,6 +46,15 @@ SHARED_SCRATCH_DIRS = ("/tmp", "/dev/shm", "/dev/mqueue")
 CGROUP_ROOT = os.environ.get("REWARDD_CGROUP_ROOT", "/sys/fs/cgroup")
 IPC_RMID = 0
 SYSV_IPC_KINDS = ("shm", "sem", "msg")
+# A pid namespace hands out pids in order, so a case that spends pids leaves a number the
+# next case reads off the id of a thread it starts (red team v2, HOLE 7). Before each case
+# the zygote has pid 1 of the job's namespace (the one process there that keeps
+# CAP_SYS_ADMIN, which ns_last_pid asks for) set the counter back to PID_COUNTER_BASE: each
+# case is handed the same pids, whatever ran before it.
+PID_COUNTER_BASE = 1000
+PID_COUNTER_FD_ENV = "REWARDD_PID_COUNTER_FD"
+NS_LAST_PID = "/proc/sys/kernel/ns_last_pid"
+PID_COUNTER_TIMEOUT_S = 2.0
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -61,6 +72,50 @@ def job_env(work_dir: str) -> dict[str, str]:
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
     }
+
+
+def open_pid_counter() -> int:
+    """Pid 1 of a fresh namespace, before /proc/sys is made read-only: ns_last_pid, or -1."""
+    try:
+        return os.open(NS_LAST_PID, os.O_WRONLY | os.O_CLOEXEC)
+    except OSError:
+        return -1
+
+
+def serve_pid_counter(sock_fd: int, counter_fd: int, job_pid: int) -> None:
+    """Pid 1: set the counter back each time the job asks on sock_fd, until the job ends or
+    closes its end (a plain job does, at its exec). A request can do nothing but that."""
+    try:
+        job_ended = os.pidfd_open(job_pid)
+    except OSError:
+        return
+    try:
+        while True:
+            readable = select.select([sock_fd, job_ended], [], [])[0]
+            if job_ended in readable or not os.read(sock_fd, 16):
+                return
+            try:
+                os.pwrite(counter_fd, b"%d" % PID_COUNTER_BASE, 0)
+                os.write(sock_fd, b"k")
+            except OSError:
+                os.write(sock_fd, b"e")
+    except OSError:
+        return
+    finally:
+        os.close(job_ended)
+
+
+def reset_pid_counter(sock_fd: int) -> bool:
+    """The zygote, before a case: have pid 1 set the counter back; whether it did."""
+    if sock_fd < 0:
+        return False
+    try:
+        os.write(sock_fd, b"r")
+        if not select.select([sock_fd], [], [], PID_COUNTER_TIMEOUT_S)[0]:
+            return False
+        return os.read(sock_fd, 16) == b"k"
+    except OSError:
+        return False
 
 
 def wall_backstop_s(cpu_budget_s: float) -> float:
@@ -516,6 +571,12 @@ class ProcessMeter:
         self._sampled_at = -1e9
         self._cpu = 0.0
         self.sample(force=True)
+
+    def count_pids_from(self, first_pid: int) -> None:
+        """The namespace's pid counter was set back to first_pid since this meter started
+        (reset_pid_counter, as the case's first process was forked): count from there."""
+        if self._first_pid is not None:
+            self._first_pid = first_pid
 
     def sample(self, *, force: bool = False) -> None:
         now_t = time.monotonic()

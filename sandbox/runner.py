@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import dataclasses
+import fcntl
 import importlib.util
 import json
 import math
@@ -37,6 +38,7 @@ import resource
 import secrets
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -506,17 +508,20 @@ def hide_cgroup(judge_view: str | None) -> None:
     _mount("tmpfs", CGROUP_DIR, "tmpfs", *EMPTY_TMPFS)
 
 
-def enter_fresh_namespaces(places: list[str]) -> None:
+def enter_fresh_namespaces(places: list[str]) -> int:
     """As pid 1 of a new pid namespace (root, single-threaded): mount and IPC namespaces of
     its own, a /proc of its pid namespace with the host's counters masked there (mask_proc)
     and a fresh tmpfs on each of `places`, which every process it starts then shares. The
-    sandbox's cgroup is hidden once the job is known (hide_cgroup: a judge sees it)."""
+    sandbox's cgroup is hidden once the job is known (hide_cgroup: a judge sees it).
+    The namespace's pid counter, opened before /proc/sys is read-only (or -1)."""
     shapes = [(place, *fresh_tmpfs_options(place)) for place in places]
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
     _mount("none", "/", None, MS_REC | MS_PRIVATE)  # nothing of ours reaches the sandbox's
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    counter_fd = procutil.open_pid_counter()
     mask_proc()
     mount_fresh_tmpfs(shapes)
+    return counter_fd
 
 
 def mount_fresh_tmpfs(shapes: list[tuple[str, int, str]]) -> None:
@@ -698,13 +703,21 @@ def _be_pid_1(
         # the default action, pid 1 of a namespace ignores signals sent from inside it.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         close_all_but({control_r, status_w, *job_fds})
-        enter_fresh_namespaces(places)
+        counter_fd = enter_fresh_namespaces(places)
+        # A judge's zygote asks on this to set the pid counter back before each case.
+        ours, theirs = -1, -1
+        if counter_fd >= 0:
+            pair = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            ours, theirs = (end.detach() for end in pair)
         job = fork_lightly()
         if job == 0:
-            _be_the_job(control_r, status_w, job_fds)
-        for fd in (control_r, *job_fds):
-            os.close(fd)
+            _be_the_job(control_r, status_w, job_fds, theirs)
+        for fd in (control_r, *job_fds, theirs):
+            if fd >= 0:
+                os.close(fd)
         os.write(status_w, READY + b"\n")
+        if ours >= 0:
+            procutil.serve_pid_counter(ours, counter_fd, job)
         ended = (job, 0x7F00)  # "exited 127", if the job were ever lost
         with contextlib.suppress(ChildProcessError):
             while (ended := os.waitpid(-1, 0))[0] != job:  # EINTR is retried (PEP 475)
@@ -718,10 +731,17 @@ def _be_pid_1(
         os._exit(0)
 
 
-def _be_the_job(control_r: int, status_w: int, job_fds: tuple[int, int, int]) -> None:
+def _be_the_job(
+    control_r: int, status_w: int, job_fds: tuple[int, int, int], pid_counter: int
+) -> None:
     """Pid 2 of a job's namespace, forked ahead with it: waits for the job (what plan_job
-    needs), becomes it and execs it, as subprocess's child would have. Never returns."""
+    needs), becomes it and execs it, as subprocess's child would have. Never returns.
+    pid_counter: pid 1's end for resets of the pid counter, which only a judge keeps."""
     try:
+        if pid_counter >= 0:  # out of the way of the job's fds 0, 1 and 2
+            moved = fcntl.fcntl(pid_counter, fcntl.F_DUPFD_CLOEXEC, 3)
+            os.close(pid_counter)
+            pid_counter = moved
         given = bytearray()
         while data := os.read(control_r, 65536):
             given += data
@@ -733,7 +753,13 @@ def _be_the_job(control_r: int, status_w: int, job_fds: tuple[int, int, int]) ->
         mount_fresh_tmpfs([(place, *fresh_tmpfs_options(place)) for place in plan.own_dirs])
         for target, fd in enumerate(job_fds):
             os.dup2(fd, target)  # inheritable: the job's stdin, stdout and stderr
-        close_all_but({0, 1, 2, status_w})  # status_w is close-on-exec
+        keep = {0, 1, 2, status_w}  # status_w is close-on-exec
+        env = plan.env
+        if job["judge"] and pid_counter >= 0:
+            os.set_inheritable(pid_counter, True)
+            keep.add(pid_counter)
+            env = {**env, procutil.PID_COUNTER_FD_ENV: str(pid_counter)}
+        close_all_but(keep)
         os.chdir(plan.cwd)
         # What subprocess restores before an exec: Python ignores both at its start.
         for signum in (signal.SIGPIPE, signal.SIGXFSZ):
@@ -744,7 +770,7 @@ def _be_the_job(control_r: int, status_w: int, job_fds: tuple[int, int, int]) ->
         if plan.user is not None:  # the namespaces needed root: the job's uid comes after
             become(plan.user)
         plan.preexec_fn()
-        os.execve(plan.argv[0], plan.argv, plan.env)
+        os.execve(plan.argv[0], plan.argv, env)
     except BaseException:
         _tell_failure(status_w)
     finally:

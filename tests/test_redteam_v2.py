@@ -138,17 +138,20 @@ def test_unmapped_memory_meets_the_case_memory_limit(sandbox, name):
     assert_scored(grade(sandbox, solution(name), reference), 0, 1)
 
 
-@pytest.mark.xfail(
-    reason="HOLE 7 (redteam.md): the pid counter outlives a case: the first run leaves its "
-    "answer as the last pid modulo 1024, a repeat (its index is its uid) reads it off getpid()",
-    strict=False,
+@pytest.mark.parametrize(
+    "name",
+    [
+        "pid_channel",  # the repeat reads its own pid (made as the case before started)
+        "pid_channel_thread",  # the repeat reads a new thread's id
+    ],
 )
-def test_a_repeat_of_a_case_cannot_read_an_answer_left_in_the_pid_counter(docker_box):
-    reference = stdio_cases(*[("9000000\n", "997\n")] * 5)
-    score = grade(docker_box, solution("pid_channel"), reference)
-    assert_scored(score, 5, 5)
-    first, *repeats = cpu_ms(score)
-    assert min(repeats) >= 0.5 * first, cpu_ms(score)
+def test_a_repeat_of_a_case_cannot_read_an_answer_left_in_the_pid_counter(sandbox, name):
+    # HOLE 7, closed: pid 1 of the job's namespace sets its pid counter back before each
+    # case. The first run computes the answer and leaves it in the counter; the four repeats
+    # only read it back, so each is right only if the counter carried it.
+    reference = stdio_cases(("first 9000000\n", "997\n"), *[("again 9000000\n", "997\n")] * 4)
+    score = grade(sandbox, solution(name), reference)
+    assert_scored(score, 1, 5)
 
 
 def test_sysv_memory_no_process_maps_still_gets_a_wrong_solution_0(docker_box):

@@ -471,6 +471,8 @@ def run_case(
             more=slot + 1 < len(payload["cases"]),
             meanwhile=hand_over if mode == "test" else None,
         )
+        if zygote.fresh_pids:
+            meter.count_pids_from(procutil.PID_COUNTER_BASE)
         for fd in theirs:
             close_fd(fd, fds)
         pidfd_of_solution = pidfd(pids["solution"]) if done_fd is None else None

@@ -16,7 +16,9 @@ and /dev/shm, its SysV IPC).
 
 Every process is forked through a middle process that exits at once, so that the judge is its
 parent (it reaps it: its rusage is its CPU time). With separate uids a solution's process is
-forked ahead: a spare, made while the case before ran, becomes it (Spare).
+forked ahead: a spare, made as the case before started, becomes it (Spare). Before each
+case pid 1 of the job's namespace sets its pid counter back (procutil.reset_pid_counter),
+so no case reads anything off the pids it is handed.
 
 One principal otherwise (rootless bwrap, the unsafe backend): every process shares the
 judge's uid. The zygote is then not dumpable and blocks every signal it can, and the judge
@@ -62,22 +64,27 @@ _libc = ctypes.CDLL(None, use_errno=True)
 class Spare:
     """A fork of the zygote made ahead of its case (separate principals only), through a
     middle process like a case's (the judge is its parent): it waits, holding nothing of any
-    case, for the request and fds that make it that case's solution process, so that the
-    forks are off the case's path (made while the case before it ran)."""
+    case, for the request and fds that make it that case's solution process, so that its
+    interpreter's fork and its middle are not on the case's path. It is made as the case
+    before it starts, after the pid counter is set back and before that case runs: its pid
+    owes nothing to any case."""
 
     def __init__(self, pid: int, sock: _socket.socket) -> None:
         self.pid, self.sock = pid, sock
 
 
 spare: Spare | None = None
+# pid 1's end for resets of the job's pid counter (procutil.reset_pid_counter), or -1.
+pid_counter = -1
 
 
 # --- the zygote process -------------------------------------------------------------------
 
 
 def main(sock_fd: int) -> None:
-    global spare
+    global spare, pid_counter
     sock = _socket.socket(fileno=sock_fd)
+    pid_counter = int(os.environ.get(procutil.PID_COUNTER_FD_ENV, "-1"))
     principals = Principals(dict(os.environ))
     if _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0 or (
         _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0
@@ -124,11 +131,12 @@ def main(sock_fd: int) -> None:
         # The request's number first: a reply the judge gave up waiting for is never taken
         # for the answer to a later request.
         sock.send(b"%d " % int(request.get("seq", 0)) + reply)
-        if principals.separate and spare is None and request.get("ahead") == "more":
-            spare = fork_spare(sock, principals)  # for the next case, while this one runs
 
 
 def fork_case(sock, fds: list[int], request: dict, principals: Principals) -> bytes:
+    """b"pid N", then "ahead" where a spare became it, "fresh" where the job's pid counter
+    was set back first (procutil.PID_COUNTER_BASE)."""
+    global spare
     slot, role = int(request["slot"]), request["role"]
     if not 0 <= slot < principals.max_slots():
         return b"error: no uid left for this case"
@@ -137,14 +145,22 @@ def fork_case(sock, fds: list[int], request: dict, principals: Principals) -> by
     os.mkdir(work_dir, 0o700)  # inodes or space gone: OSError, the case fails
     if uid is not None:
         os.chown(work_dir, uid, uid)
-    if request.get("ahead"):
-        # A spare forked while an earlier case ran becomes it, when there is one (the
-        # judge is already its parent): b"pid N ahead".
-        pid = hand_to_spare(request, fds)
+    # Everything of the case before is gone (killed, reaped): from here on this case, and
+    # the spare for the next one, are handed the same pids whatever ran before.
+    fresh = request.get("fresh_pids") is True and procutil.reset_pid_counter(pid_counter)
+    flags = b" fresh" if fresh else b""
+    # A spare made before an earlier case ran becomes this one, when there is one (the
+    # judge is already its parent); the next case's spare is made now, before this case
+    # runs, so that its pid owes nothing to what this case does.
+    taken, spare = (spare, None) if request.get("ahead") else (None, spare)
+    if principals.separate and request.get("ahead") == "more":
+        spare = fork_spare(sock, principals)
+    if taken is not None:
+        pid = hand_to_spare(taken, request, fds)
         if pid is not None:
-            return b"pid %d ahead" % pid
+            return b"pid %d ahead" % pid + flags
     pid = fork_through_middle(lambda: become_case(sock, fds, request, uid, work_dir))
-    return b"pid %d" % pid if pid else b"error: could not fork the case"
+    return b"pid %d" % pid + flags if pid else b"error: could not fork the case"
 
 
 def fork_through_middle(become: Callable[[], None]) -> int | None:
@@ -219,13 +235,9 @@ def serve_as_spare(sock: _socket.socket, link: _socket.socket, principals: Princ
     become_case(sock, list(fds), request, uid, work_dir)
 
 
-def hand_to_spare(request: dict, fds: list[int]) -> int | None:
-    """Give the request and its fds to the spare; its pid, or None (no spare, or it is gone:
-    the caller forks instead)."""
-    global spare
-    if spare is None:
-        return None
-    taken, spare = spare, None
+def hand_to_spare(taken: Spare, request: dict, fds: list[int]) -> int | None:
+    """Give the request and its fds to the spare; its pid, or None (it is gone: the caller
+    forks instead)."""
     try:
         rights = array.array("i", fds)
         taken.sock.sendmsg(

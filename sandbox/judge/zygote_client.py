@@ -19,6 +19,8 @@ import sys
 import time
 from collections.abc import Callable
 
+from sandbox.procutil import PID_COUNTER_FD_ENV
+
 # How long the zygote may take to start (normally about 30 ms) and to answer a request (well
 # under a millisecond). Both come out of the job's slack, never out of a case's time.
 START_TIMEOUT_S = 5.0
@@ -108,13 +110,16 @@ class Zygote:
         self.sock = judge_end
         child_fd = zygote_end.detach()
         os.set_inheritable(child_fd, True)
+        # pid 1's end for resets of the pid counter: the zygote's alone (it is inheritable).
+        pid_counter = int(os.environ.get(PID_COUNTER_FD_ENV, "-1"))
+        keep = (child_fd, pid_counter) if pid_counter >= 0 else (child_fd,)
         self.output, out_w = os.pipe()
         in_r, in_w = os.pipe()
         try:
             if serve is not None:
                 self.pid = os.fork()
                 if self.pid == 0:
-                    _become_zygote(serve, child_fd, in_r, out_w, keep=(child_fd,))
+                    _become_zygote(serve, child_fd, in_r, out_w, keep=keep)
             else:
                 self.pid = os.posix_spawn(
                     sys.executable,
@@ -128,7 +133,7 @@ class Zygote:
                     setsid=True,
                 )
         finally:
-            for fd in (child_fd, out_w, in_r, in_w):
+            for fd in (*keep, out_w, in_r, in_w):
                 os.close(fd)
         os.set_blocking(self.output, False)
         self.ready = False
@@ -136,6 +141,7 @@ class Zygote:
         self.baseline: tuple | None = None
         self.sequence = 0
         self.forked_now = 0  # processes the last fork request made (see fork)
+        self.fresh_pids = False  # it set the pid counter back first (see fork)
 
     def start(self) -> None:
         """Wait until it is ready; ZygoteError when it cannot serve."""
@@ -207,12 +213,14 @@ class Zygote:
         meanwhile: Callable[[], None] | None = None,
     ) -> int:
         """A case process, the judge's child (it reaps it); its pid. ahead: a spare forked
-        while an earlier case ran may become it; more: another case follows, and the zygote
-        forks its spare after this one (separate uids; `forked_now` says what it forked).
+        as an earlier case started may become it, and the job's pid counter is set back
+        first (`fresh_pids` says whether it was); more: another case follows, and the zygote
+        forks its spare now (separate uids; `forked_now` says what it forked).
         meanwhile(): the judge's own work while the zygote forks."""
         request = {"role": role, "slot": slot, "memory_mb": memory_mb, "cpu_s": cpu_s}
         if ahead:
             request["ahead"] = "more" if more else True
+            request["fresh_pids"] = True
         number = self.send(request, fds)
         try:
             if meanwhile is not None:
@@ -220,11 +228,13 @@ class Zygote:
         finally:
             answer = self.answer(number)
         words = answer.split()
-        if words[:1] != [b"pid"] or len(words) not in (2, 3):
+        flags = set(words[2:])
+        if words[:1] != [b"pid"] or len(words) < 2 or not flags <= {b"ahead", b"fresh"}:
             raise ZygoteError(answer.decode("utf-8", "replace")[:300])
         # Processes the zygote started for this request: the middle and the case's, or none
         # (a spare became it); then, for an `ahead` request, a new spare and its middle.
-        self.forked_now = (0 if words[2:] == [b"ahead"] else 2) + (2 if ahead and more else 0)
+        self.forked_now = (0 if b"ahead" in flags else 2) + (2 if ahead and more else 0)
+        self.fresh_pids = b"fresh" in flags
         return int(words[1])
 
     def clean(self, slot: int, sides: list[str], cpu_s: float | None = None) -> str | None:

@@ -1,7 +1,7 @@
 # No state survives a case, but the pid counter does. The first run computes its answer
 # (below 1024), then spends pids until the last pid handed out is that answer modulo 1024;
-# a repeat (it knows its place in the job from its uid) reads the answer back off its own
-# pid. A timing repeat costs a few ms instead of the work.
+# a repeat reads the answer back off its own pid. A timing repeat costs a few ms instead of
+# the work. (Which run it is, the test tells it in its input: "first N" or "again N".)
 import os
 import threading
 
@@ -25,9 +25,9 @@ def leave(answer: int) -> None:
         thread.join()
 
 
-index = ((os.getuid() - 1) % 4096) // 2  # the case's slot in its job
-n = int(input())
-if index == 0:
+role, n = input().split()
+n = int(n)
+if role == "first":
     answer = work(n)
     print(answer, flush=True)
     leave(answer)
