@@ -92,7 +92,10 @@ class LostChunks:
     def since_last_look(self, pending: Collection[str]) -> list[str]:
         """Chunks to publish again: unfinished, and nowhere since a look LOST_AFTER_S ago."""
         now = time.monotonic()
-        seen_nowhere = nowhere(self.client, self.queue, pending)
+        try:
+            seen_nowhere = nowhere(self.client, self.queue, pending)
+        except redis.RedisError:
+            return []  # a slow or lost broker: the result wait says so, the next look retries
         self.nowhere_since = {
             task_id: self.nowhere_since.get(task_id, now) for task_id in seen_nowhere
         }
