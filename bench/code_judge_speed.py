@@ -82,7 +82,15 @@ def files_at(commit: str) -> dict[str, str]:
         check=True,
     ).stdout.split()
     files = {path: show(path) for path in listing if path.endswith(".py")}
-    files["sandbox/procutil.py"] = show("sandbox/procutil.py")
+    shipped = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-tree", "--name-only", commit, "sandbox/"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for name in code_rewards.JUDGE_SHARED_FILES:  # those the commit has (older ones had fewer)
+        if f"sandbox/{name}" in shipped:
+            files[f"sandbox/{name}"] = show(f"sandbox/{name}")
     return files
 
 

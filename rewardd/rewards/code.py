@@ -262,6 +262,10 @@ def _lint_unavailable(message: str) -> Score:
 # --- running the cases ------------------------------------------------------------------------
 
 
+# The sandbox modules the judge shares with the runner, shipped next to its package.
+JUDGE_SHARED_FILES = ("procutil.py", "syscall_filter.py")
+
+
 @cache
 def judge_files() -> dict[str, str]:
     """The judge's files, by their path in the job: the package and the plumbing it shares
@@ -270,7 +274,7 @@ def judge_files() -> dict[str, str]:
         f"sandbox/judge/{path.name}": path.read_text(encoding="utf-8")
         for path in sorted(JUDGE_DIR.glob("*.py"))
     }
-    for name in ("procutil.py", "syscall_filter.py"):
+    for name in JUDGE_SHARED_FILES:
         files[f"sandbox/{name}"] = (SANDBOX_DIR / name).read_text(encoding="utf-8")
     return files
 

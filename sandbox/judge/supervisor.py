@@ -468,7 +468,6 @@ def run_case(
             memory_mb,
             run.cpu_limit_s,
             ahead=True,
-            more=slot + 1 < len(payload["cases"]),
             meanwhile=hand_over if mode == "test" else None,
         )
         if zygote.fresh_pids:
@@ -528,6 +527,8 @@ def run_case(
         end_case(pids, slot, zygote, principals, run, meter, tester, keep_tester)
         for fd in list(fds):
             close_fd(fd, fds)
+        if principals.separate and slot + 1 < len(payload["cases"]) and zygote.ready:
+            zygote.make_spare()  # for the next case, while we read this one's verdict
     return run
 
 

@@ -16,9 +16,9 @@ and /dev/shm, its SysV IPC).
 
 Every process is forked through a middle process that exits at once, so that the judge is its
 parent (it reaps it: its rusage is its CPU time). With separate uids a solution's process is
-forked ahead: a spare, made as the case before started, becomes it (Spare). Before each
-case pid 1 of the job's namespace sets its pid counter back (procutil.reset_pid_counter),
-so no case reads anything off the pids it is handed.
+forked ahead: a spare, made once the case before has ended, becomes it (Spare). Before
+the spare is made and before each case, pid 1 of the job's namespace sets its pid counter
+back (procutil.reset_pid_counter), so no case reads anything off the pids it is handed.
 
 One principal otherwise (rootless bwrap, the unsafe backend): every process shares the
 judge's uid. The zygote is then not dumpable and blocks every signal it can, and the judge
@@ -65,9 +65,9 @@ class Spare:
     """A fork of the zygote made ahead of its case (separate principals only), through a
     middle process like a case's (the judge is its parent): it waits, holding nothing of any
     case, for the request and fds that make it that case's solution process, so that its
-    interpreter's fork and its middle are not on the case's path. It is made as the case
-    before it starts, after the pid counter is set back and before that case runs: its pid
-    owes nothing to any case."""
+    fork and its middle are off the case's path (made while the judge reads the verdict of
+    the case before). It is made once that case's processes are all reaped, after the pid
+    counter is set back: its pid owes nothing to any case."""
 
     def __init__(self, pid: int, sock: _socket.socket) -> None:
         self.pid, self.sock = pid, sock
@@ -112,7 +112,9 @@ def main(sock_fd: int) -> None:
         request: dict = {}
         try:
             request = json.loads(data)
-            if request.get("op") == "clean":
+            if request.get("op") == "spare":
+                reply = make_spare(sock, principals)
+            elif request.get("op") == "clean":
                 cpu_s = request.get("cpu_s")
                 cpu_s = float(cpu_s) if isinstance(cpu_s, int | float) else None
                 targets = [(int(slot), str(side)) for slot, side in request["targets"]]
@@ -145,17 +147,14 @@ def fork_case(sock, fds: list[int], request: dict, principals: Principals) -> by
     os.mkdir(work_dir, 0o700)  # inodes or space gone: OSError, the case fails
     if uid is not None:
         os.chown(work_dir, uid, uid)
-    # Everything of the case before is gone (killed, reaped): from here on this case, and
-    # the spare for the next one, are handed the same pids whatever ran before.
+    # Everything of the case before is gone (killed, reaped): from here on this case is
+    # handed the same pids whatever ran before.
     fresh = request.get("fresh_pids") is True and procutil.reset_pid_counter(pid_counter)
     flags = b" fresh" if fresh else b""
-    # A spare made before an earlier case ran becomes this one, when there is one (the
-    # judge is already its parent); the next case's spare is made now, before this case
-    # runs, so that its pid owes nothing to what this case does.
-    taken, spare = (spare, None) if request.get("ahead") else (None, spare)
-    if principals.separate and request.get("ahead") == "more":
-        spare = fork_spare(sock, principals)
-    if taken is not None:
+    # A spare made after the case before ended becomes this one, when there is one (the
+    # judge is already its parent).
+    if request.get("ahead") and spare is not None:
+        taken, spare = spare, None
         pid = hand_to_spare(taken, request, fds)
         if pid is not None:
             return b"pid %d ahead" % pid + flags
@@ -189,6 +188,17 @@ def fork_through_middle(become: Callable[[], None]) -> int | None:
         if report_w >= 0:
             os.close(report_w)
     return int(pid) if pid else None
+
+
+def make_spare(sock: _socket.socket, principals: Principals) -> bytes:
+    """The judge, once a case's processes are all reaped and another case follows: set the
+    pid counter back and fork the next case's spare, so that its pid owes nothing to any
+    case, while the judge reads the verdict of the case that ended."""
+    global spare
+    if principals.separate and spare is None:
+        procutil.reset_pid_counter(pid_counter)
+        spare = fork_spare(sock, principals)
+    return b"spare" if spare is not None else b"no spare"
 
 
 def fork_spare(sock: _socket.socket, principals: Principals) -> Spare | None:

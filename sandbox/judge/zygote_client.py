@@ -209,17 +209,15 @@ class Zygote:
         cpu_s: float,
         *,
         ahead: bool = False,
-        more: bool = False,
         meanwhile: Callable[[], None] | None = None,
     ) -> int:
-        """A case process, the judge's child (it reaps it); its pid. ahead: a spare forked
-        as an earlier case started may become it, and the job's pid counter is set back
-        first (`fresh_pids` says whether it was); more: another case follows, and the zygote
-        forks its spare now (separate uids; `forked_now` says what it forked).
-        meanwhile(): the judge's own work while the zygote forks."""
+        """A case process, the judge's child (it reaps it); its pid. ahead: a case's first
+        process: the spare (make_spare) becomes it where there is one, and the job's pid
+        counter is set back first (`fresh_pids` says whether it was; `forked_now` what the
+        zygote forked). meanwhile(): the judge's own work while the zygote forks."""
         request = {"role": role, "slot": slot, "memory_mb": memory_mb, "cpu_s": cpu_s}
         if ahead:
-            request["ahead"] = "more" if more else True
+            request["ahead"] = True
             request["fresh_pids"] = True
         number = self.send(request, fds)
         try:
@@ -232,10 +230,17 @@ class Zygote:
         if words[:1] != [b"pid"] or len(words) < 2 or not flags <= {b"ahead", b"fresh"}:
             raise ZygoteError(answer.decode("utf-8", "replace")[:300])
         # Processes the zygote started for this request: the middle and the case's, or none
-        # (a spare became it); then, for an `ahead` request, a new spare and its middle.
-        self.forked_now = (0 if b"ahead" in flags else 2) + (2 if ahead and more else 0)
+        # (a spare became it).
+        self.forked_now = 0 if b"ahead" in flags else 2
         self.fresh_pids = b"fresh" in flags
         return int(words[1])
+
+    def make_spare(self) -> None:
+        """Another case follows and nothing of the last one runs (all reaped): the zygote
+        forks the next case's spare while we go on. Not waited for: its answer is dropped
+        (see answer), and the next fork request is served after it."""
+        with contextlib.suppress(ZygoteError):
+            self.send({"op": "spare"}, [])
 
     def clean(self, slot: int, sides: list[str], cpu_s: float | None = None) -> str | None:
         """Kill the slot's uids ("solution", "tester") and delete their files; None, or what
