@@ -67,30 +67,20 @@ def item(style: str, n: int) -> GradingInput:
 def files_at(commit: str) -> dict[str, str]:
     """The judge's files as the job ships them (code_rewards.judge_files), at a git commit."""
 
-    def show(path: str) -> str:
+    def git(*args: str) -> str:
         return subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{commit}:{path}"],
-            capture_output=True,
-            text=True,
-            check=True,
+            ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True
         ).stdout
 
-    listing = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-tree", "--name-only", commit, "sandbox/judge/"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    files = {path: show(path) for path in listing if path.endswith(".py")}
-    shipped = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-tree", "--name-only", commit, "sandbox/"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    files = {
+        path: git("show", f"{commit}:{path}")
+        for path in git("ls-tree", "--name-only", commit, "sandbox/judge/").split()
+        if path.endswith(".py")
+    }
+    shipped = git("ls-tree", "--name-only", commit, "sandbox/").split()
     for name in code_rewards.JUDGE_SHARED_FILES:  # those the commit has (older ones had fewer)
         if f"sandbox/{name}" in shipped:
-            files[f"sandbox/{name}"] = show(f"sandbox/{name}")
+            files[f"sandbox/{name}"] = git("show", f"{commit}:sandbox/{name}")
     return files
 
 

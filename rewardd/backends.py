@@ -193,14 +193,10 @@ class DistributedBackend:
                     ):
                         pending.discard(task_id)
                         positions, _ = chunk_of[task_id]
-                        if meta.get("status") == "SUCCESS":
-                            for position, result in zip(positions, meta["result"], strict=True):
-                                results[position] = result
-                        else:
-                            error = ItemError("internal", f"worker failed: {meta.get('result')}")
-                            for position in positions:
-                                item_id = items[position].get("id")
-                                results[position] = failed_result(item_id, weights, error)
+                        for position, result in zip(
+                            positions, _chunk_results(meta, items, positions, weights), strict=True
+                        ):
+                            results[position] = result
                 except NotYet:
                     pass
                 for task_id in lost.since_last_look(pending):
@@ -266,6 +262,19 @@ class DistributedBackend:
     def close(self) -> None:
         self.waits.close()
         self.redis.close()
+
+
+def _chunk_results(
+    meta: Mapping[str, Any],
+    items: list[dict[str, Any]],
+    positions: list[int],
+    weights: Mapping[str, float],
+) -> list[dict[str, Any]]:
+    """A finished chunk's results, in its items' order: the worker's, or each item failed."""
+    if meta.get("status") == "SUCCESS":
+        return list(meta["result"])
+    error = ItemError("internal", f"worker failed: {meta.get('result')}")
+    return [failed_result(items[position].get("id"), weights, error) for position in positions]
 
 
 def _chunks(items: list[dict[str, Any]], size: int) -> list[tuple[list[int], list[dict[str, Any]]]]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
+import redis
 
 from tests.conftest import RedisServer, running_service, running_worker, wait_for
 
@@ -57,6 +60,15 @@ def math_verdicts(url: str) -> float:
 
 def expected_accuracy(n: int) -> float:
     return 1.0 if n % 2 == 0 else 0.0
+
+
+@pytest.fixture
+def private_redis(tmp_path) -> Iterator[RedisServer]:
+    """A Redis of the test's own, which it may stop and start; stopped after it."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 def wait_ready(url: str, timeout_s: float = 60) -> None:
@@ -124,8 +136,6 @@ def test_a_groups_verdict_is_computed_once_across_chunks(cluster):
 
 
 def test_jobs_in_distributed_mode_are_kept_in_redis(cluster, redis_server):
-    import redis
-
     items = batch(10)
     accepted = httpx.post(f"{cluster}/v1/jobs", json={"items": items, "recipe": "r1-zero"})
     assert accepted.status_code == 202
@@ -140,114 +150,93 @@ def test_jobs_in_distributed_mode_are_kept_in_redis(cluster, redis_server):
     assert redis.Redis.from_url(redis_server.url).exists(f"rewardd:job:{job_id}")
 
 
-def test_readiness_names_a_missing_worker(tmp_path):
-    other = RedisServer(tmp_path)
-    other.start()
-    try:
-        with running_service(tmp_path / "api2.log", REWARDD_BROKER_URL=other.url) as url:
-            response = httpx.get(f"{url}/readyz")
-            assert response.status_code == 503
-            assert "workers" in response.json()["problems"]
-    finally:
-        other.stop()
+def test_readiness_names_a_missing_worker(tmp_path, private_redis):
+    with running_service(tmp_path / "api2.log", REWARDD_BROKER_URL=private_redis.url) as url:
+        response = httpx.get(f"{url}/readyz")
+        assert response.status_code == 503
+        assert "workers" in response.json()["problems"]
 
 
-def test_a_worker_killed_mid_batch_loses_no_item(tmp_path):
-    redis = RedisServer(tmp_path)
-    redis.start()
+def test_a_worker_killed_mid_batch_loses_no_item(tmp_path, private_redis):
     env = {
         "REWARDD_POOL_SIZE": "1",
         "REWARDD_CHUNK_SIZE": "4",
         "REWARDD_VISIBILITY_TIMEOUT_S": "4",
     }
-    try:
-        with (
-            running_worker(tmp_path / "victim.log", redis.url, **env) as victim,
-            running_worker(tmp_path / "survivor.log", redis.url, **env),
-            running_service(tmp_path / "api.log", REWARDD_BROKER_URL=redis.url, **env) as url,
-        ):
-            wait_ready(url)
-            items = batch(600)
-            with httpx.Client(timeout=120) as client:
-                outcome: dict = {}
-
-                def post() -> None:
-                    outcome["response"] = client.post(
-                        f"{url}/v1/rewards",
-                        json={"items": items, "recipe": "r1-zero", "timeout_s": 90},
-                    )
-
-                poster = threading.Thread(target=post)
-                poster.start()
-                wait_for(lambda: "received" in (tmp_path / "victim.log").read_text(), 30, "work")
-                os.killpg(victim.pid, signal.SIGKILL)
-                poster.join(timeout=120)
-            response = outcome["response"]
-            assert response.status_code == 200
-            results = response.json()["results"]
-            assert len(results) == len(items)
-            graded = 0
-            for n, result in enumerate(results):
-                assert result["id"] == n
-                if result["error"] is None:
-                    graded += 1
-                    assert result["components"]["accuracy"] == expected_accuracy(n)
-                else:  # allowed, but never a silent or invented score
-                    assert result["components"]["accuracy"] is None
-            # Redelivery must bring the killed worker's chunks back, not leave them to time out.
-            assert graded == len(items)
-    finally:
-        redis.stop()
-
-
-def test_a_chunk_a_dying_worker_took_off_the_queue_is_published_again(tmp_path):
-    """kombu takes a chunk off the queue (BRPOP) before it records it as unacknowledged: a
-    worker killed in between leaves the chunk nowhere (celery/kombu#305). The test takes a
-    chunk off the queue itself, as that worker's BRPOP would, before any worker is up."""
-    import redis as redis_py
-
-    redis = RedisServer(tmp_path)
-    redis.start()
-    env = {"REWARDD_POOL_SIZE": "1", "REWARDD_CHUNK_SIZE": "4"}
-    try:
-        with running_service(tmp_path / "api.log", REWARDD_BROKER_URL=redis.url, **env) as url:
-            items = batch(40)
+    with (
+        running_worker(tmp_path / "victim.log", private_redis.url, **env) as victim,
+        running_worker(tmp_path / "survivor.log", private_redis.url, **env),
+        running_service(tmp_path / "api.log", REWARDD_BROKER_URL=private_redis.url, **env) as url,
+    ):
+        wait_ready(url)
+        items = batch(600)
+        with httpx.Client(timeout=120) as client:
             outcome: dict = {}
 
             def post() -> None:
-                outcome["response"] = httpx.post(
-                    f"{url}/v1/rewards", json={"items": items, "timeout_s": 60}, timeout=90
+                outcome["response"] = client.post(
+                    f"{url}/v1/rewards",
+                    json={"items": items, "recipe": "r1-zero", "timeout_s": 90},
                 )
 
             poster = threading.Thread(target=post)
             poster.start()
-            broker = redis_py.Redis.from_url(redis.url)
-            wait_for(lambda: broker.llen("rewardd") == 10, 30, "the batch's 10 chunks queued")
-            assert broker.rpop("rewardd")  # the first chunk published, as a BRPOP takes it
-            with running_worker(tmp_path / "worker.log", redis.url, **env):
-                poster.join(timeout=90)
-            response = outcome["response"]
-            assert response.status_code == 200
-            results = response.json()["results"]
-            graded = [r["components"]["accuracy"] for r in results]
-            assert graded == [expected_accuracy(n) for n in range(len(items))], results[:4]
-            republished = [
-                line
-                for line in httpx.get(f"{url}/metrics").text.splitlines()
-                if line.startswith("rewardd_chunks_republished_total ")
-            ]
-            assert republished == ["rewardd_chunks_republished_total 1.0"]
-    finally:
-        redis.stop()
+            wait_for(lambda: "received" in (tmp_path / "victim.log").read_text(), 30, "work")
+            os.killpg(victim.pid, signal.SIGKILL)
+            poster.join(timeout=120)
+        response = outcome["response"]
+        assert response.status_code == 200
+        results = response.json()["results"]
+        assert len(results) == len(items)
+        graded = 0
+        for n, result in enumerate(results):
+            assert result["id"] == n
+            if result["error"] is None:
+                graded += 1
+                assert result["components"]["accuracy"] == expected_accuracy(n)
+            else:  # allowed, but never a silent or invented score
+                assert result["components"]["accuracy"] is None
+        # Redelivery must bring the killed worker's chunks back, not leave them to time out.
+        assert graded == len(items)
 
 
-def test_a_chunk_a_live_worker_holds_past_the_visibility_timeout_runs_once(tmp_path):
+def test_a_chunk_a_dying_worker_took_off_the_queue_is_published_again(tmp_path, private_redis):
+    """kombu takes a chunk off the queue (BRPOP) before it records it as unacknowledged: a
+    worker killed in between leaves the chunk nowhere (celery/kombu#305). The test takes a
+    chunk off the queue itself, as that worker's BRPOP would, before any worker is up."""
+    env = {"REWARDD_POOL_SIZE": "1", "REWARDD_CHUNK_SIZE": "4"}
+    with running_service(tmp_path / "api.log", REWARDD_BROKER_URL=private_redis.url, **env) as url:
+        items = batch(40)
+        outcome: dict = {}
+
+        def post() -> None:
+            outcome["response"] = httpx.post(
+                f"{url}/v1/rewards", json={"items": items, "timeout_s": 60}, timeout=90
+            )
+
+        poster = threading.Thread(target=post)
+        poster.start()
+        broker = redis.Redis.from_url(private_redis.url)
+        wait_for(lambda: broker.llen("rewardd") == 10, 30, "the batch's 10 chunks queued")
+        assert broker.rpop("rewardd")  # the first chunk published, as a BRPOP takes it
+        with running_worker(tmp_path / "worker.log", private_redis.url, **env):
+            poster.join(timeout=90)
+        response = outcome["response"]
+        assert response.status_code == 200
+        results = response.json()["results"]
+        graded = [r["components"]["accuracy"] for r in results]
+        assert graded == [expected_accuracy(n) for n in range(len(items))], results[:4]
+        republished = [
+            line
+            for line in httpx.get(f"{url}/metrics").text.splitlines()
+            if line.startswith("rewardd_chunks_republished_total ")
+        ]
+        assert republished == ["rewardd_chunks_republished_total 1.0"]
+
+
+def test_a_chunk_a_live_worker_holds_past_the_visibility_timeout_runs_once(tmp_path, private_redis):
     """Chunks wait in a busy worker's reserve for longer than the visibility timeout: the
     worker's renewed leases keep kombu's sweep from handing them out a second time."""
-    import re
-
-    redis = RedisServer(tmp_path)
-    redis.start()
     env = {
         "REWARDD_POOL_SIZE": "1",
         "REWARDD_CODE_THREADS": "1",
@@ -265,52 +254,44 @@ def test_a_chunk_a_live_worker_holds_past_the_visibility_timeout_runs_once(tmp_p
         }
         for n in range(8)
     ]
-    try:
-        with (
-            running_worker(tmp_path / "worker.log", redis.url, **env),
-            running_service(tmp_path / "api.log", REWARDD_BROKER_URL=redis.url, **env) as url,
-        ):
-            wait_ready(url)
-            response = httpx.post(
-                f"{url}/v1/rewards",
-                json={"items": items, "recipe": "code", "timeout_s": 60},
-                timeout=90,
-            )
-            assert response.status_code == 200
-            assert [r["components"]["code"] for r in response.json()["results"]] == [1.0] * 8
-        received = re.findall(
-            r"grade_chunk\[([0-9a-f-]+)\] received", (tmp_path / "worker.log").read_text()
+    with (
+        running_worker(tmp_path / "worker.log", private_redis.url, **env),
+        running_service(tmp_path / "api.log", REWARDD_BROKER_URL=private_redis.url, **env) as url,
+    ):
+        wait_ready(url)
+        response = httpx.post(
+            f"{url}/v1/rewards",
+            json={"items": items, "recipe": "code", "timeout_s": 60},
+            timeout=90,
         )
-        assert len(received) == 8 and len(set(received)) == 8, received
-    finally:
-        redis.stop()
+        assert response.status_code == 200
+        assert [r["components"]["code"] for r in response.json()["results"]] == [1.0] * 8
+    received = re.findall(
+        r"grade_chunk\[([0-9a-f-]+)\] received", (tmp_path / "worker.log").read_text()
+    )
+    assert len(received) == 8 and len(set(received)) == 8, received
 
 
-def test_broker_down_is_a_fast_503_and_recovers_without_restart(tmp_path):
-    redis = RedisServer(tmp_path)
-    redis.start()
+def test_broker_down_is_a_fast_503_and_recovers_without_restart(tmp_path, private_redis):
     body = {"items": [{"completion": "<answer>1</answer>", "reference": {"answer": "1"}}]}
-    try:
-        with (
-            running_worker(tmp_path / "worker.log", redis.url),
-            running_service(tmp_path / "api.log", REWARDD_BROKER_URL=redis.url) as url,
-        ):
-            wait_ready(url)
-            assert httpx.post(f"{url}/v1/rewards", json=body, timeout=30).status_code == 200
-            redis.stop()
-            # A fresh item: an identical one may be answered from the result cache.
-            fresh = {"items": [{"completion": "<answer>2</answer>", "reference": {"answer": "2"}}]}
-            started = time.monotonic()
-            response = httpx.post(f"{url}/v1/rewards", json=fresh, timeout=30)
-            assert time.monotonic() - started < 1.0
-            assert response.status_code == 503
-            assert response.headers["retry-after"]
-            ready = httpx.get(f"{url}/readyz")
-            assert ready.status_code == 503 and "broker" in ready.json()["problems"]
-            redis.start()  # same port: the service must find it again by itself
-            wait_ready(url, timeout_s=60)
-            response = httpx.post(f"{url}/v1/rewards", json=body, timeout=30)
-            assert response.status_code == 200
-            assert response.json()["results"][0]["components"]["accuracy"] == 1.0
-    finally:
-        redis.stop()
+    with (
+        running_worker(tmp_path / "worker.log", private_redis.url),
+        running_service(tmp_path / "api.log", REWARDD_BROKER_URL=private_redis.url) as url,
+    ):
+        wait_ready(url)
+        assert httpx.post(f"{url}/v1/rewards", json=body, timeout=30).status_code == 200
+        private_redis.stop()
+        # A fresh item: an identical one may be answered from the result cache.
+        fresh = {"items": [{"completion": "<answer>2</answer>", "reference": {"answer": "2"}}]}
+        started = time.monotonic()
+        response = httpx.post(f"{url}/v1/rewards", json=fresh, timeout=30)
+        assert time.monotonic() - started < 1.0
+        assert response.status_code == 503
+        assert response.headers["retry-after"]
+        ready = httpx.get(f"{url}/readyz")
+        assert ready.status_code == 503 and "broker" in ready.json()["problems"]
+        private_redis.start()  # same port: the service must find it again by itself
+        wait_ready(url, timeout_s=60)
+        response = httpx.post(f"{url}/v1/rewards", json=body, timeout=30)
+        assert response.status_code == 200
+        assert response.json()["results"][0]["components"]["accuracy"] == 1.0
