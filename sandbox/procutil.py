@@ -88,6 +88,7 @@ def serve_pid_counter(sock_fd: int, counter_fd: int, job_pid: int) -> None:
     try:
         job_ended = os.pidfd_open(job_pid)
     except OSError:
+        os.close(sock_fd)  # the job sees EOF and fails fast, not once per case
         return
     try:
         while True:
@@ -103,6 +104,7 @@ def serve_pid_counter(sock_fd: int, counter_fd: int, job_pid: int) -> None:
         return
     finally:
         os.close(job_ended)
+        os.close(sock_fd)
 
 
 def reset_pid_counter(sock_fd: int) -> bool:
@@ -110,6 +112,10 @@ def reset_pid_counter(sock_fd: int) -> bool:
     if sock_fd < 0:
         return False
     try:
+        # A reply to a request that timed out must not answer this one.
+        while select.select([sock_fd], [], [], 0)[0]:
+            if not os.read(sock_fd, 16):
+                return False
         os.write(sock_fd, b"r")
         if not select.select([sock_fd], [], [], PID_COUNTER_TIMEOUT_S)[0]:
             return False

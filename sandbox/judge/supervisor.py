@@ -384,6 +384,11 @@ def run_case(
     meter = None
     keep_tester = False
     try:
+        if slot == 0 and principals.separate:
+            # The first case's process is a spare too, made after a reset like every
+            # other's: each case of each job is handed the same pid (and a tester forked
+            # after it the same pid, kept or made again), so no run can tell which it is.
+            zygote.make_spare()
         in_r, in_w = pipe()
         out_r, out_w = pipe()
         err_r, err_w = pipe()

@@ -195,8 +195,9 @@ def make_spare(sock: _socket.socket, principals: Principals) -> bytes:
     pid counter back and fork the next case's spare, so that its pid owes nothing to any
     case, while the judge reads the verdict of the case that ended."""
     global spare
-    if principals.separate and spare is None:
-        procutil.reset_pid_counter(pid_counter)
+    # Without the reset the spare's pid would tell how many pids the case before spent:
+    # the case is then forked when it is asked for, as without a spare.
+    if principals.separate and spare is None and procutil.reset_pid_counter(pid_counter):
         spare = fork_spare(sock, principals)
     return b"spare" if spare is not None else b"no spare"
 
