@@ -1,10 +1,8 @@
 def longest_unique(text):
     best = 0
     for start in range(len(text)):
-        seen = set()
-        for end in range(start, len(text)):
-            if text[end] in seen:
-                break
-            seen.add(text[end])
-        best = max(best, len(seen))
+        end = start
+        while end < len(text) and len(set(text[start : end + 1])) == end - start + 1:
+            end += 1
+        best = max(best, end - start)
     return best
