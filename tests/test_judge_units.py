@@ -14,6 +14,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import tracemalloc
 
 import pytest
@@ -325,3 +326,53 @@ def test_a_huge_output_of_short_lines_is_compared_without_a_list_of_its_lines():
     finally:
         tracemalloc.stop()
     assert peak < 64 << 20, peak
+
+
+def _reap_strays_outcomes() -> tuple[str | None, str | None, str | None]:
+    """reap_strays with no stray, with a stray it may not kill, and after that stray is gone,
+    in a process whose only children are the ones made here."""
+    from sandbox.judge import supervisor
+    from sandbox.judge.zygote_client import Principals
+
+    principals = Principals(
+        {"REWARDD_JUDGE_UID": "0", "REWARDD_CASE_UIDS": "60000:2", "REWARDD_CASE_ROOT": "/tmp"}
+    )
+    assert principals.separate
+    supervisor.REAP_ROUNDS = 3
+    before = supervisor.reap_strays(None, principals)
+    child = os.fork()
+    if child == 0:
+        try:
+            os.setuid(65534)
+            signal.pause()
+        finally:
+            os._exit(0)
+    try:
+        during = supervisor.reap_strays(None, principals)
+    finally:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+    return before, during, supervisor.reap_strays(None, principals)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run a child as another uid")
+def test_reap_strays_reports_a_process_it_could_not_reap():
+    """With separate uids the judge only reaps (the zygote kills a case's uid): a stray still
+    there after the last round is reported, for end_case to fail the case, never ignored."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a fresh process: the test runner's own children are not its strays
+        os.close(read)
+        try:
+            outcome = json.dumps(_reap_strays_outcomes())
+        except BaseException as exc:
+            outcome = json.dumps(repr(exc))
+        os.write(write, outcome.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        outcome = json.loads(pipe.read())
+    os.waitpid(pid, 0)
+    before, during, after = outcome
+    assert before is None and after is None, outcome
+    assert during is not None and "1 processes still there" in during, outcome

@@ -100,7 +100,7 @@ def run(
     zygote,
     principals,
     wall_deadline: float,
-    reap: Callable[[int | None, object], None],
+    reap: Callable[[int | None, object], str | None],
     cpu_left_s: float = float("inf"),
 ) -> CheckRun:
     """Run the reference's checker on one case's output; never raises for the checker's
@@ -185,12 +185,13 @@ def _end(pid: int | None, slot: int, zygote, principals, check: CheckRun, reap) 
             check.cpu_s = usage.ru_utime + usage.ru_stime
         except ChildProcessError:
             check.status = -signal.SIGKILL
-    reap(zygote.pid, principals)
+    strays = reap(zygote.pid, principals)
     if not principals.separate and zygote.ready:
         try:
             left = zygote.clean(slot, ["tester"])
         except Exception as exc:
             left = str(exc)
+    left = left or strays
     if left is not None and check.problem is None:
         check.problem = f"the checker left something behind that could not be removed ({left})"
 

@@ -47,6 +47,8 @@ VERDICT_CAP = 64 * 1024
 ENTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__main__.py")
 # How often a running case's processes are looked at (CPU of all of them, their memory).
 METER_INTERVAL_S = 0.05
+# reap_strays' rounds (2 ms apart) before it gives up: a fork chain outruns one kill, not 500.
+REAP_ROUNDS = 500
 # Resident memory all of a case's processes may hold together, beyond the case's own limit
 # (each process's address space is capped at the limit): as much as the judge's share of a
 # Docker job's memory, so bubblewrap, which has no cgroup per job, is no more lenient.
@@ -668,24 +670,28 @@ def end_case(
             run.status[side] = -signal.SIGKILL
     if tester is not None and "tester" in run.roles:
         run.status["tester"], run.cpu_s["tester"] = tester.end_case(retire)
-    reap_strays(zygote.pid, principals, tester.pid if tester is not None else None)
+    strays = reap_strays(zygote.pid, principals, tester.pid if tester is not None else None)
     if not principals.separate and zygote.ready:
         try:
             left = zygote.clean_targets(targets)  # its dirs, now that nothing of it runs
         except ZygoteError as exc:
             left = str(exc)
+    left = left or strays
     if left is not None:
         run.left_behind = True
         if run.problem is None:
             run.problem = f"the case left something behind that the judge does not remove ({left})"
 
 
-def reap_strays(spare: int | None, principals: Principals, tester: int | None = None) -> None:
+def reap_strays(spare: int | None, principals: Principals, tester: int | None = None) -> str | None:
     """Kill and reap the orphans that were reparented to us, until none is left; never the
     spare one (the zygote), the job's tester or (separate uids) a process of root, which only
-    the zygote starts (its spare for the next case)."""
+    the zygote starts (its spare for the next case). Returns None when none is left, else
+    what is still there: the caller fails its case and stops the job, since a process that
+    outlives its case could reach the next one."""
     me = os.getpid()
-    for _ in range(500):
+    strays: list[int] = []
+    for _ in range(REAP_ROUNDS):
         strays = [
             pid
             for pid, info in procutil.process_table().items()
@@ -694,7 +700,7 @@ def reap_strays(spare: int | None, principals: Principals, tester: int | None = 
             and not (principals.separate and info.uid == 0)
         ]
         if not strays:
-            return
+            return None
         for pid in strays:
             if not principals.separate:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -702,6 +708,9 @@ def reap_strays(spare: int | None, principals: Principals, tester: int | None = 
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
         time.sleep(0.002)
+    left = f"{len(strays)} processes still there after {REAP_ROUNDS} rounds of kill and reap"
+    print(f"rewardd judge: internal failure: {left}", file=sys.stderr)
+    return left
 
 
 class TesterError(RuntimeError):
