@@ -21,8 +21,10 @@ from tests.judge_support import open_judge_sandbox
 pytestmark = pytest.mark.docker
 
 WEIGHTS = RECIPES["code-fast"]
-# Noise allowance: a hidden cost must show at least this share of the plain one.
-AT_LEAST = 0.7
+# Noise allowance: a hidden cost must show at least this share of the plain one.  Hidden work
+# that escaped the measure reads as the fast solution does, 0.15-0.3 of the plain figure;
+# honest readings of one solution spread 180-316 ms in one quiet run here (0.65 in a CI run).
+AT_LEAST = 0.5
 
 
 # bwrap runs the judge and the cases under one uid, where the judge finds the solution's

@@ -69,7 +69,9 @@ def test_quiet_fast_scores_one_slow_less_wrong_zero(quiet):
         assert efficiency(fast) == 1.0, (name, fast["details"]["efficiency"])
         assert efficiency(slow) < 1.0, (name, slow["details"]["efficiency"])
         assert efficiency(wrong) == 0.0, name
-        assert cost(slow) >= 3 * cost(fast), (name, cost(slow), cost(fast))
+        # The data's check: slow solutions cost 4-120x the fast ones here, but a fast cost
+        # of 16-40 ms is a few scheduler ticks, and two CI runs read 2.75x and 2.8x once.
+        assert cost(slow) >= 2 * cost(fast), (name, cost(slow), cost(fast))
         assert slow["details"]["efficiency"]["baseline_ms"] == cost(fast)
         # The recipe's sum: code 1.0, efficiency 0.3, lint 0.2, format 0.3.
         components = slow["components"]

@@ -188,10 +188,12 @@ def test_a_stdlib_function_under_test_is_charged_to_the_solution(docker_box):
 
 
 def test_a_stdlib_function_under_test_does_not_buy_efficiency(docker_box):
-    # The same factorial either way: a near-tie, so the honest one must score 1 too.
+    # The same factorial either way: a near-tie, so the honest one must score (nearly) 1 too.
+    # Were the alias's work not counted it would cost a fraction of the honest one's, which
+    # would then score far below 0.9; a CI run read the tie as 1.28x (0.98).
     reference = {"tests": FACTORIAL_TESTS}
     own, alias = group_efficiency(docker_box, reference, ["factorial_own", "factorial_alias"])
-    assert own.value == 1.0, (own.details, alias.details)
+    assert own.value >= 0.9, (own.details, alias.details)
 
 
 MERGE_TESTS = (

@@ -51,7 +51,9 @@ def busy_cores() -> Iterator[None]:
 
 def test_sixteen_copies_of_a_2_5s_solution_all_pass_on_a_loaded_machine(sandbox, busy_cores):
     loops = measured_loops()
-    request = ExecutionRequest(code=WORK.format(loops=loops), timeout_s=4)
+    # A 5 s CPU limit, twice the work's: the CPU time of the same work grows with what shares
+    # the cores (caches, hyperthreads): 2.7-3.6 s for these 16 copies in one CI run.
+    request = ExecutionRequest(code=WORK.format(loops=loops), timeout_s=5)
     started = time.monotonic()
     with ThreadPoolExecutor(COPIES) as pool:
         results = list(pool.map(sandbox.execute, [request] * COPIES))
