@@ -158,8 +158,8 @@ _settings_without_namespaces: set[int] = set()
 _container_host_config = docker_backend.container_host_config
 
 
-def _host_config(settings: SandboxSettings) -> dict:
-    config = _container_host_config(settings)
+def _host_config(settings: SandboxSettings, image_mb: int = 0) -> dict:
+    config = _container_host_config(settings, image_mb)
     if id(settings) in _settings_without_namespaces:
         config["cap_add"] = [cap for cap in config["cap_add"] if cap not in NAMESPACE_CAPS]
     return config

@@ -98,6 +98,7 @@ def copy_tree(source: str, target: str) -> tuple[int, int]:
                 elif stat.S_ISLNK(st.st_mode):
                     os.symlink(os.readlink(entry.path), to)
                     os.lchown(to, st.st_uid, st.st_gid)
+                    keep_times(to, st)
                 elif stat.S_ISREG(st.st_mode) and st.st_mode & WORLD_READABLE:
                     total += copy_file(entry.path, to, st)
                     files += 1
@@ -108,7 +109,16 @@ def copy_tree(source: str, target: str) -> tuple[int, int]:
     for there, info in reversed(finish):
         os.chmod(there, stat.S_IMODE(info.st_mode))
         os.chown(there, info.st_uid, info.st_gid)
+        keep_times(there, info)
     return files, total
+
+
+def keep_times(path: str, info: os.stat_result) -> None:
+    """The original's times on its copy. Python trusts a .pyc only when the source's mtime
+    is the one it records: copies with new mtimes made every interpreter in the sandbox
+    compile its stdlib again at each start (read-only, so never cached), 3-4 ms of CPU more
+    per start and 45 % of a plain job's throughput."""
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns), follow_symlinks=False)
 
 
 def copy_file(source: str, target: str, info: os.stat_result) -> int:
@@ -121,6 +131,7 @@ def copy_file(source: str, target: str, info: os.stat_result) -> int:
                 copied += sent
             os.fchmod(dst, stat.S_IMODE(info.st_mode))
             os.fchown(dst, info.st_uid, info.st_gid)
+            os.utime(dst, ns=(info.st_atime_ns, info.st_mtime_ns))
             return copied
         finally:
             os.close(dst)

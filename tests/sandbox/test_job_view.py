@@ -70,3 +70,12 @@ def test_a_docker_job_reads_the_containers_own_read_only_copy_of_the_image():
             }
     finally:
         box.close()
+
+
+def test_a_job_runs_the_stdlib_from_its_cached_bytecode(sandbox):
+    # Docker's jobs see the sandbox's own copy of the image's trees: a copy without the
+    # originals' mtimes made every .pyc stale, and each interpreter compiled its stdlib again.
+    result = sandbox.execute(ExecutionRequest(code=(DATA / "stale_bytecode.py").read_text()))
+    assert (result.status, result.stderr) == ("ok", ""), result
+    found = json.loads(result.stdout)
+    assert found["checked"] >= 10 and found["stale"] == [], found
