@@ -81,6 +81,18 @@ CHECKER_BUILTINS = frozenset(
     }
 )  # fmt: skip
 NOT_PASSED_ON = (SystemExit, KeyboardInterrupt, GeneratorExit)
+# Methods by which tests check a value they expect to be a str, bytes or set (`startswith`,
+# unittest's assertSetEqual calling `difference`): on an object of the solution's own class
+# its method would answer the check, and learn the expected value from the argument. Names
+# user classes also define for their own work (`union`, `find`, `count`) are not here.
+ANSWERS_OF_BUILTIN_VALUES = frozenset(
+    {
+        "startswith", "endswith", "issubset", "issuperset", "isdisjoint", "difference",
+        "symmetric_difference", "intersection", "isdigit", "isalpha", "isalnum",
+        "isdecimal", "isnumeric", "isspace", "islower", "isupper", "istitle",
+        "isidentifier", "isprintable", "isascii",
+    }
+)  # fmt: skip
 
 
 class SolutionGone(RuntimeError):
@@ -120,14 +132,17 @@ class Link:
 
     def ask(self, op: str, ref: int, **fields: object) -> object:
         self.send({"op": op, "ref": ref, **fields})
-        return self.answer()
+        return self.answer(op)
 
-    def answer(self) -> object:
-        reply = self.reply()
+    def answer(self, op: str = "call") -> object:
+        reply = self.reply(op)
         return self.decode(reply["value"])
 
-    def reply(self) -> dict:
-        """The solution's next answer; what it raised, raised here."""
+    def reply(self, op: str = "call") -> dict:
+        """The solution's next answer; what it raised, raised here. A StopIteration is
+        passed on only from `next`: raised by a call (`map(f, xs)` calling f), it would end
+        the tests' loop over the results as if it had checked them all, so it is a
+        RuntimeError there, as PEP 479 makes it in a generator."""
         try:
             reply = self.read()
         except (OSError, ValueError, RecursionError) as exc:
@@ -135,7 +150,12 @@ class Link:
         if not isinstance(reply, dict):
             raise SolutionGone("the solution's process stopped answering")
         if "raise" in reply and isinstance(reply["raise"], list):
-            raise self.exception(reply["raise"])
+            raised = self.exception(reply["raise"])
+            if op != "next" and isinstance(raised, StopIteration | StopAsyncIteration):
+                raise RuntimeError(
+                    f"the solution raised {type(raised).__name__} from a {op}"
+                ) from None
+            raise raised
         if "value" not in reply:
             raise SolutionGone("the solution's process sent something else than an answer")
         return reply
@@ -217,6 +237,11 @@ class Remote:
             object.__setattr__(self, slot, value)
 
     def __getattr__(self, name: str) -> object:
+        if name in ANSWERS_OF_BUILTIN_VALUES:
+            raise TypeError(
+                f"the solution's {self._kind} is not a builtin value: its own .{name}() would "
+                "answer the tests' check, which the judge does not trust"
+            )
         return self._link.ask("getattr", self._ref, name=name)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -239,7 +264,10 @@ class Remote:
         return self._link.ask("getitem", self._ref, arg=self._link.encode(key))
 
     def __contains__(self, item: object) -> bool:
-        return self._link.ask("contains", self._ref, arg=self._link.encode(item)) is True
+        raise TypeError(
+            f"`in` on the solution's {self._kind} comes from its own __contains__, which the "
+            "judge does not trust"
+        )
 
     def __bool__(self) -> bool:
         if self._truth is None:
@@ -280,7 +308,11 @@ def namespace_of(names: dict, link: Link) -> dict:
     """The test code's view of the solution's top-level names."""
     scope: dict = {}
     for name, tree in names.items():
-        if name in CHECKER_BUILTINS:
+        if name in CHECKER_BUILTINS or name.startswith("__"):
+            # Dunders are the module's machinery, not the solution's functions: `__path__`
+            # made `from solution import f` import f from a file the solution wrote, and
+            # `__all__` steered a star import. (The solution's side filters them too, in a
+            # process it controls.)
             continue
         if name in sys.stdlib_module_names:
             # Tests that use `math` without importing it mean the stdlib's, as the solution's
@@ -490,7 +522,12 @@ def with_preamble(preamble: str, solution_names: dict) -> dict:
         if name.startswith("__"):
             continue
         made_here = getattr(value, "__module__", None) == scope["__name__"]
-        if name in imported and not made_here and is_stdlib(solution_names.get(name)):
+        if (
+            name in imported
+            and not made_here
+            and is_stdlib(solution_names.get(name))
+            and bound_as_itself(name, solution_names[name])
+        ):
             # Both imports (`from typing import *` gives typing's Counter, the solution then
             # imports collections'): the later one, as in Python; either is this process's.
             continue
@@ -515,6 +552,14 @@ def imported_names(preamble: str) -> set[str]:
                     public = [n for n in dir(module) if not n.startswith("_")]
                     names.update(getattr(module, "__all__", public))
     return names
+
+
+def bound_as_itself(name: str, value: object) -> bool:
+    """The solution imported `value` under its own name (`from collections import Counter`),
+    not under another (`from math import perm as comb`, which would replace the preamble's
+    `comb` in the tests)."""
+    own = value.__name__.rpartition(".")[2] if isinstance(value, types.ModuleType) else None
+    return name == (own or getattr(value, "__name__", None))
 
 
 def is_stdlib(value: object) -> bool:
