@@ -340,13 +340,16 @@ def _reap_strays_outcomes() -> tuple[str | None, str | None, str | None]:
     assert principals.separate
     supervisor.REAP_ROUNDS = 3
     before = supervisor.reap_strays(None, principals)
+    ready_r, ready_w = os.pipe()
     child = os.fork()
     if child == 0:
         try:
             os.setuid(65534)
+            os.write(ready_w, b"x")
             signal.pause()
         finally:
             os._exit(0)
+    os.read(ready_r, 1)  # another uid by now: while root, it is taken for the zygote's spare
     try:
         during = supervisor.reap_strays(None, principals)
     finally:

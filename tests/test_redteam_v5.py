@@ -101,3 +101,65 @@ def test_a_stop_iteration_from_a_call_does_not_end_the_tests_loop(sandbox):
     gen_tests = "def test_gen():\n    assert list(countdown(3)) == [3, 2, 1]\n"
     countdown = "def countdown(n):\n    while n:\n        yield n\n        n -= 1\n"
     assert_scored(grade(sandbox, countdown, {"tests": gen_tests}), 1, 1)
+
+
+# --- test code the planner must not leave unrun -------------------------------------------------
+
+UNRUN_CHECKS = {
+    # the checks after the last top-level assert: a loop, then a HumanEval-style call
+    "trailing_loop": (
+        "assert add(1, 2) == 3\n"
+        "for a, b in [(4, 5), (-7, 2), (10, 10)]:\n"
+        "    assert add(a, b) == a + b\n"
+    ),
+    "trailing_call": (
+        "assert add(1, 2) == 3\n\n"
+        "def check(candidate):\n    assert candidate(4, 5) == 9\n\n"
+        "check(add)\n"
+    ),
+    # a script's checks under a main guard: the tests run under another name
+    "main_guard": (
+        'if __name__ == "__main__":\n    assert add(1, 2) == 3\n    assert add(4, 5) == 9\n'
+    ),
+    "main_guard_check": (
+        "def check(candidate):\n    assert candidate(1, 2) == 3\n"
+        "    assert candidate(4, 5) == 9\n\n"
+        'if __name__ == "__main__":\n    check(add)\n'
+    ),
+    # a unittest class through a base of the tests' own, and through an alias of TestCase
+    "indirect_base": (
+        "import unittest\n\nclass Base(unittest.TestCase):\n    pass\n\n"
+        "class AddChecks(Base):\n    def test_add(self):\n        self.assertEqual(add(4, 5), 9)\n"
+        '\nif __name__ == "__main__":\n    unittest.main()\n'
+    ),
+    "aliased_base": (
+        "from unittest import TestCase as T\n\n"
+        "class AddChecks(T):\n    def test_add(self):\n        self.assertEqual(add(4, 5), 9)\n"
+    ),
+    # a test function with a yield in it: its body never runs
+    "yielding_test": (
+        "def test_add():\n    for a, b in [(1, 2), (4, 5)]:\n        assert add(a, b) == a + b\n"
+        "        yield\n"
+    ),
+}
+# Right on (1, 2) only: the checks that a planner leaves unrun are the ones it fails.
+WRONG_ADD = "def add(a, b):\n    return 3 if (a, b) == (1, 2) else 0\n"
+RIGHT_ADD = "def add(a, b):\n    return a + b\n"
+
+
+@pytest.mark.parametrize("name", sorted(UNRUN_CHECKS))
+def test_every_check_of_the_tests_runs(sandbox, name):
+    reference = {"tests": UNRUN_CHECKS[name]}
+    wrong = grade(sandbox, WRONG_ADD, reference)
+    assert wrong.error is None and wrong.value is not None, (wrong.error, wrong.details)
+    assert wrong.details["passed"] < wrong.details["total"], (name, wrong.details)
+    if name != "yielding_test":  # pytest fails a yielding test whatever it checks
+        right = grade(sandbox, RIGHT_ADD, reference)
+        assert right.error is None and right.value == 1.0, (name, right.details)
+
+
+def test_checks_that_are_defined_but_never_called_are_a_bad_reference():
+    from rewardd.rewards.code_cases import BadReference, plan_cases
+
+    with pytest.raises(BadReference, match="never run them"):
+        plan_cases({"tests": "METADATA = {}\n\ndef check(candidate):\n    assert candidate(1)\n"})

@@ -230,12 +230,19 @@ def _test_code_cases(tests: Any, timeout_s: float) -> CasePlan:
         ]
         return CasePlan(mode="test", cases=cases, sources=[source])
 
-    # No test functions: each top-level assert is a case, run after the code above it.
+    # No test functions: each top-level assert is a case, run after the code above it. The
+    # body of an `if __name__ == "__main__":` is top-level code here (a script's checks: the
+    # tests run under another name), less its `unittest.main()`.
+    body = _without_main_guards(module.body)
+    if body is not module.body:
+        tests = ast.unparse(ast.Module(body=body, type_ignores=[]))
     sources, cases = [], []
-    for index, statement in enumerate(module.body):
+    last_assert = -1
+    for index, statement in enumerate(body):
         if not isinstance(statement, ast.Assert):
             continue
-        setup = [s for s in module.body[:index] if not isinstance(s, ast.Assert)]
+        last_assert = index
+        setup = [s for s in body[:index] if not isinstance(s, ast.Assert)]
         sources.append(ast.unparse(ast.Module(body=[*setup, statement], type_ignores=[])))
         cases.append(
             {
@@ -245,23 +252,75 @@ def _test_code_cases(tests: Any, timeout_s: float) -> CasePlan:
                 "timeout_s": timeout_s,
             }
         )
+    if cases and any(_runs_checks(s) for s in body[last_assert + 1 :]):
+        # Code after the last top-level assert (a loop of checks, `check(f)`) is in no case
+        # above: one more case runs the whole module.
+        sources.append(tests)
+        name = "the code after the last assert"
+        cases.append({"name": name, "source": len(sources) - 1, "call": [], "timeout_s": timeout_s})
     if not cases and any(isinstance(node, ast.Assert) for node in ast.walk(module)):
         # HumanEval style (`def check(candidate): assert ...` then `check(f)`): one case.
+        if not any(_runs_checks(s) for s in body):
+            raise BadReference(
+                "the tests define their checks but never run them (no test_ function or "
+                "test class, and no top-level code that calls one)"
+            )
         sources.append(tests)
         cases.append({"name": "the tests", "source": 0, "call": [], "timeout_s": timeout_s})
     return CasePlan(mode="test", cases=cases, sources=sources)
 
 
+MAIN_GUARDS = ('__name__ == "__main__"', '"__main__" == __name__')
+
+
+def _is_main_guard(statement: ast.stmt) -> bool:
+    test = getattr(statement, "test", None)
+    return (
+        isinstance(statement, ast.If)
+        and isinstance(test, ast.Compare)
+        and ast.unparse(test).replace("'", '"') in MAIN_GUARDS
+    )
+
+
+def _without_main_guards(body: list[ast.stmt]) -> list[ast.stmt]:
+    """body with each top-level main guard replaced by its body (its `else` dropped), less
+    the calls of a `main()` (unittest's, pytest's) in it; body itself when it has none."""
+    if not any(_is_main_guard(s) for s in body):
+        return body
+    flat: list[ast.stmt] = []
+    for statement in body:
+        if not _is_main_guard(statement):
+            flat.append(statement)
+            continue
+        for inner in statement.body:
+            call = inner.value if isinstance(inner, ast.Expr) else None
+            func = call.func if isinstance(call, ast.Call) else None
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name != "main":
+                flat.append(inner)
+    return flat
+
+
+def _runs_checks(statement: ast.stmt) -> bool:
+    """A top-level statement that can check something when the module runs: it calls or
+    asserts (a def's or a class's body runs only when called; `METADATA = {...}` checks
+    nothing)."""
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return False
+    return any(isinstance(node, ast.Call | ast.Assert) for node in ast.walk(statement))
+
+
 def _test_functions(module: ast.Module) -> list[tuple[tuple[str, ...], bool]]:
     """(name,) for top-level test_* functions, (class, name) for test methods; with is_async."""
     found: list[tuple[tuple[str, ...], bool]] = []
+    test_bases = _test_case_names(module)
     for node in module.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
             "test"
         ):
             _require_no_arguments(node, node.name, skip=0)
             found.append(((node.name,), isinstance(node, ast.AsyncFunctionDef)))
-        elif isinstance(node, ast.ClassDef) and _is_test_class(node):
+        elif isinstance(node, ast.ClassDef) and _is_test_class(node, test_bases):
             for item in node.body:
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and (
                     item.name.startswith("test")
@@ -271,9 +330,27 @@ def _test_functions(module: ast.Module) -> list[tuple[tuple[str, ...], bool]]:
     return found
 
 
-def _is_test_class(node: ast.ClassDef) -> bool:
+def _is_test_class(node: ast.ClassDef, test_bases: set[str]) -> bool:
+    """A Test* class, or a subclass of a TestCase: unittest's, under any name the module
+    imported it as, or one of the module's own classes that is one (`class Base(TestCase)`,
+    then `class AddChecks(Base)`), which test_bases names as it grows."""
     bases = [ast.unparse(base) for base in node.bases]
-    return node.name.startswith("Test") or any(base.endswith("TestCase") for base in bases)
+    found = node.name.startswith("Test") or any(
+        base.endswith("TestCase") or base in test_bases for base in bases
+    )
+    if found:
+        test_bases.add(node.name)
+    return found
+
+
+def _test_case_names(module: ast.Module) -> set[str]:
+    """The names the module binds unittest's TestCase classes to (`from unittest import
+    TestCase as T`)."""
+    names: set[str] = set()
+    for node in ast.walk(module):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("unittest"):
+            names.update(a.asname or a.name for a in node.names if a.name.endswith("TestCase"))
+    return names
 
 
 def _require_no_arguments(

@@ -580,6 +580,7 @@ def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link)
         outcome = scope[names[0]]()
         if test.get("is_async"):
             run_async(outcome)
+        refuse_generator(outcome)
         return
     cls = scope[names[0]]
     function = None
@@ -598,8 +599,16 @@ def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link)
     outcome = function(instance)
     if test.get("is_async"):
         run_async(outcome)
+    refuse_generator(outcome)
     if hasattr(instance, "tearDown"):
         instance.tearDown()
+
+
+def refuse_generator(outcome: object) -> None:
+    """A test function with `yield` in it returns a generator: its body, checks and all,
+    never ran (pytest fails such a test too)."""
+    if isinstance(outcome, types.GeneratorType | types.AsyncGeneratorType):
+        raise TypeError("the test function is a generator: its checks never ran")
 
 
 def run_async(coroutine: object) -> None:
