@@ -163,3 +163,10 @@ def test_checks_that_are_defined_but_never_called_are_a_bad_reference():
 
     with pytest.raises(BadReference, match="never run them"):
         plan_cases({"tests": "METADATA = {}\n\ndef check(candidate):\n    assert candidate(1)\n"})
+
+
+def test_work_pushed_onto_the_tester_scores_0_not_null(sandbox):
+    # The solution's own CPU stays under its 5 s limit; the tester's rebuilding of its answer
+    # took the job past the runner's budget, which ended the judge: null, not 0.
+    tests = "def test_add():\n    assert add(1, 2) == 3\n"
+    assert_scored(grade(sandbox, solution("fraction_bomb"), {"tests": tests}), 0, 1)

@@ -47,6 +47,10 @@ VERDICT_CAP = 64 * 1024
 ENTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__main__.py")
 # How often a running case's processes are looked at (CPU of all of them, their memory).
 METER_INTERVAL_S = 0.05
+# How far past the job's budget a case's solution and tester together may go before the case
+# is cut: well inside the runner's slack past the budget (code.JOB_SLACK_S, 5 s), where it
+# ends the whole job.
+TESTER_OVER_BUDGET_S = 2.0
 # reap_strays' rounds (2 ms apart) before it gives up: a fork chain outruns one kill, not 500.
 REAP_ROUNDS = 500
 # Resident memory all of a case's processes may hold together, beyond the case's own limit
@@ -451,7 +455,7 @@ def run_case(
             if run.limit_reason is None:
                 run.limit_reason = over_its_limits(
                     meter, cpu_cap_s, run.cpu_limit_s, memory_cap, solution_uid, memory_base
-                )
+                ) or over_the_jobs_budget(meter.cpu_s(), tester.case_cpu_s(), cpu_left_s)
                 if run.limit_reason is not None:
                     over_limit(run.limit_reason)
             if run.limit_reason is not None:
@@ -579,6 +583,19 @@ def over_its_limits(
             f"(at most {memory_cap >> 20} MiB)"
         )
     return None
+
+
+def over_the_jobs_budget(solution_s: float, tester_s: float, cpu_left_s: float) -> str | None:
+    """Why a case must be cut for the job's budget, counting the tester's CPU on the case
+    too: what it spends rebuilding the solution's answers (a list of Fractions whose gcd it
+    computes) is no solution's CPU, but past the job's budget the runner would end the whole
+    job and the item would come back null, not 0."""
+    if solution_s + tester_s <= max(cpu_left_s, 0.0) + TESTER_OVER_BUDGET_S:
+        return None
+    return (
+        f"the job's CPU budget ran out during this case ({solution_s:.2f} s of the solution's "
+        f"CPU, {tester_s:.2f} s of its tests')"
+    )
 
 
 def case_processes(
@@ -795,6 +812,10 @@ class Tester:
             message["source"] = payload["sources"][source_id]
             self.sources_sent.add(source_id)
         return message
+
+    def case_cpu_s(self) -> float:
+        """Its CPU on the current case so far (0 when it serves none)."""
+        return max(0.0, self.cpu_s() - self.cpu_at_start) if self.pid else 0.0
 
     def cpu_s(self) -> float:
         stat = procutil.proc_stat(self.pid, exact=True) if self.pid else None
