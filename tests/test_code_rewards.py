@@ -663,3 +663,22 @@ def test_judge_reports_a_solution_that_does_not_load(sandbox):
     score = grade(sandbox, "def inc(x):\n    return x +", {"tests": "assert inc(1) == 2"})
     assert passed_of(score) == (0, 1)
     assert "SyntaxError" in score.details["cases"][0]["reason"]
+
+
+def test_a_top_level_test_runner_call_is_dropped_and_line_numbers_kept():
+    # `unittest.main()` at the top level would run the tests again, under unittest, and end
+    # the module's run with a SystemExit; pytest's main likewise. Other calls stay.
+    tests = (
+        "import unittest as ut\nfrom pytest import main as run\n\n"
+        "class T(ut.TestCase):\n    def test_a(self):\n        self.assertEqual(f(), 1)\n"
+        "ut.main(\n    verbosity=2)\nrun()\nprint(f())\n"
+    )
+    source = plan_cases({"tests": tests}).sources[0]
+    assert "ut.main" not in source and "run()" not in source and "print(f())" in source
+    assert source.splitlines()[5] == tests.splitlines()[5]  # the failing line's number holds
+    assert len(source.splitlines()) == len(tests.splitlines())
+    script = "assert f() == 1\nunittest.main()\nif __name__ == '__main__':\n    main()\n"
+    plan = plan_cases({"tests": script})
+    # The guard's main() is the tests' own (no runner imported as main): it runs.
+    assert [case["name"] for case in plan.cases][-1] == "the code after the last assert"
+    assert "unittest.main" not in plan.sources[-1] and "main()" in plan.sources[-1]

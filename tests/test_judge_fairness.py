@@ -153,3 +153,181 @@ def test_functional_values_compare_as_json(sandbox):  # noqa: F811
         "test_cases": [{"input": [n], "output": e} for n, e in enumerate(expected)],
     }
     assert_earned(grade(sandbox, solution, reference), 6, 6)
+
+
+# --- unittest's runner semantics, and what the tests capture ----------------------------------
+
+UNITTEST_TESTS = textwrap.dedent(
+    """
+    import unittest
+
+    class TestAdd(unittest.TestCase):
+        def test_add(self):
+            self.assertEqual(add(4, 5), 9)
+
+        @unittest.skip("not yet")
+        def test_later(self):
+            self.assertEqual(add(1, 1), 3)
+
+        def test_skipped_inside(self):
+            self.skipTest("needs a network")
+
+        @unittest.expectedFailure
+        def test_known_bug(self):
+            self.assertEqual(add(0.1, 0.2), 0.3)
+
+    @unittest.skip("a whole class")
+    class TestSkipped(unittest.TestCase):
+        def test_wrong(self):
+            self.assertEqual(add(1, 1), 3)
+
+    unittest.main()
+    """
+)
+
+
+def test_unittest_tests_score_as_unittest_runs_them(sandbox):  # noqa: F811
+    # As `python tests.py` exits 0 for these: an unguarded unittest.main() is no failure,
+    # a skipped test passes, and an expected failure that fails passes.
+    assert_earned(
+        grade(sandbox, "def add(a, b):\n    return a + b\n", {"tests": UNITTEST_TESTS}), 5, 5
+    )
+    # A solution for which the expected failure passes is an unexpected success: that test
+    # fails (unittest's exit status is 1), and so does a wrong add on test_add.
+    exact = textwrap.dedent(
+        """
+        from fractions import Fraction
+
+        def add(a, b):
+            if isinstance(a, float):  # exact decimal sums: 0.1 + 0.2 == 0.3
+                return float(Fraction(str(a)) + Fraction(str(b)))
+            return a + b + (a == 4)  # wrong on add(4, 5)
+        """
+    )
+    score = grade(sandbox, exact, {"tests": UNITTEST_TESTS})
+    assert_earned(score, 3, 5)
+    reasons = {case["name"]: case["reason"] for case in score.details["cases"]}
+    assert "unexpected success" in reasons["TestAdd.test_known_bug"]
+    assert "skipped" in reasons["TestAdd.test_later"]
+
+
+def test_an_expected_failure_is_never_the_judges_own(sandbox):  # noqa: F811
+    # The failure a test expects must be the test's: a solution that exits, or answers with an
+    # object whose truth only its own __bool__ decides, fails the case, expected or not.
+    tests = textwrap.dedent(
+        """
+        import unittest
+
+        class TestKnownBug(unittest.TestCase):
+            @unittest.expectedFailure
+            def test_exact(self):
+                self.assertTrue(close_enough(0.1 + 0.2, 0.3))
+        """
+    )
+    for solution in (
+        "import os\n\ndef close_enough(a, b):\n    os._exit(0)\n",
+        "class Maybe:\n    def __bool__(self):\n        return False\n\n"
+        "def close_enough(a, b):\n    return Maybe()\n",
+    ):
+        assert_earned(grade(sandbox, solution, {"tests": tests}), 0, 1)
+    honest = "def close_enough(a, b):\n    return a == b\n"
+    assert_earned(grade(sandbox, honest, {"tests": tests}), 1, 1)
+
+
+PRINT_TESTS = textwrap.dedent(
+    """
+    import contextlib
+    import io
+    import sys
+    from unittest import mock
+
+    def test_prints_the_table():
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            show_table(2)
+        assert buffer.getvalue() == "1 2\\n2 4\\n"
+
+    def test_warns_on_stderr():
+        with mock.patch("sys.stderr", new_callable=io.StringIO) as err:
+            show_table(-1)
+        assert err.getvalue() == "negative\\n"
+
+    def test_prints_before_it_raises():
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            try:
+                show_table(None)
+            except TypeError:
+                pass
+        assert buffer.getvalue() == "start\\n"
+    """
+)
+SHOW_TABLE = """
+import sys
+
+def show_table(n):
+    if n is None:
+        print("start")
+        raise TypeError("no n")
+    if n < 0:
+        print("negative", file=sys.stderr)
+        return
+    for i in range(1, n + 1):
+        print(i, {wrong}i * n)
+"""
+
+
+def test_what_the_solution_prints_reaches_the_tests_redirected_streams(sandbox):  # noqa: F811
+    honest = SHOW_TABLE.format(wrong="")
+    assert_earned(grade(sandbox, honest, {"tests": PRINT_TESTS}), 3, 3)
+    wrong = SHOW_TABLE.format(wrong="1 + ")
+    assert_earned(grade(sandbox, wrong, {"tests": PRINT_TESTS}), 2, 3)
+    # Printed where the tests did not redirect: the tests' buffer sees nothing of it.
+    aside = SHOW_TABLE.replace("print(i,", "print(i, file=sys.__stdout__, end='');print(i,")
+    assert_earned(grade(sandbox, aside.format(wrong=""), {"tests": PRINT_TESTS}), 3, 3)
+
+
+INPUT_TESTS = textwrap.dedent(
+    """
+    import io
+    import sys
+    from unittest import mock
+
+    def test_input_mocked():
+        with mock.patch("builtins.input", side_effect=["3", "4"]) as asked:
+            assert add_two_numbers() == 7
+        asked.assert_called_with("b? ")
+
+    def test_stdin_replaced():
+        with mock.patch("sys.stdin", io.StringIO("1 2 3\\n4\\n")):
+            assert sum_lines() == 10
+
+    def test_input_runs_out():
+        with mock.patch("builtins.input", side_effect=["5"]):
+            try:
+                add_two_numbers()
+            except EOFError:
+                return
+            except StopIteration:
+                return
+        raise AssertionError("a second input() was answered")
+    """
+)
+READS_INPUT = """
+import sys
+
+def add_two_numbers():
+    a = int(input("a? "))
+    b = int(input("b? "))
+    return a + b{wrong}
+
+def sum_lines():
+    return sum(int(x) for line in sys.stdin for x in line.split()){wrong}
+"""
+
+
+def test_what_the_solution_reads_comes_from_the_input_the_tests_gave(sandbox):  # noqa: F811
+    honest = READS_INPUT.format(wrong="")
+    assert_earned(grade(sandbox, honest, {"tests": INPUT_TESTS}), 3, 3)
+    wrong = READS_INPUT.format(wrong=" + 1")
+    assert_earned(grade(sandbox, wrong, {"tests": INPUT_TESTS}), 1, 3)

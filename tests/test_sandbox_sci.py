@@ -132,6 +132,35 @@ def test_the_judge_runs_numpy_solutions_in_the_sci_image(judge_docker, sci_docke
 
 
 @pytest.mark.docker
+def test_numpy_scalars_compare_as_the_python_numbers_they_equal(judge_docker, sci_docker):
+    # np.sum gives an np.int64, np.any an np.bool_, np.float32 a non-float: `== 6` holds for
+    # each in plain Python, so each passes in both styles; a wrong value still fails.
+    solution = """
+        import numpy as np
+
+        def total(xs):
+            return np.sum(np.asarray(xs))
+
+        def has(xs, v):
+            return np.any(np.asarray(xs) == v)
+
+        def mean(xs):
+            return np.float32(np.mean(xs))
+    """
+    cases = [("total", [[1, 2, 3]], 6), ("has", [[1, 2, 3], 2], True), ("mean", [[1, 2]], 1.5)]
+    for fn_name, args, expected in cases:
+        reference = {"fn_name": fn_name, "test_cases": [{"input": args, "output": expected}]}
+        assert grade(judge_docker, solution, {**reference, "image": "sci"}).value == 1.0
+    wrong = {"fn_name": "total", "test_cases": [{"input": [[1, 2, 3]], "output": 7}]}
+    assert grade(judge_docker, solution, {**wrong, "image": "sci"}).value == 0.0
+    tests = (
+        "def test_numbers():\n    assert total([1, 2, 3]) == 6\n    assert has([1, 2], 2)\n"
+        "    assert not has([1, 2], 5)\n    assert mean([1, 2]) == 1.5\n"
+    )
+    assert grade(judge_docker, solution, {"tests": tests, "image": "sci"}).value == 1.0
+
+
+@pytest.mark.docker
 def test_a_solution_patching_numpy_passes_nothing(judge_docker, sci_docker):
     # The tester (numpy preloaded there too) compares with its own numpy; what the solution
     # patched in its process changes nothing there.

@@ -215,9 +215,14 @@ def _test_code_cases(tests: Any, timeout_s: float) -> CasePlan:
     except SyntaxError as exc:
         raise BadReference(f"the tests do not parse: {exc.msg} (line {exc.lineno})") from exc
 
+    runners = _test_runner_names(module)
     calls = _test_functions(module)
     if calls:
-        source = tests  # as written: its line numbers show in failures
+        # As written (its line numbers show in failures), less a top-level `unittest.main()`:
+        # the cases are the tests, and it would run them again under unittest (in the judge's
+        # own `__main__`) and end the module's run with a SystemExit.
+        runs = [s for s in module.body if _is_runner_call(s, runners)]
+        source = _blanked(tests, module, runs)
         cases = [
             {
                 "name": ".".join(call),
@@ -233,7 +238,7 @@ def _test_code_cases(tests: Any, timeout_s: float) -> CasePlan:
     # No test functions: each top-level assert is a case, run after the code above it. The
     # body of an `if __name__ == "__main__":` is top-level code here (a script's checks: the
     # tests run under another name), less its `unittest.main()`.
-    body = _without_main_guards(module.body)
+    body = _without_main_guards(module.body, runners)
     if body is not module.body:
         tests = ast.unparse(ast.Module(body=body, type_ignores=[]))
     sources, cases = [], []
@@ -282,23 +287,60 @@ def _is_main_guard(statement: ast.stmt) -> bool:
     )
 
 
-def _without_main_guards(body: list[ast.stmt]) -> list[ast.stmt]:
-    """body with each top-level main guard replaced by its body (its `else` dropped), less
-    the calls of a `main()` (unittest's, pytest's) in it; body itself when it has none."""
-    if not any(_is_main_guard(s) for s in body):
+def _without_main_guards(body: list[ast.stmt], runners: set[str]) -> list[ast.stmt]:
+    """body with each top-level main guard replaced by its body (its `else` dropped), and no
+    call of a test runner's `main()` (unittest's, pytest's) at the top level or in a guard;
+    body itself when it has neither."""
+    if not any(_is_main_guard(s) or _is_runner_call(s, runners) for s in body):
         return body
     flat: list[ast.stmt] = []
     for statement in body:
-        if not _is_main_guard(statement):
-            flat.append(statement)
-            continue
-        for inner in statement.body:
-            call = inner.value if isinstance(inner, ast.Expr) else None
-            func = call.func if isinstance(call, ast.Call) else None
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-            if name != "main":
-                flat.append(inner)
+        inner = statement.body if _is_main_guard(statement) else [statement]
+        flat += [s for s in inner if not _is_runner_call(s, runners)]
     return flat
+
+
+TEST_RUNNERS = ("unittest", "pytest")
+
+
+def _test_runner_names(module: ast.Module) -> set[str]:
+    """The dotted names by which the module can call a test runner's main: `unittest.main`,
+    `pytest.main`, and what it imported them as (`import unittest as ut`, `from unittest
+    import main`)."""
+    names = {f"{runner}.main" for runner in TEST_RUNNERS}
+    for node in ast.walk(module):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in TEST_RUNNERS:
+                    names.add(f"{alias.asname or alias.name}.main")
+        elif isinstance(node, ast.ImportFrom) and node.module in TEST_RUNNERS:
+            names.update(a.asname or a.name for a in node.names if a.name == "main")
+    return names
+
+
+def _is_runner_call(statement: ast.stmt, runners: set[str]) -> bool:
+    """`unittest.main(...)` (or pytest's) as a statement of its own."""
+    call = statement.value if isinstance(statement, ast.Expr) else None
+    return isinstance(call, ast.Call) and ast.unparse(call.func) in runners
+
+
+def _blanked(source: str, module: ast.Module, statements: list[ast.stmt]) -> str:
+    """source (module's text) with each of statements, top-level ones of module, replaced by
+    `pass` on its own lines, every other line where it was; unparsed (its lines renumbered)
+    when one of them shares a line with other code."""
+    if not statements:
+        return source
+    lines = source.splitlines(keepends=True)
+    spans = [(s.lineno - 1, (s.end_lineno or s.lineno) - 1) for s in statements]
+    for statement, (_, last) in zip(statements, spans, strict=True):
+        if statement.col_offset or lines[last][statement.end_col_offset or 0 :].strip():
+            body = [s for s in module.body if s not in statements]
+            return ast.unparse(ast.Module(body=body, type_ignores=[]))
+    for first, last in spans:
+        lines[first] = "pass\n"
+        for index in range(first + 1, last + 1):
+            lines[index] = "\n"
+    return "".join(lines)
 
 
 def _runs_checks(statement: ast.stmt) -> bool:

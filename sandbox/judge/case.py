@@ -13,8 +13,9 @@ Roles (the zygote has already set the case's uid, rlimits, cwd, environment and 
 - "call": load the solution, call its function `fn_name` (or `Solution().fn_name`) with the
   case's arguments, send the return value's snapshot (values.encode) on RESULT_FD.
 - "serve": load the solution, send a snapshot of its top-level names, then answer the
-  tester's requests (call, getattr, iter, next, len, getitem, contains, await) on handles,
-  until the tester closes its end.
+  tester's requests (call, getattr, setattr, iter, next, len, getitem, await) on handles,
+  until the tester closes its end; what the solution prints during one goes back with the
+  answer when the tests redirected that stream.
 
 fds: 0-2 stdio, CONTROL_FD the judge's one message, RESULT_FD answers, REQUEST_FD the
 tester's requests ("serve" only).
@@ -25,6 +26,7 @@ from __future__ import annotations
 import _ast
 import builtins
 import contextlib
+import io
 import json
 import os
 import sys
@@ -41,11 +43,13 @@ SOLUTION_FILENAME = "solution.py"
 PREAMBLE_FILENAME = "preamble.py"
 # Arguments a call may change in place; their new contents go back to the tester.
 MUTABLE = (list, dict, set, bytearray)
+STREAMS = ("stdout", "stderr")  # what the tests may redirect, so a request captures
 # Taken at import, in the zygote: what this program uses, whatever the solution patches.
 PRISTINE_BUILTINS = dict(builtins.__dict__)
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 _loads = json.JSONDecoder().decode
 _write, _read, _exit = os.write, os.read, os._exit
+_StringIO = io.StringIO
 _pack, _unpack, _HEADER_SIZE = (
     procutil.FRAME_HEADER.pack,
     procutil.FRAME_HEADER.unpack,
@@ -243,12 +247,85 @@ def serve(module: types.ModuleType) -> None:
         request = receive(REQUEST_FD)
         if request is None:
             return
+        captured = {n: _StringIO() for n in request.get("capture") or () if n in STREAMS}
         try:
-            reply = answer(request, handles, register, resolve)
+            with redirected(captured), fed(request.get("feed") or ()):
+                reply = answer(request, handles, register, resolve)
         except BaseException as exc:
             with pristine():
                 reply = {"raise": raised(exc)}
+        if captured:
+            reply["captured"] = {name: buffer.getvalue() for name, buffer in captured.items()}
         send(reply)
+
+
+@contextlib.contextmanager
+def fed(what: list[str]):
+    """`input` (and with "stdin", sys.stdin) asked of the tester while a request runs: the
+    tests gave the input (a patched `input`, a StringIO for sys.stdin). The solution's own
+    again after it."""
+    namespace = builtins.__dict__
+    theirs_input, theirs_stdin = namespace.get("input"), sys.stdin
+    if "input" in what:
+        namespace["input"] = asked_input
+    if "stdin" in what:
+        sys.stdin = AskedStdin()
+    try:
+        yield
+    finally:
+        namespace["input"] = theirs_input
+        sys.stdin = theirs_stdin
+
+
+def ask_tester(kind: str, prompt: str = "") -> object:
+    """What the tests' input gives for one read (the tester answers on REQUEST_FD)."""
+    send({"ask": kind, "prompt": prompt})
+    answer = receive(REQUEST_FD)
+    if not isinstance(answer, dict):
+        _exit(1)  # the tester is gone
+    with pristine():
+        given = answer.get("given")
+        return None if given is None else values.decode(given, None, stdlib=True)
+
+
+def asked_input(prompt: object = "") -> object:
+    line = ask_tester("input", str(prompt))
+    if line is None:
+        raise EOFError("EOF when reading a line")
+    return line
+
+
+class AskedStdin(io.TextIOBase):
+    """sys.stdin as the tests gave it: each read asked of the tester."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, size: int | None = -1) -> str:
+        return self._ask("readline")
+
+    def read(self, size: int | None = -1) -> str:
+        return self._ask("read")
+
+    @staticmethod
+    def _ask(kind: str) -> str:
+        text = ask_tester(kind)
+        return text if isinstance(text, str) else ""
+
+
+@contextlib.contextmanager
+def redirected(buffers: dict[str, io.StringIO]):
+    """sys.stdout (or stderr) to its buffer while a request runs: the tests redirected
+    theirs (`contextlib.redirect_stdout`) to check what the solution prints. The solution's
+    own stream again after it."""
+    theirs = {name: getattr(sys, name) for name in buffers}
+    for name, buffer in buffers.items():
+        setattr(sys, name, buffer)
+    try:
+        yield
+    finally:
+        for name, stream in theirs.items():
+            setattr(sys, name, stream)
 
 
 def top_level(module: types.ModuleType) -> list[tuple[str, object]]:

@@ -59,7 +59,7 @@ import types
 from sandbox import procutil
 
 from . import values
-from .case import PREAMBLE_FILENAME, solutions_in
+from .case import PREAMBLE_FILENAME, STREAMS, solutions_in
 
 # The tester's own fds: 0-2 (stdout and stderr are each case's while it runs) and the socket on
 # which the judge hands it each case's fds, in CASE_FDS order.
@@ -99,6 +99,12 @@ class SolutionGone(RuntimeError):
     """The solution's process stopped answering (it exited, crashed or was killed)."""
 
 
+class NotJudged(TypeError):
+    """A check the judge cannot make without trusting the solution's own code (its
+    `__bool__`, `__contains__`, `startswith`), or data it cannot pass on: the check fails,
+    even in a test that expects a failure."""
+
+
 class Link:
     """The request/answer pipe pair to one case's solution process."""
 
@@ -110,6 +116,15 @@ class Link:
         # Set when its case ends: a stand-in the tests kept answers nothing in a later case
         # (REQUEST_FD is then another solution's).
         self.closed = False
+        # The streams as the case began: where the tests put others instead
+        # (`contextlib.redirect_stdout`), what the solution prints during a request is
+        # captured over there and written to the tests' stream here.
+        self.streams = {name: getattr(sys, name) for name in STREAMS}
+        # Likewise input: where the tests replaced `input` or `sys.stdin` (`mock.patch(
+        # "builtins.input", side_effect=[...])`), what the solution reads during a request
+        # is asked of the tests' ones here (feeding: for the request in flight).
+        self.stdin, self.input = sys.stdin, builtins.input
+        self.feeding = False
 
     def decode(self, tree: object) -> object:
         started = time.process_time()
@@ -128,7 +143,43 @@ class Link:
     def send(self, request: dict) -> None:
         if self.closed:
             raise SolutionGone("a stand-in of an earlier case's solution")
+        redirected = [n for n, stream in self.streams.items() if getattr(sys, n) is not stream]
+        if redirected:
+            request = {**request, "capture": redirected}
+        fed = [] if sys.stdin is self.stdin else ["input", "stdin"]
+        if not fed and builtins.input is not self.input:
+            fed = ["input"]
+        self.feeding = bool(fed)
+        if fed:
+            request = {**request, "feed": fed}
         procutil.write_all(REQUEST_FD, procutil.encode_frame(request))
+
+    def give(self, asked: dict) -> None:
+        """Answer the solution's read of the input the tests gave: their `input` (a mock's
+        next value) or their `sys.stdin`; None for its end, or when their mock raised."""
+        kind, prompt = asked.get("ask"), str(asked.get("prompt", ""))[:1000]
+        readers = {
+            "input": lambda: builtins.input(prompt),
+            "readline": lambda: sys.stdin.readline(),
+            "read": lambda: sys.stdin.read(),
+        }
+        if not self.feeding or kind not in readers:
+            raise SolutionGone("the solution's process asked for input it was not given")
+        try:
+            given = self.encode(readers[kind]())
+        except Exception:
+            given = None
+        procutil.write_all(REQUEST_FD, procutil.encode_frame({"given": given}))
+
+    def write_captured(self, reply: dict) -> None:
+        """What the solution printed during a request to streams the tests redirected, written
+        to the tests' streams (their buffer)."""
+        captured = reply.get("captured")
+        if not isinstance(captured, dict):
+            return
+        for name, text in captured.items():
+            if name in self.streams and isinstance(text, str):
+                getattr(sys, name).write(text)
 
     def ask(self, op: str, ref: int, **fields: object) -> object:
         self.send({"op": op, "ref": ref, **fields})
@@ -143,12 +194,17 @@ class Link:
         passed on only from `next`: raised by a call (`map(f, xs)` calling f), it would end
         the tests' loop over the results as if it had checked them all, so it is a
         RuntimeError there, as PEP 479 makes it in a generator."""
-        try:
-            reply = self.read()
-        except (OSError, ValueError, RecursionError) as exc:
-            raise SolutionGone(f"an unreadable answer ({type(exc).__name__})") from None
-        if not isinstance(reply, dict):
-            raise SolutionGone("the solution's process stopped answering")
+        while True:
+            try:
+                reply = self.read()
+            except (OSError, ValueError, RecursionError) as exc:
+                raise SolutionGone(f"an unreadable answer ({type(exc).__name__})") from None
+            if not isinstance(reply, dict):
+                raise SolutionGone("the solution's process stopped answering")
+            if "ask" not in reply:
+                break
+            self.give(reply)
+        self.write_captured(reply)
         if "raise" in reply and isinstance(reply["raise"], list):
             raised = self.exception(reply["raise"])
             if op != "next" and isinstance(raised, StopIteration | StopAsyncIteration):
@@ -178,7 +234,7 @@ class Link:
         try:
             return values.encode(value, self.handle_of)
         except values.NotPlain as exc:
-            raise TypeError(f"the judge passes data to the solution, not this: {exc}") from None
+            raise NotJudged(f"the judge passes data to the solution, not this: {exc}") from None
 
     @staticmethod
     def handle_of(value: object) -> int | tuple[str, str]:
@@ -238,7 +294,7 @@ class Remote:
 
     def __getattr__(self, name: str) -> object:
         if name in ANSWERS_OF_BUILTIN_VALUES:
-            raise TypeError(
+            raise NotJudged(
                 f"the solution's {self._kind} is not a builtin value: its own .{name}() would "
                 "answer the tests' check, which the judge does not trust"
             )
@@ -264,14 +320,14 @@ class Remote:
         return self._link.ask("getitem", self._ref, arg=self._link.encode(key))
 
     def __contains__(self, item: object) -> bool:
-        raise TypeError(
+        raise NotJudged(
             f"`in` on the solution's {self._kind} comes from its own __contains__, which the "
             "judge does not trust"
         )
 
     def __bool__(self) -> bool:
         if self._truth is None:
-            raise TypeError(
+            raise NotJudged(
                 f"the truth value of the solution's {self._kind} comes from its own "
                 "__bool__ or __len__, which the judge does not trust"
             )
@@ -489,11 +545,14 @@ def judge_with(test: dict, compiled: dict, link: Link, started: float) -> bool:
             reason = "the reference's preamble failed in the tests: " + describe(exc)
             return verdict(False, reason, started, link.transport_s)
         preamble_s = time.process_time() - preamble_started
-        run_test(test, code_of(test, compiled), names, link)
+        reason = run_test(test, code_of(test, compiled), names, link)
     except BaseException as exc:
+        if is_skip(exc):
+            reason = "test skipped: " + describe(exc)
+            return verdict(True, reason, started, preamble_s + link.transport_s)
         reason = "the test failed: " + describe(exc)
         return verdict(False, reason, started, preamble_s + link.transport_s)
-    return verdict(True, "test passed", started, preamble_s + link.transport_s)
+    return verdict(True, reason, started, preamble_s + link.transport_s)
 
 
 def with_preamble(preamble: str, solution_names: dict) -> dict:
@@ -566,7 +625,8 @@ def is_stdlib(value: object) -> bool:
     return isinstance(value, types.ModuleType) or values.stdlib_origin(value) is not None
 
 
-def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link) -> None:
+def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link) -> str:
+    """Run the case's test; the verdict's reason when it passed (it raises when it failed)."""
     module = types.ModuleType("solution")
     module.__dict__.update(solution_names)
     sys.modules["solution"] = module
@@ -575,21 +635,40 @@ def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link)
     exec(code, scope)
     names = test["call"]
     if not names:
-        return
+        return PASSED
     if len(names) == 1:
         outcome = scope[names[0]]()
         if test.get("is_async"):
             run_async(outcome)
         refuse_generator(outcome)
-        return
+        return PASSED
     cls = scope[names[0]]
     function = None
     for klass in cls.__mro__:
         if names[1] in klass.__dict__:
             function = klass.__dict__[names[1]]
             break
+    if not expects_failure(cls, function):
+        run_method(test, cls, names[1], function)
+        return PASSED
+    try:
+        run_method(test, cls, names[1], function)
+    except Exception as exc:
+        if isinstance(exc, SolutionGone | NotJudged) or is_skip(exc):
+            raise
+        return "the test failed, as it expects (expectedFailure): " + describe(exc)
+    raise AssertionError("unexpected success: the test expects a failure (expectedFailure)")
+
+
+PASSED = "test passed"
+
+
+def run_method(test: dict, cls: type, name: str, function: object) -> None:
+    """A test class's method, as unittest or pytest runs it: setUp, the test, tearDown."""
+    if getattr(cls, "__unittest_skip__", False):
+        raise sys.modules["unittest"].SkipTest(str(getattr(cls, "__unittest_skip_why__", "")))
     is_case = any(k.__name__ == "TestCase" for k in cls.__mro__)
-    instance = cls(names[1]) if is_case else cls()
+    instance = cls(name) if is_case else cls()
     if hasattr(cls, "setUpClass"):
         cls.setUpClass()
     if hasattr(instance, "setUp"):
@@ -604,11 +683,28 @@ def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link)
         instance.tearDown()
 
 
+def expects_failure(cls: type, function: object) -> bool:
+    """`@unittest.expectedFailure` on the test method or its class: the test passes when
+    it fails."""
+    return bool(
+        getattr(function, "__unittest_expecting_failure__", False)
+        or getattr(cls, "__unittest_expecting_failure__", False)
+    )
+
+
+def is_skip(exc: BaseException) -> bool:
+    """unittest's SkipTest (`@unittest.skip`, `self.skipTest`), raised by the tests: a
+    skipped test counts as passed, as in unittest's exit status. Only this process's own
+    class: an exception of the solution's is rebuilt as another class, whatever its name."""
+    unittest = sys.modules.get("unittest")
+    return unittest is not None and isinstance(exc, unittest.SkipTest)
+
+
 def refuse_generator(outcome: object) -> None:
     """A test function with `yield` in it returns a generator: its body, checks and all,
     never ran (pytest fails such a test too)."""
     if isinstance(outcome, types.GeneratorType | types.AsyncGeneratorType):
-        raise TypeError("the test function is a generator: its checks never ran")
+        raise NotJudged("the test function is a generator: its checks never ran")
 
 
 def run_async(coroutine: object) -> None:

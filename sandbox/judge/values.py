@@ -103,12 +103,28 @@ STDLIB_SCALARS: dict[tuple[str, str], Callable[[object], list]] = {
 }
 
 
-def _stdlib_scalar(klass: type) -> Callable[[object], list] | None:
+def _stdlib_scalar(klass: type) -> Callable[[object], object] | None:
     key = (type.__dict__["__module__"].__get__(klass), klass.__name__)
     encoder = STDLIB_SCALARS.get(key)
     module = sys.modules.get(key[0])
-    if encoder is not None and getattr(module, key[1], None) is klass:
-        return encoder
+    if getattr(module, key[1], None) is not klass:
+        return None
+    if encoder is None and key[0] == "numpy":
+        return _numpy_scalar(module, klass)
+    return encoder
+
+
+def _numpy_scalar(numpy: types.ModuleType, klass: type) -> Callable[[object], object] | None:
+    """numpy's int, uint and bool scalars as the Python int or bool they are equal to (a
+    solution's `np.sum(xs)` is an np.int64, which `== 6` in plain Python), read through the
+    numpy class's own C methods; its float scalars other than float64 (already a float) as
+    the float. Only where numpy is loaded: the sci image."""
+    if issubclass(klass, numpy.integer):
+        return lambda value: _int(klass.__int__(value))
+    if issubclass(klass, numpy.bool_):
+        return lambda value: bool(klass.__bool__(value))
+    if issubclass(klass, numpy.floating):
+        return lambda value: _float(klass.__float__(value))
     return None
 
 

@@ -122,7 +122,8 @@ def _call(case: dict, run: CaseRun) -> dict:
 def _test(case: dict, run: CaseRun) -> dict:
     report = parse_frame(run.outputs.get("verdict", b""))
     if isinstance(report, dict) and report.get("passed") is True:
-        return passed(case, "test passed")
+        reason = report.get("reason")
+        return passed(case, reason[:300] if isinstance(reason, str) else "test passed")
     if isinstance(report, dict) and isinstance(report.get("reason"), str):
         return failed(case, report["reason"])
     status = run.status.get("tester")
