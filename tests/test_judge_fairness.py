@@ -287,6 +287,40 @@ def test_what_the_solution_prints_reaches_the_tests_redirected_streams(sandbox):
     assert_earned(grade(sandbox, aside.format(wrong=""), {"tests": PRINT_TESTS}), 3, 3)
 
 
+PRINT_MOCK_TESTS = textwrap.dedent(
+    """
+    import sys
+    from unittest import mock
+
+    def test_print_called_with_each_row():
+        with mock.patch("builtins.print") as printed:
+            show_table(2)
+        assert printed.call_args_list == [mock.call(1, 2), mock.call(2, 4)]
+
+    def test_warning_goes_to_stderr():
+        with mock.patch("builtins.print") as printed:
+            show_table(-1)
+        printed.assert_called_once_with("negative", file=sys.stderr)
+
+    def test_rows_as_text():
+        lines = []
+        with mock.patch("builtins.print", side_effect=lambda *a, **k: lines.append(a)):
+            show_table(3)
+        assert [" ".join(map(str, row)) for row in lines] == ["1 3", "2 6", "3 9"]
+    """
+)
+
+
+def test_the_solutions_print_calls_are_the_tests_patched_print(sandbox):  # noqa: F811
+    honest = SHOW_TABLE.format(wrong="")
+    assert_earned(grade(sandbox, honest, {"tests": PRINT_MOCK_TESTS}), 3, 3)
+    wrong = SHOW_TABLE.format(wrong="1 + ")
+    assert_earned(grade(sandbox, wrong, {"tests": PRINT_MOCK_TESTS}), 1, 3)
+    # A print the mock did not see (to the real stdout's fd) is no print to the tests.
+    silent = SHOW_TABLE.replace("print(i,", "sys.__stdout__.write(str(i)); (i,")
+    assert_earned(grade(sandbox, silent.format(wrong=""), {"tests": PRINT_MOCK_TESTS}), 1, 3)
+
+
 INPUT_TESTS = textwrap.dedent(
     """
     import io

@@ -249,7 +249,7 @@ def serve(module: types.ModuleType) -> None:
             return
         captured = {n: _StringIO() for n in request.get("capture") or () if n in STREAMS}
         try:
-            with redirected(captured), fed(request.get("feed") or ()):
+            with redirected(captured), fed(request.get("feed") or (), register):
                 reply = answer(request, handles, register, resolve)
         except BaseException as exc:
             with pristine():
@@ -260,26 +260,33 @@ def serve(module: types.ModuleType) -> None:
 
 
 @contextlib.contextmanager
-def fed(what: list[str]):
+def fed(what: list[str], register):
     """`input` (and with "stdin", sys.stdin) asked of the tester while a request runs: the
-    tests gave the input (a patched `input`, a StringIO for sys.stdin). The solution's own
-    again after it."""
+    tests gave the input (a patched `input`, a StringIO for sys.stdin). With "print", the
+    tests patched `print` (`mock.patch("builtins.print")`): each call is theirs, made over
+    there with the solution's arguments. The solution's own again after it."""
     namespace = builtins.__dict__
-    theirs_input, theirs_stdin = namespace.get("input"), sys.stdin
+    theirs_input, theirs_print, theirs_stdin = (
+        namespace.get("input"),
+        namespace.get("print"),
+        sys.stdin,
+    )
     if "input" in what:
         namespace["input"] = asked_input
     if "stdin" in what:
         sys.stdin = AskedStdin()
+    if "print" in what:
+        namespace["print"] = relayed_print(register, theirs_print)
     try:
         yield
     finally:
-        namespace["input"] = theirs_input
+        namespace["input"], namespace["print"] = theirs_input, theirs_print
         sys.stdin = theirs_stdin
 
 
-def ask_tester(kind: str, prompt: str = "") -> object:
+def ask_tester(kind: str, prompt: str = "", **fields: object) -> object:
     """What the tests' input gives for one read (the tester answers on REQUEST_FD)."""
-    send({"ask": kind, "prompt": prompt})
+    send({"ask": kind, "prompt": prompt, **fields})
     answer = receive(REQUEST_FD)
     if not isinstance(answer, dict):
         _exit(1)  # the tester is gone
@@ -293,6 +300,32 @@ def asked_input(prompt: object = "") -> object:
     if line is None:
         raise EOFError("EOF when reading a line")
     return line
+
+
+def relayed_print(register, own_print):
+    """print as the tests patched it: its arguments go to the tester as values (handles for
+    the solution's objects), where the tests' print is called with them, the keywords the
+    solution gave and no others (a mock records exactly the call). A print to a file other
+    than the standard streams is the solution's own."""
+
+    def print_(*args: object, **keywords: object) -> None:
+        file = keywords.pop("file", None)
+        streams = {id(sys.stdout): "stdout", id(sys.stderr): "stderr"}
+        if file is not None and id(file) not in streams:
+            return own_print(*args, file=file, **keywords)
+        with pristine():
+            try:
+                encoded = [values.encode(arg, register) for arg in args]
+                named = [[str(k), values.encode(v, register)] for k, v in keywords.items()]
+            except values.NotPlain:
+                encoded = None
+        if encoded is None:
+            return own_print(*args, file=file, **keywords)
+        stream = None if file is None else streams[id(file)]
+        ask_tester("print", args=encoded, kwargs=named, file=stream)
+        return None
+
+    return print_
 
 
 class AskedStdin(io.TextIOBase):

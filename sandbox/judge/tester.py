@@ -125,6 +125,10 @@ class Link:
         # is asked of the tests' ones here (feeding: for the request in flight).
         self.stdin, self.input = sys.stdin, builtins.input
         self.feeding = False
+        # And print: where the tests patched it (`mock.patch("builtins.print")`), the
+        # solution's calls of print during the request are made of theirs here.
+        self.print = builtins.print
+        self.relaying_print = False
 
     def decode(self, tree: object) -> object:
         started = time.process_time()
@@ -150,6 +154,9 @@ class Link:
         if not fed and builtins.input is not self.input:
             fed = ["input"]
         self.feeding = bool(fed)
+        self.relaying_print = builtins.print is not self.print
+        if self.relaying_print:
+            fed = [*fed, "print"]
         if fed:
             request = {**request, "feed": fed}
         procutil.write_all(REQUEST_FD, procutil.encode_frame(request))
@@ -158,6 +165,10 @@ class Link:
         """Answer the solution's read of the input the tests gave: their `input` (a mock's
         next value) or their `sys.stdin`; None for its end, or when their mock raised."""
         kind, prompt = asked.get("ask"), str(asked.get("prompt", ""))[:1000]
+        if kind == "print" and self.relaying_print:
+            self.relay_print(asked)
+            procutil.write_all(REQUEST_FD, procutil.encode_frame({"given": None}))
+            return
         readers = {
             "input": lambda: builtins.input(prompt),
             "readline": lambda: sys.stdin.readline(),
@@ -170,6 +181,21 @@ class Link:
         except Exception:
             given = None
         procutil.write_all(REQUEST_FD, procutil.encode_frame({"given": given}))
+
+    def relay_print(self, asked: dict) -> None:
+        """The solution's call of print, made of the tests' patched print: the arguments
+        as the solution passed them (its objects as Remotes), its file sys.stdout or
+        sys.stderr, here."""
+        try:
+            args = [self.decode(arg) for arg in asked.get("args") or ()]
+            keywords = {str(k): self.decode(v) for k, v in asked.get("kwargs") or ()}
+        except (ValueError, TypeError) as exc:
+            raise SolutionGone(f"an unreadable print ({type(exc).__name__})") from None
+        if asked.get("file") in STREAMS:
+            keywords["file"] = getattr(sys, asked["file"])
+        # The tests' mock may raise (a side_effect): the solution's call just ends.
+        with contextlib.suppress(Exception):
+            builtins.print(*args, **keywords)
 
     def write_captured(self, reply: dict) -> None:
         """What the solution printed during a request to streams the tests redirected, written
