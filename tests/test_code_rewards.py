@@ -682,3 +682,55 @@ def test_a_top_level_test_runner_call_is_dropped_and_line_numbers_kept():
     # The guard's main() is the tests' own (no runner imported as main): it runs.
     assert [case["name"] for case in plan.cases][-1] == "the code after the last assert"
     assert "unittest.main" not in plan.sources[-1] and "main()" in plan.sources[-1]
+    # Imported only to run itself: the import goes with the call (no image has pytest).
+    for tests in (
+        "import pytest\n\ndef test_a():\n    assert f() == 1\n\n"
+        "if __name__ == '__main__':\n    pytest.main([__file__])\n",
+        "import pytest\nassert f() == 1\npytest.main()\n",
+    ):
+        plan = plan_cases({"tests": tests})
+        assert all("import pytest" not in source for source in plan.sources), plan.sources
+
+
+@pytest.mark.parametrize(
+    ("reference", "refused"),
+    [
+        ({"tests": "import numpy as np\ndef test_a():\n    assert f() == 1\n"}, "numpy"),
+        (
+            {
+                "tests": "import pytest\ndef test_a():\n    with pytest.raises(ValueError):\n"
+                "        f(-1)\n"
+            },
+            "pytest",
+        ),
+        ({"tests": "from main import f\nassert f() == 1\n"}, "main"),
+        ({"tests": "import numpy.linalg\nassert f() == 1\n", "image": "sci"}, None),
+        ({"tests": "from solution import f\nimport math, collections.abc\nassert f()\n"}, None),
+        (
+            {
+                "tests": "try:\n    import numpy\nexcept ImportError:\n    numpy = None\n"
+                "assert f()\n"
+            },
+            None,
+        ),
+        ({"tests": "def test_a():\n    import numpy\n    assert f()\n"}, None),
+        (
+            {"tests": "assert f() == 1\n", "preamble": "import sortedcontainers\n"},
+            "sortedcontainers",
+        ),
+        (
+            {"test_cases": [{"input": "1\n", "output": "1\n"}], "checker": "import numpy\n"},
+            "numpy",
+        ),
+    ],
+)
+def test_tests_importing_what_their_image_lacks_are_a_bad_reference(reference, refused):
+    # Every case would fail for every solution: a correct one would read 0.
+    if refused is None:
+        assert plan_cases(reference).cases
+        return
+    with pytest.raises(BadReference, match=rf"import {refused}, which the default sandbox image"):
+        plan_cases(reference)
+    if refused in ("numpy", "sortedcontainers"):
+        with pytest.raises(BadReference, match=re.escape("set reference.image to 'sci'")):
+            plan_cases(reference)

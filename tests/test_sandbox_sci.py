@@ -18,6 +18,7 @@ import pytest
 
 from rewardd.api.schemas import ExecuteRequest
 from rewardd.rewards.code_cases import BadReference, plan_cases
+from rewardd.rewards.code_imports import IMAGE_PACKAGES
 from sandbox import ExecutionRequest, ExecutionResult
 from sandbox.docker_backend import DockerSandbox, docker_unavailable_reason
 from sandbox.limits import SandboxSettings, validate_request
@@ -87,6 +88,17 @@ def test_the_default_image_stays_lean_and_sci_has_the_stack(docker_sandbox, sci_
         ExecutionRequest(code=SCI_STACK, timeout_s=20, memory_mb=512, image="sci")
     )
     assert (sci.status, sci.stdout) == ("ok", "6 2 7\n"), sci
+
+
+@pytest.mark.docker
+def test_each_package_the_planner_counts_on_imports_in_its_image(docker_sandbox, sci_docker):  # noqa: F811
+    # The planner refuses tests importing what their image lacks (code_imports): its list
+    # must be what the image really has, or honest tests would be refused.
+    code = "\n".join(f"import {name}" for name in sorted(IMAGE_PACKAGES["sci"])) + "\nprint('ok')"
+    sci = docker_sandbox.execute(
+        ExecutionRequest(code=code, timeout_s=30, memory_mb=512, image="sci")
+    )
+    assert (sci.status, sci.stdout) == ("ok", "ok\n"), sci
 
 
 @pytest.mark.docker

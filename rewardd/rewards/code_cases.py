@@ -23,6 +23,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .code_imports import unavailable_import
+
 DEFAULT_CASE_TIMEOUT_S = 5.0
 MIN_CASE_TIMEOUT_S = 0.1
 MAX_CASE_TIMEOUT_S = 30.0
@@ -95,8 +97,22 @@ def plan_cases(reference: dict[str, Any]) -> CasePlan:
     plan.preamble = preamble or ""
     plan.checker = _checker(reference.get("checker"), plan)
     plan.image = _image(reference.get("image"))
+    _check_imports(reference, plan)
     plan.digest = _digest(reference)
     return plan
+
+
+def _check_imports(reference: dict[str, Any], plan: CasePlan) -> None:
+    """BadReference when the reference's own code, as the cases run it, imports what its
+    image lacks (all of it parses: checked above)."""
+    sources = [("the tests", source) for source in plan.sources]
+    sources += [(f"the {key}", reference.get(key)) for key in ("preamble", "checker")]
+    for what, source in sources:
+        if not isinstance(source, str):
+            continue
+        problem = unavailable_import(what, ast.parse(source), plan.image)
+        if problem is not None:
+            raise BadReference(problem)
 
 
 def _checker(source: Any, plan: CasePlan) -> str:
@@ -222,7 +238,8 @@ def _test_code_cases(tests: Any, timeout_s: float) -> CasePlan:
         # the cases are the tests, and it would run them again under unittest (in the judge's
         # own `__main__`) and end the module's run with a SystemExit.
         runs = [s for s in module.body if _is_runner_call(s, runners)]
-        source = _blanked(tests, module, runs)
+        runs += _runner_only_imports(module.body, runs)
+        source = _blanked(tests, module, sorted(runs, key=lambda s: s.lineno))
         cases = [
             {
                 "name": ".".join(call),
@@ -239,6 +256,9 @@ def _test_code_cases(tests: Any, timeout_s: float) -> CasePlan:
     # body of an `if __name__ == "__main__":` is top-level code here (a script's checks: the
     # tests run under another name), less its `unittest.main()`.
     body = _without_main_guards(module.body, runners)
+    unused = _runner_only_imports(body, [])
+    if unused:
+        body = [s for s in body if s not in unused]
     if body is not module.body:
         tests = ast.unparse(ast.Module(body=body, type_ignores=[]))
     sources, cases = [], []
@@ -316,6 +336,35 @@ def _test_runner_names(module: ast.Module) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module in TEST_RUNNERS:
             names.update(a.asname or a.name for a in node.names if a.name == "main")
     return names
+
+
+def _runner_only_imports(body: list[ast.stmt], dropped: list[ast.stmt]) -> list[ast.stmt]:
+    """The top-level imports of pytest that nothing but its dropped `main()` used: tests
+    that import it only to run themselves (`if __name__ == "__main__": pytest.main()`) run
+    in an image without pytest. A main guard left in body never runs (the tests run under
+    another name): what it uses does not count."""
+    kept = [s for s in body if s not in dropped]
+    used = {
+        node.id
+        for statement in kept
+        if not isinstance(statement, ast.Import | ast.ImportFrom) and not _is_main_guard(statement)
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Name)
+    }
+    imports = []
+    for statement in kept:
+        if not _imports_only_pytest(statement):
+            continue
+        bound = {a.asname or a.name for a in statement.names}
+        if not bound & used and "*" not in bound:
+            imports.append(statement)
+    return imports
+
+
+def _imports_only_pytest(statement: ast.stmt) -> bool:
+    if isinstance(statement, ast.ImportFrom):
+        return statement.module == "pytest"
+    return isinstance(statement, ast.Import) and all(a.name == "pytest" for a in statement.names)
 
 
 def _is_runner_call(statement: ast.stmt, runners: set[str]) -> bool:
