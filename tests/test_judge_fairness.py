@@ -234,6 +234,38 @@ def test_an_expected_failure_is_never_the_judges_own(sandbox):  # noqa: F811
     assert_earned(grade(sandbox, honest, {"tests": tests}), 1, 1)
 
 
+def test_an_expected_failure_covers_the_test_method_only(sandbox):  # noqa: F811
+    # As in unittest: a failing setUp, setUpClass or tearDown is an error of the test, not the
+    # failure it expects. A solution whose class cannot even be made fails the case.
+    tests = textwrap.dedent(
+        """
+        import unittest
+
+        class TestCounter(unittest.TestCase):
+            def setUp(self):
+                self.counter = Counter()
+
+            def tearDown(self):
+                self.counter.close()
+
+            @unittest.expectedFailure
+            def test_negative_steps_are_a_known_bug(self):
+                self.counter.step(-1)
+                self.assertEqual(self.counter.value, -1)
+        """
+    )
+    honest = (
+        "class Counter:\n    def __init__(self):\n        self.value = 0\n"
+        "    def step(self, n):\n        self.value += max(n, 0)\n"
+        "    def close(self):\n        pass\n"
+    )
+    assert_earned(grade(sandbox, honest, {"tests": tests}), 1, 1)
+    broken_setup = "class Counter:\n    def __init__(self):\n        raise RuntimeError('no')\n"
+    assert_earned(grade(sandbox, broken_setup, {"tests": tests}), 0, 1)
+    broken_teardown = honest.replace("        pass\n", "        raise RuntimeError('no')\n")
+    assert_earned(grade(sandbox, broken_teardown, {"tests": tests}), 0, 1)
+
+
 PRINT_TESTS = textwrap.dedent(
     """
     import contextlib

@@ -674,23 +674,15 @@ def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link)
         if names[1] in klass.__dict__:
             function = klass.__dict__[names[1]]
             break
-    if not expects_failure(cls, function):
-        run_method(test, cls, names[1], function)
-        return PASSED
-    try:
-        run_method(test, cls, names[1], function)
-    except Exception as exc:
-        if isinstance(exc, SolutionGone | NotJudged) or is_skip(exc):
-            raise
-        return "the test failed, as it expects (expectedFailure): " + describe(exc)
-    raise AssertionError("unexpected success: the test expects a failure (expectedFailure)")
+    return run_method(test, cls, names[1], function)
 
 
 PASSED = "test passed"
 
 
-def run_method(test: dict, cls: type, name: str, function: object) -> None:
-    """A test class's method, as unittest or pytest runs it: setUp, the test, tearDown."""
+def run_method(test: dict, cls: type, name: str, function: object) -> str:
+    """A test class's method, as unittest or pytest runs it: setUp, the test, tearDown; the
+    verdict's reason when it passed."""
     if getattr(cls, "__unittest_skip__", False):
         raise sys.modules["unittest"].SkipTest(str(getattr(cls, "__unittest_skip_why__", "")))
     is_case = any(k.__name__ == "TestCase" for k in cls.__mro__)
@@ -701,12 +693,29 @@ def run_method(test: dict, cls: type, name: str, function: object) -> None:
         instance.setUp()
     elif hasattr(instance, "setup_method"):
         instance.setup_method(function)
-    outcome = function(instance)
-    if test.get("is_async"):
-        run_async(outcome)
-    refuse_generator(outcome)
+    reason = call_test_method(test, instance, function, expects_failure(cls, function))
     if hasattr(instance, "tearDown"):
         instance.tearDown()
+    return reason
+
+
+def call_test_method(test: dict, instance: object, function: object, expecting: bool) -> str:
+    """The test method itself. With `@unittest.expectedFailure` (expecting), it passes when
+    it fails, as unittest scores it: only the method's own failure is expected, never one
+    of setUpClass, setUp or tearDown, nor the judge's refusal or the solution's process
+    ending."""
+    try:
+        outcome = function(instance)
+        if test.get("is_async"):
+            run_async(outcome)
+        refuse_generator(outcome)
+    except Exception as exc:
+        if not expecting or isinstance(exc, SolutionGone | NotJudged) or is_skip(exc):
+            raise
+        return "the test failed, as it expects (expectedFailure): " + describe(exc)
+    if expecting:
+        raise AssertionError("unexpected success: the test expects a failure (expectedFailure)")
+    return PASSED
 
 
 def expects_failure(cls: type, function: object) -> bool:
