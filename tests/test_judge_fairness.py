@@ -266,6 +266,86 @@ def test_an_expected_failure_covers_the_test_method_only(sandbox):  # noqa: F811
     assert_earned(grade(sandbox, broken_teardown, {"tests": tests}), 0, 1)
 
 
+FIXTURE_TESTS = textwrap.dedent(
+    """
+    import unittest
+
+    LOG = []
+
+    def setUpModule():
+        LOG.append("module")
+
+    def tearDownModule():
+        assert closed_cleanly(), "the pool leaked at module teardown"
+
+    class TestPool(unittest.TestCase):
+        @classmethod
+        def setUpClass(cls):
+            cls.pool = open_pool()
+
+        @classmethod
+        def tearDownClass(cls):
+            assert cls.pool.size() == 0, "connections left at class teardown"
+
+        def setUp(self):
+            self.addCleanup(self.check_released)
+
+        def check_released(self):
+            assert self.pool.size() == 0, "connection not released"
+
+        def test_borrow(self):
+            assert LOG == ["module"]
+            with_connection(self.pool)
+
+    class TestPytestStyle:
+        def setup_method(self, method):
+            self.pool = open_pool()
+
+        def teardown_method(self, method):
+            assert self.pool.size() == 0
+
+        def test_borrow(self):
+            with_connection(self.pool)
+
+    def setup_function(function):
+        LOG.append(function.__name__)
+
+    def test_function_fixture():
+        assert LOG[-1] == "test_function_fixture"
+    """
+)
+POOL = """
+_open = []
+
+class Pool:
+    def __init__(self):
+        self.held = []
+        _open.append(self)
+    def size(self):
+        return len(self.held)
+
+def open_pool():
+    return Pool()
+
+def with_connection(pool):
+    pool.held.append(1)
+    {release}
+
+def closed_cleanly():
+    return all(not p.held for p in _open)
+"""
+
+
+def test_fixtures_run_in_their_turn_and_their_checks_count(sandbox):  # noqa: F811
+    # setUpModule, setUpClass, setUp and their pytest counterparts run before the test; a
+    # failing cleanup (addCleanup), tearDown, tearDownClass or tearDownModule fails it, as it
+    # fails unittest's run: there the checks may be.
+    honest = POOL.format(release="pool.held.pop()")
+    assert_earned(grade(sandbox, honest, {"tests": FIXTURE_TESTS}), 3, 3)
+    leaks = POOL.format(release="pass")
+    assert_earned(grade(sandbox, leaks, {"tests": FIXTURE_TESTS}), 1, 3)
+
+
 PRINT_TESTS = textwrap.dedent(
     """
     import contextlib

@@ -657,16 +657,21 @@ def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link)
     module.__dict__.update(solution_names)
     sys.modules["solution"] = module
     scope = dict(solution_names)
-    scope.update(__name__="rewardd_tests", __builtins__=builtins)
+    scope.update(__name__=TESTS_MODULE, __builtins__=builtins)
     exec(code, scope)
     names = test["call"]
     if not names:
         return PASSED
     if len(names) == 1:
-        outcome = scope[names[0]]()
+        function = scope[names[0]]
+        run_fixture(scope, "setup_module", module)
+        run_fixture(scope, "setup_function", function)
+        outcome = function()
         if test.get("is_async"):
             run_async(outcome)
         refuse_generator(outcome)
+        run_fixture(scope, "teardown_function", function)
+        run_fixture(scope, "teardown_module", module)
         return PASSED
     cls = scope[names[0]]
     function = None
@@ -674,21 +679,45 @@ def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link)
         if names[1] in klass.__dict__:
             function = klass.__dict__[names[1]]
             break
-    return run_method(test, cls, names[1], function)
+    run_fixture(scope, "setUpModule")
+    run_fixture(scope, "setup_module", module)
+    reason = run_method(test, cls, names[1], function)
+    run_fixture(scope, "teardown_module", module)
+    run_fixture(scope, "tearDownModule")
+    unittest = sys.modules.get("unittest")
+    if unittest is not None:
+        unittest.doModuleCleanups()  # raises what a module cleanup raised
+    return reason
 
 
 PASSED = "test passed"
 
 
+def run_fixture(scope: dict, name: str, *argument: object) -> None:
+    """The tests' own module-level fixture `name` (unittest's setUpModule, pytest's
+    setup_module or setup_function, ...), with its argument when it takes one; a name the
+    solution defined is no fixture of the tests."""
+    fixture = scope.get(name)
+    if not isinstance(fixture, types.FunctionType) or fixture.__module__ != TESTS_MODULE:
+        return
+    fixture(*argument[: fixture.__code__.co_argcount])
+
+
+TESTS_MODULE = "rewardd_tests"
+
+
 def run_method(test: dict, cls: type, name: str, function: object) -> str:
-    """A test class's method, as unittest or pytest runs it: setUp, the test, tearDown; the
-    verdict's reason when it passed."""
+    """A test class's method, as unittest or pytest runs it, each fixture in its turn (class,
+    then method, then the test, then theirs undone); the verdict's reason when it passed. A
+    failing cleanup, tearDown or tearDownClass fails the test, as it makes unittest's run
+    fail."""
     if getattr(cls, "__unittest_skip__", False):
         raise sys.modules["unittest"].SkipTest(str(getattr(cls, "__unittest_skip_why__", "")))
     is_case = any(k.__name__ == "TestCase" for k in cls.__mro__)
     instance = cls(name) if is_case else cls()
-    if hasattr(cls, "setUpClass"):
-        cls.setUpClass()
+    for fixture in ("setUpClass", "setup_class"):
+        if hasattr(cls, fixture):
+            getattr(cls, fixture)()
     if hasattr(instance, "setUp"):
         instance.setUp()
     elif hasattr(instance, "setup_method"):
@@ -696,6 +725,19 @@ def run_method(test: dict, cls: type, name: str, function: object) -> str:
     reason = call_test_method(test, instance, function, expects_failure(cls, function))
     if hasattr(instance, "tearDown"):
         instance.tearDown()
+    elif hasattr(instance, "teardown_method"):
+        instance.teardown_method(function)
+    unittest = sys.modules.get("unittest")
+    is_unittest = unittest is not None and isinstance(instance, unittest.TestCase)
+    if is_unittest and not instance.doCleanups():
+        raise AssertionError("a cleanup of the test failed (addCleanup)")
+    for fixture in ("tearDownClass", "teardown_class"):
+        if hasattr(cls, fixture):
+            getattr(cls, fixture)()
+    if is_unittest:
+        cls.doClassCleanups()
+        if cls.tearDown_exceptions:
+            raise cls.tearDown_exceptions[0][1]
     return reason
 
 
