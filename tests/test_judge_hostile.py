@@ -388,3 +388,33 @@ def test_catching_sigxcpu_buys_no_time(sandbox):
     score = grade(sandbox, solution, reference)
     assert_earned(score, 0, 1)
     assert "CPU time" in score.details["cases"][0]["reason"]
+
+
+def test_the_end_of_the_solutions_process_fails_a_test_that_catches_it(sandbox):
+    # A test that takes any exception for the refusal it checks (`except Exception`,
+    # `assertRaises(Exception)`): a solution that kills its own process, or raises
+    # SystemExit, ends a plain run there. The tests' catch does not turn that into a pass.
+    tests = """
+import unittest
+
+class TestValidation(unittest.TestCase):
+    def test_rejects_negative(self):
+        with self.assertRaises(Exception):
+            parse_age(-1)
+
+def test_rejects_text():
+    try:
+        parse_age("old")
+    except Exception:
+        return
+    raise AssertionError("accepted text")
+"""
+    for solution in (
+        "import os\ndef parse_age(value):\n    os._exit(0)\n",
+        "import os, signal\ndef parse_age(value):\n    os.kill(os.getpid(), signal.SIGKILL)\n",
+        "def parse_age(value):\n    raise SystemExit(0)\n",
+    ):
+        assert_earned(grade(sandbox, solution, {"tests": tests}), 0, 2)
+    honest = "def parse_age(value):\n    if not isinstance(value, int) or value < 0:\n"
+    honest += "        raise ValueError(value)\n    return value\n"
+    assert_earned(grade(sandbox, honest, {"tests": tests}), 2, 2)

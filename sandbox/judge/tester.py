@@ -95,11 +95,25 @@ ANSWERS_OF_BUILTIN_VALUES = frozenset(
 )  # fmt: skip
 
 
-class SolutionGone(RuntimeError):
+# Each SolutionGone and NotJudged made during the case in flight: it fails the case even when
+# the tests' code caught it (`assertRaises(TypeError)`, `except Exception: pass`), as the
+# solution's process ending ends a plain run, and a refused check is no check the tests made.
+STICKY_FAILURES: list[str] = []
+
+
+class StickyFailure:
+    """A failure that the test's own code cannot take back by catching it."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        STICKY_FAILURES.append(f"{type(self).__name__}: {args[0] if args else ''}")
+
+
+class SolutionGone(StickyFailure, RuntimeError):
     """The solution's process stopped answering (it exited, crashed or was killed)."""
 
 
-class NotJudged(TypeError):
+class NotJudged(StickyFailure, TypeError):
     """A check the judge cannot make without trusting the solution's own code (its
     `__bool__`, `__contains__`, `startswith`), or data it cannot pass on: the check fails,
     even in a test that expects a failure."""
@@ -177,7 +191,9 @@ class Link:
         if not self.feeding or kind not in readers:
             raise SolutionGone("the solution's process asked for input it was not given")
         try:
-            given = self.encode(readers[kind]())
+            # Not self.encode: a value the tests' mock gives that cannot cross is the end of
+            # the input, no refusal of a check.
+            given = values.encode(readers[kind](), self.handle_of)
         except Exception:
             given = None
         procutil.write_all(REQUEST_FD, procutil.encode_frame({"given": given}))
@@ -562,6 +578,7 @@ def judge_with(test: dict, compiled: dict, link: Link, started: float) -> bool:
         return verdict(False, reason, started, link.transport_s)
     preamble = str(test.get("preamble") or "")
     preamble_s = 0.0  # the reference's own work here, not the solution's
+    STICKY_FAILURES.clear()
     try:
         names = namespace_of(first["names"], link)
         preamble_started = time.process_time()
@@ -573,10 +590,13 @@ def judge_with(test: dict, compiled: dict, link: Link, started: float) -> bool:
         preamble_s = time.process_time() - preamble_started
         reason = run_test(test, code_of(test, compiled), names, link)
     except BaseException as exc:
-        if is_skip(exc):
+        if is_skip(exc) and not STICKY_FAILURES:
             reason = "test skipped: " + describe(exc)
             return verdict(True, reason, started, preamble_s + link.transport_s)
         reason = "the test failed: " + describe(exc)
+        return verdict(False, reason, started, preamble_s + link.transport_s)
+    if STICKY_FAILURES:
+        reason = "the test failed: " + STICKY_FAILURES[0][:300] + " (caught by the tests)"
         return verdict(False, reason, started, preamble_s + link.transport_s)
     return verdict(True, reason, started, preamble_s + link.transport_s)
 
