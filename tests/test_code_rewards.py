@@ -734,3 +734,36 @@ def test_tests_importing_what_their_image_lacks_are_a_bad_reference(reference, r
     if refused in ("numpy", "sortedcontainers"):
         with pytest.raises(BadReference, match=re.escape("set reference.image to 'sci'")):
             plan_cases(reference)
+
+
+def test_a_test_class_has_every_method_unittests_loader_finds():
+    # Its own, bound by assignment, inherited from a mixin or from a base TestCase (which a
+    # subclass runs again with its own attributes), through an alias of TestCase.
+    tests = textwrap.dedent(
+        """
+        import unittest
+
+        Base = unittest.TestCase
+
+        class SumChecks:
+            def test_small(self):
+                assert self.func([1, 2]) == 3
+
+        class TestSum(SumChecks, Base):
+            func = staticmethod(sum)
+
+            def test_empty(self):
+                assert self.func([]) == 0
+
+            test_alias = test_empty
+
+        class TestTotal(TestSum):
+            func = staticmethod(total)
+        """
+    )
+    names = [case["name"] for case in plan_cases({"tests": tests}).cases]
+    assert sorted(names) == sorted(
+        f"{cls}.{m}"
+        for cls in ("TestSum", "TestTotal")
+        for m in ("test_small", "test_empty", "test_alias")
+    )

@@ -402,9 +402,14 @@ def _runs_checks(statement: ast.stmt) -> bool:
 
 
 def _test_functions(module: ast.Module) -> list[tuple[tuple[str, ...], bool]]:
-    """(name,) for top-level test_* functions, (class, name) for test methods; with is_async."""
+    """(name,) for top-level test_* functions, (class, name) for test methods; with is_async.
+    A test class's methods are those unittest's loader finds on it: its own, the ones bound
+    by assignment in its body (`test_b = _check`), and the ones it inherits from the
+    module's other classes (a mixin of checks, a base TestCase whose tests a subclass runs
+    again with its own attributes)."""
     found: list[tuple[tuple[str, ...], bool]] = []
     test_bases = _test_case_names(module)
+    classes = {node.name: node for node in module.body if isinstance(node, ast.ClassDef)}
     for node in module.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
             "test"
@@ -412,13 +417,33 @@ def _test_functions(module: ast.Module) -> list[tuple[tuple[str, ...], bool]]:
             _require_no_arguments(node, node.name, skip=0)
             found.append(((node.name,), isinstance(node, ast.AsyncFunctionDef)))
         elif isinstance(node, ast.ClassDef) and _is_test_class(node, test_bases):
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and (
-                    item.name.startswith("test")
-                ):
-                    _require_no_arguments(item, f"{node.name}.{item.name}", skip=1)
-                    found.append(((node.name, item.name), isinstance(item, ast.AsyncFunctionDef)))
+            for name, is_async in _class_tests(node, classes, set()).items():
+                found.append(((node.name, name), is_async))
     return found
+
+
+def _class_tests(
+    node: ast.ClassDef, classes: dict[str, ast.ClassDef], seen: set[str]
+) -> dict[str, bool]:
+    """A class's test methods, inherited ones first (from the module's own classes among
+    its bases), each name once, with is_async."""
+    seen.add(node.name)
+    tests: dict[str, bool] = {}
+    for base in node.bases:
+        name = ast.unparse(base)
+        if name in classes and name not in seen:
+            tests.update(_class_tests(classes[name], classes, seen))
+    for item in node.body:
+        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name.startswith(
+            "test"
+        ):
+            _require_no_arguments(item, f"{node.name}.{item.name}", skip=1)
+            tests[item.name] = isinstance(item, ast.AsyncFunctionDef)
+        elif isinstance(item, ast.Assign):
+            for target in item.targets:
+                if isinstance(target, ast.Name) and target.id.startswith("test"):
+                    tests[target.id] = False
+    return tests
 
 
 def _is_test_class(node: ast.ClassDef, test_bases: set[str]) -> bool:
@@ -441,6 +466,10 @@ def _test_case_names(module: ast.Module) -> set[str]:
     for node in ast.walk(module):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("unittest"):
             names.update(a.asname or a.name for a in node.names if a.name.endswith("TestCase"))
+    for node in module.body:
+        # `Base = unittest.TestCase`
+        if isinstance(node, ast.Assign) and ast.unparse(node.value).endswith("TestCase"):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return names
 
 

@@ -808,6 +808,9 @@ class Tester:
             # as a forked tester's was: the case's limit and 2 s (tester.limit_cpu).
             "cpu_s": float(case["timeout_s"]) + 2,
         }
+        if not self.sources_sent:
+            # What the tester checks the tests' own collection against (tester.PLANNED).
+            message["planned"] = [".".join(c["call"]) for c in payload["cases"] if c["call"]]
         if source_id not in self.sources_sent:
             message["source"] = payload["sources"][source_id]
             self.sources_sent.add(source_id)

@@ -527,6 +527,9 @@ def judge_case(compiled: dict) -> bool:
         return False
     started = time.process_time()
     limit_cpu(started + float(test["cpu_s"]))
+    if "planned" in test:
+        PLANNED.clear()
+        PLANNED.update(str(name) for name in test["planned"])
     link = Link()
     try:
         return judge_with(test, compiled, link, started)
@@ -679,15 +682,32 @@ def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link)
     scope = dict(solution_names)
     scope.update(__name__=TESTS_MODULE, __builtins__=builtins)
     exec(code, scope)
+    # What unittest or pytest would also run and no case is planned for (made when the tests
+    # run: setattr, a class under an if, a function bound by assignment): run with every
+    # case, which passes only if they all do. Never above the runner's own share of passes.
+    for name in sorted(collected_tests(scope) - PLANNED):
+        try:
+            run_named({}, scope, module, name.split("."))
+        except BaseException as exc:
+            if is_skip(exc):
+                continue
+            raise AssertionError(
+                f"{name}, a test made when the tests run (checked with every case), failed: "
+                + describe(exc)
+            ) from None
     names = test["call"]
-    if not names:
-        return PASSED
+    return run_named(test, scope, module, names) if names else PASSED
+
+
+def run_named(test: dict, scope: dict, module: types.ModuleType, names: list[str]) -> str:
+    """The test function `names[0]`, or the method `names[1]` of the test class `names[0]`,
+    with their fixtures; the verdict's reason when it passed."""
     if len(names) == 1:
         function = scope[names[0]]
         run_fixture(scope, "setup_module", module)
         run_fixture(scope, "setup_function", function)
         outcome = function()
-        if test.get("is_async"):
+        if test.get("is_async") or isinstance(outcome, types.CoroutineType):
             run_async(outcome)
         refuse_generator(outcome)
         run_fixture(scope, "teardown_function", function)
@@ -711,6 +731,35 @@ def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link)
 
 
 PASSED = "test passed"
+# The names of the job's test cases ("Class.method", "function"): whatever else unittest or
+# pytest would run from the tests runs with every case (the judge sends it once).
+PLANNED: set[str] = set()
+
+
+def collected_tests(scope: dict) -> set[str]:
+    """What unittest's loader and pytest's collection would run from the tests' module: each
+    TestCase class's test methods (inherited, assigned, made by setattr), pytest's Test*
+    classes' and test* functions. Only the tests' own: a name of the solution's is a Remote
+    or a stdlib object, of another module."""
+    unittest = sys.modules.get("unittest")
+    found: set[str] = set()
+    for name, value in list(scope.items()):
+        if isinstance(value, types.FunctionType):
+            if name.startswith("test") and value.__module__ == TESTS_MODULE:
+                found.add(name)
+            continue
+        if not isinstance(value, type) or value.__module__ != TESTS_MODULE:
+            continue
+        if unittest is not None and issubclass(value, unittest.TestCase):
+            methods = unittest.defaultTestLoader.getTestCaseNames(value)
+        elif name.startswith("Test") and "__init__" not in value.__dict__:
+            methods = [
+                m for m in dir(value) if m.startswith("test") and callable(getattr(value, m))
+            ]
+        else:
+            continue
+        found.update(f"{name}.{method}" for method in methods)
+    return found
 
 
 def run_fixture(scope: dict, name: str, *argument: object) -> None:
@@ -738,19 +787,14 @@ def run_method(test: dict, cls: type, name: str, function: object) -> str:
     for fixture in ("setUpClass", "setup_class"):
         if hasattr(cls, fixture):
             getattr(cls, fixture)()
-    if hasattr(instance, "setUp"):
-        instance.setUp()
-    elif hasattr(instance, "setup_method"):
-        instance.setup_method(function)
-    reason = call_test_method(test, instance, function, expects_failure(cls, function))
-    if hasattr(instance, "tearDown"):
-        instance.tearDown()
-    elif hasattr(instance, "teardown_method"):
-        instance.teardown_method(function)
     unittest = sys.modules.get("unittest")
     is_unittest = unittest is not None and isinstance(instance, unittest.TestCase)
-    if is_unittest and not instance.doCleanups():
-        raise AssertionError("a cleanup of the test failed (addCleanup)")
+    if is_unittest and not (test.get("is_async") and unittest_awaits_nothing(cls)):
+        # unittest's own run of it: setUp, subtests (a skipped or failed one does not end
+        # the method), expectedFailure, tearDown and cleanups, as its runner scores them.
+        reason = run_unittest_method(unittest, instance)
+    else:
+        reason = run_method_by_hand(test, instance, function, expects_failure(cls, function))
     for fixture in ("tearDownClass", "teardown_class"):
         if hasattr(cls, fixture):
             getattr(cls, fixture)()
@@ -761,6 +805,58 @@ def run_method(test: dict, cls: type, name: str, function: object) -> str:
     return reason
 
 
+def unittest_awaits_nothing(cls: type) -> bool:
+    """A plain TestCase, whose run of an `async def` test passes without awaiting it (a
+    DeprecationWarning): the judge runs its checks instead (IsolatedAsyncioTestCase runs
+    them itself)."""
+    return not any(k.__name__ == "IsolatedAsyncioTestCase" for k in cls.__mro__)
+
+
+def run_unittest_method(unittest: types.ModuleType, instance: object) -> str:
+    """instance.run() into a TestResult: the verdict's reason when it passed, else raises
+    with the first failure's (a failing cleanup or tearDown, an unexpected success)."""
+    result = unittest.TestResult()
+    instance.run(result)
+    problems = [*result.errors, *result.failures]
+    if problems:
+        raise AssertionError(traceback_summary(problems[0][1]))
+    if result.unexpectedSuccesses:
+        raise AssertionError("unexpected success: the test expects a failure (expectedFailure)")
+    if result.expectedFailures:
+        summary = traceback_summary(result.expectedFailures[0][1])
+        return "the test failed, as it expects (expectedFailure): " + summary
+    skipped = [why for skipped, why in result.skipped if skipped is instance]
+    return f"test skipped: {skipped[0]}"[:300] if skipped else PASSED
+
+
+def traceback_summary(text: str) -> str:
+    """The exception line of a traceback unittest formatted, and the test line it was
+    raised from (as describe() gives them)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    exception = next((line for line in reversed(lines) if not line.startswith(" ")), "")
+    marker = f'File "{TEST_FILENAME}", line '
+    numbers = [line.split(marker, 1)[1].split(",")[0] for line in lines if marker in line]
+    where = f" (test line {numbers[-1]})" if numbers else ""
+    return (exception + where)[:300]
+
+
+def run_method_by_hand(test: dict, instance: object, function: object, expecting: bool) -> str:
+    """A pytest-style class's test (or an `async def` one of a plain TestCase): setUp or
+    setup_method, the test, tearDown or teardown_method, cleanups."""
+    if hasattr(instance, "setUp"):
+        instance.setUp()
+    elif hasattr(instance, "setup_method"):
+        instance.setup_method(function)
+    reason = call_test_method(test, instance, function, expecting)
+    if hasattr(instance, "tearDown"):
+        instance.tearDown()
+    elif hasattr(instance, "teardown_method"):
+        instance.teardown_method(function)
+    if hasattr(instance, "doCleanups") and not instance.doCleanups():
+        raise AssertionError("a cleanup of the test failed (addCleanup)")
+    return reason
+
+
 def call_test_method(test: dict, instance: object, function: object, expecting: bool) -> str:
     """The test method itself. With `@unittest.expectedFailure` (expecting), it passes when
     it fails, as unittest scores it: only the method's own failure is expected, never one
@@ -768,7 +864,7 @@ def call_test_method(test: dict, instance: object, function: object, expecting: 
     ending."""
     try:
         outcome = function(instance)
-        if test.get("is_async"):
+        if test.get("is_async") or isinstance(outcome, types.CoroutineType):
             run_async(outcome)
         refuse_generator(outcome)
     except Exception as exc:
