@@ -433,6 +433,70 @@ def test_the_solutions_print_calls_are_the_tests_patched_print(sandbox):  # noqa
     assert_earned(grade(sandbox, silent.format(wrong=""), {"tests": PRINT_MOCK_TESTS}), 1, 3)
 
 
+PATCHED_STDLIB_TESTS = textwrap.dedent(
+    """
+    import random
+    import time
+    from unittest import mock
+
+    def test_backs_off_twice_then_succeeds():
+        with mock.patch("time.sleep") as slept:
+            assert fetch_with_retry(lambda_calls=3) == "ok"
+        assert [c.args[0] for c in slept.call_args_list] == [0.5, 1.0]
+
+    def test_dice_follow_the_tests_random():
+        with mock.patch("random.randint", side_effect=[6, 6, 1]):
+            assert roll_until_one() == 3
+
+    def test_a_failing_remove_is_reported():
+        with mock.patch("os.remove", side_effect=PermissionError("read-only")):
+            assert remove_quietly("/nonexistent/file") == "read-only"
+    """
+)
+RETRIES = """
+import os
+import random
+import time
+
+def fetch_with_retry(lambda_calls):
+    delay = 0.5
+    for attempt in range(lambda_calls):
+        if attempt == lambda_calls - 1:
+            return "ok"
+        time.sleep(delay{wrong})
+        delay *= 2
+
+def roll_until_one():
+    rolls = 1
+    while random.randint(1, 6) != 1:
+        rolls += 1
+    return rolls
+
+def remove_quietly(path):
+    try:
+        os.remove(path)
+    except PermissionError as exc:
+        return str(exc)
+    return "removed"
+"""
+
+
+def test_a_stdlib_function_the_tests_patched_is_theirs_in_the_solution(sandbox):  # noqa: F811
+    # mock.patch("time.sleep"), ("random.randint"), ("os.remove"): the solution's calls of
+    # them are calls of the tests' mocks (recorded, steered, raising into the solution).
+    assert_earned(grade(sandbox, RETRIES.format(wrong=""), {"tests": PATCHED_STDLIB_TESTS}), 3, 3)
+    wrong = RETRIES.format(wrong=" + 1")
+    assert_earned(grade(sandbox, wrong, {"tests": PATCHED_STDLIB_TESTS}), 2, 3)
+    # Asking the tester to call a function the tests did not patch fails the test.
+    sneaky = RETRIES.format(wrong="") + (
+        "\nimport sys\n_real = roll_until_one\n"
+        "def roll_until_one():\n"
+        "    sys.modules['sandbox.judge.case'].ask_tester('call', target=['os', 'getpid'])\n"
+        "    return _real()\n"
+    )
+    assert_earned(grade(sandbox, sneaky, {"tests": PATCHED_STDLIB_TESTS}), 2, 3)
+
+
 INPUT_TESTS = textwrap.dedent(
     """
     import io

@@ -249,7 +249,7 @@ def serve(module: types.ModuleType) -> None:
             return
         captured = {n: _StringIO() for n in request.get("capture") or () if n in STREAMS}
         try:
-            with redirected(captured), fed(request.get("feed") or (), register):
+            with redirected(captured), fed(request, register):
                 reply = answer(request, handles, register, resolve)
         except BaseException as exc:
             with pristine():
@@ -260,39 +260,57 @@ def serve(module: types.ModuleType) -> None:
 
 
 @contextlib.contextmanager
-def fed(what: list[str], register):
+def fed(request: dict, register):
     """`input` (and with "stdin", sys.stdin) asked of the tester while a request runs: the
-    tests gave the input (a patched `input`, a StringIO for sys.stdin). With "print", the
-    tests patched `print` (`mock.patch("builtins.print")`): each call is theirs, made over
-    there with the solution's arguments. The solution's own again after it."""
+    tests gave the input (a patched `input`, a StringIO for sys.stdin). Each of "relay",
+    [module, name] of a function the tests patched (`mock.patch("builtins.print")`,
+    `mock.patch("time.sleep")`), is theirs: the solution's calls of it are made over there
+    with its arguments. The solution's own again after it."""
+    what = request.get("feed") or ()
     namespace = builtins.__dict__
-    theirs_input, theirs_print, theirs_stdin = (
-        namespace.get("input"),
-        namespace.get("print"),
-        sys.stdin,
-    )
+    theirs_input, theirs_stdin = namespace.get("input"), sys.stdin
     if "input" in what:
         namespace["input"] = asked_input
     if "stdin" in what:
         sys.stdin = AskedStdin()
-    if "print" in what:
-        namespace["print"] = relayed_print(register, theirs_print)
+    replaced = []
+    for target in request.get("relay") or ():
+        module = sys.modules.get(str(target[0])) if isinstance(target, list) else None
+        name = str(target[1]) if module is not None and len(target) == 2 else ""
+        if name and hasattr(module, name):
+            own = getattr(module, name)
+            replaced.append((module, name, own))
+            setattr(module, name, relayed_call(register, [module.__name__, name], own))
     try:
         yield
     finally:
-        namespace["input"], namespace["print"] = theirs_input, theirs_print
+        namespace["input"] = theirs_input
         sys.stdin = theirs_stdin
+        for module, name, own in reversed(replaced):
+            setattr(module, name, own)
 
 
 def ask_tester(kind: str, prompt: str = "", **fields: object) -> object:
-    """What the tests' input gives for one read (the tester answers on REQUEST_FD)."""
+    """What the tests' input (or their patched function) gives for one read or call; what
+    it raised, raised here as its builtin kind (the tester answers on REQUEST_FD)."""
     send({"ask": kind, "prompt": prompt, **fields})
     answer = receive(REQUEST_FD)
     if not isinstance(answer, dict):
         _exit(1)  # the tester is gone
     with pristine():
-        given = answer.get("given")
-        return None if given is None else values.decode(given, None, stdlib=True)
+        raised = answer.get("raise")
+        if isinstance(raised, list) and len(raised) == 2:
+            kind = getattr(builtins, str(raised[0]), None)
+            if not (isinstance(kind, type) and issubclass(kind, Exception)):
+                kind = Exception
+            error = kind(str(raised[1]))
+        else:
+            error = None
+            given = answer.get("given")
+            value = None if given is None else values.decode(given, None, stdlib=True)
+    if error is not None:
+        raise error
+    return value
 
 
 def asked_input(prompt: object = "") -> object:
@@ -302,30 +320,34 @@ def asked_input(prompt: object = "") -> object:
     return line
 
 
-def relayed_print(register, own_print):
-    """print as the tests patched it: its arguments go to the tester as values (handles for
-    the solution's objects), where the tests' print is called with them, the keywords the
-    solution gave and no others (a mock records exactly the call). A print to a file other
-    than the standard streams is the solution's own."""
+def relayed_call(register, target: list[str], own):
+    """A function as the tests patched it: its arguments go to the tester as values (handles
+    for the solution's objects) and the tests' stand-in is called with them, the keywords
+    the solution gave and no others (a mock records exactly the call); the standard
+    streams as the tests' own. A print to another file is the solution's own, as is a call
+    whose arguments cannot cross."""
 
-    def print_(*args: object, **keywords: object) -> None:
-        file = keywords.pop("file", None)
+    def call(*args: object, **keywords: object) -> object:
         streams = {id(sys.stdout): "stdout", id(sys.stderr): "stderr"}
-        if file is not None and id(file) not in streams:
-            return own_print(*args, file=file, **keywords)
+        file = keywords.get("file")
+        if target == ["builtins", "print"] and file is not None and id(file) not in streams:
+            return own(*args, **keywords)
         with pristine():
             try:
                 encoded = [values.encode(arg, register) for arg in args]
-                named = [[str(k), values.encode(v, register)] for k, v in keywords.items()]
+                named = [
+                    [str(k), values.encode(v, register)]
+                    for k, v in keywords.items()
+                    if id(v) not in streams
+                ]
             except values.NotPlain:
                 encoded = None
+            std = {str(k): streams[id(v)] for k, v in keywords.items() if id(v) in streams}
         if encoded is None:
-            return own_print(*args, file=file, **keywords)
-        stream = None if file is None else streams[id(file)]
-        ask_tester("print", args=encoded, kwargs=named, file=stream)
-        return None
+            return own(*args, **keywords)
+        return ask_tester("call", target=target, args=encoded, kwargs=named, streams=std)
 
-    return print_
+    return call
 
 
 class AskedStdin(io.TextIOBase):

@@ -139,10 +139,12 @@ class Link:
         # is asked of the tests' ones here (feeding: for the request in flight).
         self.stdin, self.input = sys.stdin, builtins.input
         self.feeding = False
-        # And print: where the tests patched it (`mock.patch("builtins.print")`), the
-        # solution's calls of print during the request are made of theirs here.
+        # And functions: where the tests patched print (`mock.patch("builtins.print")`) or
+        # a function of a module they may stand in for (`mock.patch("time.sleep")`), the
+        # solution's calls of it during the request are made of theirs here.
         self.print = builtins.print
-        self.relaying_print = False
+        self.relayed: list[list[str]] = []
+        patched_functions()  # the modules loaded now: as they are before the tests run
 
     def decode(self, tree: object) -> object:
         started = time.process_time()
@@ -168,20 +170,21 @@ class Link:
         if not fed and builtins.input is not self.input:
             fed = ["input"]
         self.feeding = bool(fed)
-        self.relaying_print = builtins.print is not self.print
-        if self.relaying_print:
-            fed = [*fed, "print"]
         if fed:
             request = {**request, "feed": fed}
+        self.relayed = patched_functions()
+        if builtins.print is not self.print:
+            self.relayed.append(["builtins", "print"])
+        if self.relayed:
+            request = {**request, "relay": self.relayed}
         procutil.write_all(REQUEST_FD, procutil.encode_frame(request))
 
     def give(self, asked: dict) -> None:
         """Answer the solution's read of the input the tests gave: their `input` (a mock's
         next value) or their `sys.stdin`; None for its end, or when their mock raised."""
         kind, prompt = asked.get("ask"), str(asked.get("prompt", ""))[:1000]
-        if kind == "print" and self.relaying_print:
-            self.relay_print(asked)
-            procutil.write_all(REQUEST_FD, procutil.encode_frame({"given": None}))
+        if kind == "call" and asked.get("target") in self.relayed:
+            procutil.write_all(REQUEST_FD, procutil.encode_frame(self.relay_call(asked)))
             return
         readers = {
             "input": lambda: builtins.input(prompt),
@@ -198,20 +201,31 @@ class Link:
             given = None
         procutil.write_all(REQUEST_FD, procutil.encode_frame({"given": given}))
 
-    def relay_print(self, asked: dict) -> None:
-        """The solution's call of print, made of the tests' patched print: the arguments
-        as the solution passed them (its objects as Remotes), its file sys.stdout or
-        sys.stderr, here."""
+    def relay_call(self, asked: dict) -> dict:
+        """The solution's call of a function the tests patched, made of their stand-in here:
+        the arguments as the solution passed them (its objects as Remotes, the standard
+        streams as this process's). The answer: what it returned (None for what cannot
+        cross: a MagicMock), or the builtin kind of what it raised, raised over there."""
+        module, name = asked["target"]
+        function = getattr(sys.modules[module], name)
         try:
             args = [self.decode(arg) for arg in asked.get("args") or ()]
             keywords = {str(k): self.decode(v) for k, v in asked.get("kwargs") or ()}
         except (ValueError, TypeError) as exc:
-            raise SolutionGone(f"an unreadable print ({type(exc).__name__})") from None
-        if asked.get("file") in STREAMS:
-            keywords["file"] = getattr(sys, asked["file"])
-        # The tests' mock may raise (a side_effect): the solution's call just ends.
-        with contextlib.suppress(Exception):
-            builtins.print(*args, **keywords)
+            raise SolutionGone(f"an unreadable call ({type(exc).__name__})") from None
+        streams = asked.get("streams")
+        for keyword, stream in streams.items() if isinstance(streams, dict) else ():
+            if stream in STREAMS:
+                keywords[str(keyword)] = getattr(sys, stream)
+        try:
+            result = function(*args, **keywords)
+        except Exception as exc:
+            kind = next(k for k in type(exc).__mro__ if k.__module__ == "builtins")
+            return {"raise": [kind.__name__, str(exc)[:1000]]}
+        try:
+            return {"given": values.encode(result, self.handle_of)}
+        except Exception:
+            return {"given": None}
 
     def write_captured(self, reply: dict) -> None:
         """What the solution printed during a request to streams the tests redirected, written
@@ -731,6 +745,37 @@ def run_named(test: dict, scope: dict, module: types.ModuleType, names: list[str
 
 
 PASSED = "test passed"
+# Modules whose functions tests patch to check or steer what the solution calls
+# (`mock.patch("time.sleep")`, `mock.patch("random.randint", return_value=4)`), and each
+# one's namespace as this process first saw it (before the tests ran, for those loaded then).
+RELAYED_MODULES = (
+    "time", "random", "os", "posixpath", "subprocess", "shutil", "getpass", "socket", "uuid",
+    "secrets",
+)  # fmt: skip
+UNPATCHED: dict[str, dict] = {}
+
+
+def patched_functions() -> list[list[str]]:
+    """[module, name] of each function of RELAYED_MODULES that something else stands in for
+    now (a patch of the tests)."""
+    found = []
+    for module_name in RELAYED_MODULES:
+        module = sys.modules.get(module_name)
+        if module is None:
+            continue
+        unpatched = UNPATCHED.setdefault(module_name, dict(module.__dict__))
+        try:
+            if module.__dict__ == unpatched:  # the usual case, compared in C
+                continue
+        except Exception:  # a stand-in whose == raises
+            pass
+        for name, value in list(module.__dict__.items()):
+            own = unpatched.get(name)
+            if own is not None and own is not value and callable(own):
+                found.append([module_name, name])
+    return found
+
+
 # The names of the job's test cases ("Class.method", "function"): whatever else unittest or
 # pytest would run from the tests runs with every case (the judge sends it once).
 PLANNED: set[str] = set()
