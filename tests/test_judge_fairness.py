@@ -392,6 +392,11 @@ def show_table(n):
 def test_what_the_solution_prints_reaches_the_tests_redirected_streams(sandbox):  # noqa: F811
     honest = SHOW_TABLE.format(wrong="")
     assert_earned(grade(sandbox, honest, {"tests": PRINT_TESTS}), 3, 3)
+    # A call that prints nothing writes nothing to the tests' stream.
+    silent = "from unittest import mock\n\ndef test_quiet():\n"
+    silent += "    with mock.patch('sys.stdout') as out:\n        show_table(0)\n"
+    silent += "    out.write.assert_not_called()\n"
+    assert_earned(grade(sandbox, honest, {"tests": silent}), 1, 1)
     wrong = SHOW_TABLE.format(wrong="1 + ")
     assert_earned(grade(sandbox, wrong, {"tests": PRINT_TESTS}), 2, 3)
     # Printed where the tests did not redirect: the tests' buffer sees nothing of it.
