@@ -502,6 +502,41 @@ def test_a_stdlib_function_the_tests_patched_is_theirs_in_the_solution(sandbox):
     assert_earned(grade(sandbox, sneaky, {"tests": PATCHED_STDLIB_TESTS}), 2, 3)
 
 
+SOLUTION_PATCH_TESTS = textwrap.dedent(
+    """
+    from unittest import mock
+    import solution
+
+    def test_total_uses_the_price_lookup():
+        with mock.patch("solution.price_of", return_value=2.5) as price:
+            assert solution.total(["tea", "tea"]) == 5.0
+        assert price.call_count == 2
+
+    def test_patch_object_too():
+        with mock.patch.object(solution, "price_of", side_effect=lambda item: len(item)):
+            assert total(["ab", "abc"]) == 5
+
+    def test_unpatched():
+        assert total(["tea"]) == 1.0
+    """
+)
+PRICES = """
+def price_of(item):
+    return 1.0
+
+def total(items):
+    return sum(price_of(item) for item in items){wrong}
+"""
+
+
+def test_a_function_of_the_solution_the_tests_patched_is_theirs_in_its_process(sandbox):  # noqa: F811
+    # mock.patch("solution.price_of"): the solution's own calls of price_of are the mock's.
+    honest = PRICES.format(wrong="")
+    assert_earned(grade(sandbox, honest, {"tests": SOLUTION_PATCH_TESTS}), 3, 3)
+    wrong = PRICES.format(wrong=" + 1")
+    assert_earned(grade(sandbox, wrong, {"tests": SOLUTION_PATCH_TESTS}), 0, 3)
+
+
 INPUT_TESTS = textwrap.dedent(
     """
     import io

@@ -237,7 +237,7 @@ def serve(module: types.ModuleType) -> None:
         handles[len(handles) + 1] = obj
         return len(handles)
 
-    def resolve(number: int, _kind: str, _truth: object) -> object:
+    def resolve(number: int, _kind: str, _truth: object, _awaitable: bool = False) -> object:
         return handles[number]
 
     with pristine():

@@ -144,6 +144,11 @@ class Link:
         # solution's calls of it during the request are made of theirs here.
         self.print = builtins.print
         self.relayed: list[list[str]] = []
+        # The tests' view of the solution's module and its names as the case began: a
+        # function of the solution's the tests patched there (`mock.patch("solution.helper")`)
+        # is theirs in the solution's process too.
+        self.solution_module: types.ModuleType | None = None
+        self.solution_names: dict = {}
         patched_functions()  # the modules loaded now: as they are before the tests run
 
     def decode(self, tree: object) -> object:
@@ -172,7 +177,7 @@ class Link:
         self.feeding = bool(fed)
         if fed:
             request = {**request, "feed": fed}
-        self.relayed = patched_functions()
+        self.relayed = patched_functions() + self.patched_solution_functions()
         if builtins.print is not self.print:
             self.relayed.append(["builtins", "print"])
         if self.relayed:
@@ -200,6 +205,22 @@ class Link:
         except Exception:
             given = None
         procutil.write_all(REQUEST_FD, procutil.encode_frame({"given": given}))
+
+    def watch_solution(self, module: types.ModuleType) -> None:
+        self.solution_module, self.solution_names = module, dict(module.__dict__)
+
+    def patched_solution_functions(self) -> list[list[str]]:
+        """["solution", name] of each of the solution's functions that the tests' module
+        `solution` holds something else for now."""
+        module = self.solution_module
+        if module is None or module.__dict__ == self.solution_names:
+            return []
+        current = module.__dict__
+        return [
+            ["solution", name]
+            for name, own in self.solution_names.items()
+            if isinstance(own, Remote) and name in current and current[name] is not own
+        ]
 
     def relay_call(self, asked: dict) -> dict:
         """The solution's call of a function the tests patched, made of their stand-in here:
@@ -297,15 +318,15 @@ class Link:
     def handle_of(value: object) -> int | tuple[str, str]:
         """The handle of a Remote; (module, name) of a stdlib class or function the tests
         pass (`remove_type(items, int)`), which the solution's process takes its own of."""
-        if type(value) is Remote:
+        if type(value) in REMOTE_TYPES:
             return value._ref
         origin = values.stdlib_origin(value)
         if origin is not None:
             return origin
         raise values.NotPlain(f"a {type(value).__name__} of the tests")
 
-    def remote(self, ref: int, kind: str, truth: bool | None) -> Remote:
-        return Remote(self, ref, kind, truth)
+    def remote(self, ref: int, kind: str, truth: bool | None, awaitable: bool = False) -> Remote:
+        return (AwaitableRemote if awaitable else Remote)(self, ref, kind, truth)
 
     def exception(self, raised: list) -> BaseException:
         name, module, text = (str(part)[:300] for part in raised[:3])
@@ -390,10 +411,6 @@ class Remote:
             )
         return self._truth
 
-    def __await__(self):
-        return self._link.ask("await", self._ref)
-        yield  # a generator: `await remote` runs the solution's coroutine over there
-
     def __eq__(self, other: object) -> bool:
         return self is other  # never the solution's own __eq__
 
@@ -404,6 +421,21 @@ class Remote:
 
     def __repr__(self) -> str:
         return f"<the solution's {self._kind}>"
+
+
+class AwaitableRemote(Remote):
+    """A Remote of an awaitable (a coroutine the solution's `async def` returned): only these
+    are awaitable here, so that `inspect.isawaitable` is false for the solution's functions
+    (mock.patch makes an AsyncMock for an awaitable original)."""
+
+    __slots__ = ()
+
+    def __await__(self):
+        return self._link.ask("await", self._ref)
+        yield  # a generator: `await remote` runs the solution's coroutine over there
+
+
+REMOTE_TYPES = (Remote, AwaitableRemote)
 
 
 def update_in_place(original: object, new: object) -> None:
@@ -694,6 +726,7 @@ def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link)
     module = types.ModuleType("solution")
     module.__dict__.update(solution_names)
     sys.modules["solution"] = module
+    link.watch_solution(module)
     scope = dict(solution_names)
     scope.update(__name__=TESTS_MODULE, __builtins__=builtins)
     exec(code, scope)

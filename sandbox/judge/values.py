@@ -278,10 +278,19 @@ def _encode(value, register, depth, open_ids, budget):
     handle = register(value)
     if isinstance(handle, tuple):  # a stdlib object, named (only the tester sends these)
         return ["stdlib", *handle]
-    return ["ref", handle, type(value).__name__, trusted_truth(value)]
+    return ["ref", handle, type(value).__name__, trusted_truth(value), _awaitable(value)]
 
 
-Remote = Callable[[int, str, "bool | None"], object]
+def _awaitable(value: object) -> bool:
+    # In the solution's process, of its own object: it only decides whether the tests may
+    # `await` the stand-in (an await of anything else is refused over there).
+    try:
+        return isinstance(value, types.CoroutineType) or hasattr(type(value), "__await__")
+    except Exception:
+        return False
+
+
+Remote = Callable[[int, str, "bool | None", bool], object]
 
 
 def decode(tree: object, remote: Remote | None = None, stdlib: bool = False) -> object:
@@ -391,7 +400,7 @@ def _decode(tree, remote, depth, stdlib=False):
         return dict(pairs)
     if tag == "ref" and remote is not None:
         truth = rest[2] if rest[2] in (True, False) else None
-        return remote(int(rest[0]), str(rest[1])[:200], truth)
+        return remote(int(rest[0]), str(rest[1])[:200], truth, len(rest) > 3 and rest[3] is True)
     raise ValueError(f"unknown snapshot tag {tag[:20]!r}")
 
 
