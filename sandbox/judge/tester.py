@@ -149,7 +149,6 @@ class Link:
         # is theirs in the solution's process too.
         self.solution_module: types.ModuleType | None = None
         self.solution_names: dict = {}
-        patched_functions()  # the modules loaded now: as they are before the tests run
 
     def decode(self, tree: object) -> object:
         started = time.process_time()
@@ -178,7 +177,7 @@ class Link:
         if fed:
             request = {**request, "feed": fed}
         self.relayed = patched_functions() + self.patched_solution_functions()
-        if builtins.print is not self.print:
+        if builtins.print is not self.print and is_stand_in(builtins.print):
             self.relayed.append(["builtins", "print"])
         if self.relayed:
             request = {**request, "relay": self.relayed}
@@ -219,7 +218,10 @@ class Link:
         return [
             ["solution", name]
             for name, own in self.solution_names.items()
-            if isinstance(own, Remote) and name in current and current[name] is not own
+            if isinstance(own, Remote)
+            and name in current
+            and current[name] is not own
+            and is_stand_in(current[name])
         ]
 
     def relay_call(self, asked: dict) -> dict:
@@ -229,6 +231,8 @@ class Link:
         cross: a MagicMock), or the builtin kind of what it raised, raised over there."""
         module, name = asked["target"]
         function = getattr(sys.modules[module], name)
+        if not is_stand_in(function):
+            raise SolutionGone(f"a call of {module}.{name}, which the tests did not patch")
         try:
             args = [self.decode(arg) for arg in asked.get("args") or ()]
             keywords = {str(k): self.decode(v) for k, v in asked.get("kwargs") or ()}
@@ -238,6 +242,23 @@ class Link:
         for keyword, stream in streams.items() if isinstance(streams, dict) else ():
             if stream in STREAMS:
                 keywords[str(keyword)] = getattr(sys, stream)
+        real = runs_real_code(function)
+        if real is not None and real is getattr(function, "mock", function)._mock_wraps:
+            # A spy: the call is recorded here, and the real function runs in the solution's
+            # process, as it would in plain Python ("own": its own, unpatched one).
+            inner = getattr(function, "mock", function)
+            inner._mock_wraps = None
+            try:
+                function(*args, **keywords)
+            except Exception:
+                pass
+            finally:
+                inner._mock_wraps = real
+            return {"own": True}
+        if real is not None:
+            raise NotJudged(
+                f"the tests' stand-in for {module}.{name} would run {real!r} in the judge"
+            )
         try:
             result = function(*args, **keywords)
         except Exception as exc:
@@ -537,7 +558,9 @@ def receive_case(sock: _socket.socket) -> bool:
     # Above every target first, so that no dup2 closes a received fd not yet moved.
     high = [move_high(fd) for fd in fds]
     for target, fd in zip(CASE_FDS, high, strict=True):
-        os.dup2(fd, target)
+        # Past stdout and stderr, none is passed on to a process the tests start (dup2 clears
+        # close-on-exec; `pass_fds` would have to name one on purpose).
+        os.dup2(fd, target, inheritable=target <= 2)
         os.close(fd)
     return True
 
@@ -573,6 +596,7 @@ def judge_case(compiled: dict) -> bool:
     if not isinstance(test, dict):
         return False
     started = time.process_time()
+    CHILDREN_CPU_AT_START[0] = children_cpu_s()
     limit_cpu(started + float(test["cpu_s"]))
     if "planned" in test:
         PLANNED.clear()
@@ -786,28 +810,62 @@ RELAYED_MODULES = (
     "time", "random", "os", "posixpath", "subprocess", "shutil", "getpass", "socket", "uuid",
     "secrets",
 )  # fmt: skip
-UNPATCHED: dict[str, dict] = {}
+# Each module's namespace at the last look, and the stand-ins in it then: while nothing there
+# changed, a look is one dict comparison in C.
+LAST_LOOK: dict[str, tuple[dict, list[str]]] = {}
 
 
 def patched_functions() -> list[list[str]]:
-    """[module, name] of each function of RELAYED_MODULES that something else stands in for
-    now (a patch of the tests)."""
+    """[module, name] of each function of RELAYED_MODULES that a stand-in of the tests holds
+    now (a patch of theirs)."""
     found = []
     for module_name in RELAYED_MODULES:
         module = sys.modules.get(module_name)
         if module is None:
             continue
-        unpatched = UNPATCHED.setdefault(module_name, dict(module.__dict__))
+        last = LAST_LOOK.get(module_name)
         try:
-            if module.__dict__ == unpatched:  # the usual case, compared in C
-                continue
+            unchanged = last is not None and module.__dict__ == last[0]
         except Exception:  # a stand-in whose == raises
-            pass
-        for name, value in list(module.__dict__.items()):
-            own = unpatched.get(name)
-            if own is not None and own is not value and callable(own):
-                found.append([module_name, name])
+            unchanged = False
+        if last is None or not unchanged:
+            names = [name for name, value in list(module.__dict__.items()) if is_stand_in(value)]
+            last = LAST_LOOK[module_name] = (dict(module.__dict__), names)
+        found += [[module_name, name] for name in last[1]]
     return found
+
+
+def is_stand_in(value: object) -> bool:
+    """What a patch of the tests puts in place: a mock (or an autospec'd function's mock), or a
+    function of the tests' own. A real function never is, whatever it replaced: the tests'
+    `mock.patch` of a module loaded while patched leaves the real one back, no stand-in."""
+    mock = sys.modules.get("unittest.mock")
+    if mock is not None and isinstance(value, mock.NonCallableMock):
+        return True
+    if not isinstance(value, types.FunctionType):
+        return False
+    autospec = mock is not None and isinstance(getattr(value, "mock", None), mock.NonCallableMock)
+    return autospec or value.__module__ == TESTS_MODULE
+
+
+def runs_real_code(stand_in: object) -> object:
+    """What of a mock would run here other than the tests' own code: the real function it
+    wraps (`wraps=subprocess.check_output`), or a side effect that is one; None for none.
+    Run here, it would do the solution's bidding next to the judge's pipes."""
+    mock = sys.modules.get("unittest.mock")
+    inner = getattr(stand_in, "mock", stand_in)
+    if mock is None or not isinstance(inner, mock.NonCallableMock):
+        return None
+    for part in (inner._mock_wraps, inner.side_effect):  # mock's own attributes
+        if part is None or isinstance(part, BaseException):
+            continue
+        if isinstance(part, type) and issubclass(part, BaseException):
+            continue
+        if callable(part) and not (
+            isinstance(part, types.FunctionType) and part.__module__ == TESTS_MODULE
+        ):
+            return part
+    return None
 
 
 # The names of the job's test cases ("Class.method", "function"): whatever else unittest or
@@ -1001,6 +1059,14 @@ def describe(exc: BaseException) -> str:
     return text[:300]
 
 
+CHILDREN_CPU_AT_START = [0.0]  # children_cpu_s() as the case in flight began
+
+
+def children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def verdict(passed: bool, reason: str, started: float, not_charged_s: float = 0.0) -> bool:
     # All the CPU this process used on the case (since `started`): the test code's work on the
     # solution's values, and any stdlib function or class the solution bound, which runs here
@@ -1008,6 +1074,8 @@ def verdict(passed: bool, reason: str, started: float, not_charged_s: float = 0.
     # not_charged_s: the preamble's own run here (its imports: numpy on the sci image) and
     # the transport of the solution's answers (Link.transport_s).
     charged_s = max(0.0, time.process_time() - started - not_charged_s)
+    # And what the processes the tests started here used, once they ended (reaped).
+    charged_s += children_cpu_s() - CHILDREN_CPU_AT_START[0]
     # "fit": this process serves the job's next case (else it exits after this one, and the
     # judge forks another tester).
     fit = fit_for_another()
