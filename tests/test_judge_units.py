@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from rewardd.rewards.code import build_payload, judge_request
 from rewardd.rewards.code_cases import plan_cases
-from sandbox.judge import compare, values
+from sandbox import procutil
+from sandbox.judge import compare, values, verdicts
 from tests.unsafe_code_sandbox import UnsafeLocalSandbox
 
 plain_scalars = (
@@ -379,3 +380,14 @@ def test_reap_strays_reports_a_process_it_could_not_reap():
     before, during, after = outcome
     assert before is None and after is None, outcome
     assert during is not None and "1 processes still there" in during, outcome
+
+
+def test_a_result_pipe_decides_only_with_exactly_one_frame():
+    # A frame written ahead of the tester's own (by a process that got its verdict fd) is
+    # no verdict, and neither is the pair; a whole single frame is.
+    forged = procutil.encode_frame({"passed": True, "fit": True})
+    real = procutil.encode_frame({"passed": False, "reason": "1 != 2"})
+    assert verdicts.parse_frame(real) == {"passed": False, "reason": "1 != 2"}
+    assert verdicts.parse_frame(forged + real) is None
+    assert verdicts.parse_frame(real[:-1]) is None
+    assert verdicts.parse_frame(real + b"x") is None

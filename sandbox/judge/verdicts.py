@@ -168,12 +168,14 @@ def _checked(case: dict, check: CheckRun) -> dict:
 
 
 def parse_frame(data: bytes) -> object:
-    """The one frame a process sent on a result pipe, or None when it sent no whole frame."""
+    """The one frame a process sent on a result pipe, or None when it sent no whole frame, or
+    more than one: a frame written ahead of the sender's own (by a process that got hold of
+    its pipe) decides nothing."""
     size = procutil.FRAME_HEADER.size
     if len(data) < size:
         return None
     (length,) = procutil.FRAME_HEADER.unpack(data[:size])
-    if len(data) < size + length:
+    if len(data) != size + length:
         return None
     try:
         return json.loads(data[size : size + length])
