@@ -18,6 +18,14 @@ from tests.test_judge_hostile import assert_earned, grade, sandbox  # noqa: F401
 pytestmark = pytest.mark.docker
 
 
+def assert_right_and_wrong(box, solution: str, tests: str, wrong: str, scores) -> None:
+    """The solution template (its `{wrong}` left out, then filled with `wrong`) earns
+    scores[0], then scores[1], of scores[2] cases."""
+    right_passed, wrong_passed, total = scores
+    assert_earned(grade(box, solution.format(wrong=""), {"tests": tests}), right_passed, total)
+    assert_earned(grade(box, solution.format(wrong=wrong), {"tests": tests}), wrong_passed, total)
+
+
 @pytest.mark.parametrize(
     ("solution", "tests"),
     [
@@ -390,15 +398,12 @@ def show_table(n):
 
 
 def test_what_the_solution_prints_reaches_the_tests_redirected_streams(sandbox):  # noqa: F811
-    honest = SHOW_TABLE.format(wrong="")
-    assert_earned(grade(sandbox, honest, {"tests": PRINT_TESTS}), 3, 3)
+    assert_right_and_wrong(sandbox, SHOW_TABLE, PRINT_TESTS, "1 + ", (3, 2, 3))
     # A call that prints nothing writes nothing to the tests' stream.
     silent = "from unittest import mock\n\ndef test_quiet():\n"
     silent += "    with mock.patch('sys.stdout') as out:\n        show_table(0)\n"
     silent += "    out.write.assert_not_called()\n"
-    assert_earned(grade(sandbox, honest, {"tests": silent}), 1, 1)
-    wrong = SHOW_TABLE.format(wrong="1 + ")
-    assert_earned(grade(sandbox, wrong, {"tests": PRINT_TESTS}), 2, 3)
+    assert_earned(grade(sandbox, SHOW_TABLE.format(wrong=""), {"tests": silent}), 1, 1)
     # Printed where the tests did not redirect: the tests' buffer sees nothing of it.
     aside = SHOW_TABLE.replace("print(i,", "print(i, file=sys.__stdout__, end='');print(i,")
     assert_earned(grade(sandbox, aside.format(wrong=""), {"tests": PRINT_TESTS}), 3, 3)
@@ -429,10 +434,7 @@ PRINT_MOCK_TESTS = textwrap.dedent(
 
 
 def test_the_solutions_print_calls_are_the_tests_patched_print(sandbox):  # noqa: F811
-    honest = SHOW_TABLE.format(wrong="")
-    assert_earned(grade(sandbox, honest, {"tests": PRINT_MOCK_TESTS}), 3, 3)
-    wrong = SHOW_TABLE.format(wrong="1 + ")
-    assert_earned(grade(sandbox, wrong, {"tests": PRINT_MOCK_TESTS}), 1, 3)
+    assert_right_and_wrong(sandbox, SHOW_TABLE, PRINT_MOCK_TESTS, "1 + ", (3, 1, 3))
     # A print the mock did not see (to the real stdout's fd) is no print to the tests.
     silent = SHOW_TABLE.replace("print(i,", "sys.__stdout__.write(str(i)); (i,")
     assert_earned(grade(sandbox, silent.format(wrong=""), {"tests": PRINT_MOCK_TESTS}), 1, 3)
@@ -489,9 +491,7 @@ def remove_quietly(path):
 def test_a_stdlib_function_the_tests_patched_is_theirs_in_the_solution(sandbox):  # noqa: F811
     # mock.patch("time.sleep"), ("random.randint"), ("os.remove"): the solution's calls of
     # them are calls of the tests' mocks (recorded, steered, raising into the solution).
-    assert_earned(grade(sandbox, RETRIES.format(wrong=""), {"tests": PATCHED_STDLIB_TESTS}), 3, 3)
-    wrong = RETRIES.format(wrong=" + 1")
-    assert_earned(grade(sandbox, wrong, {"tests": PATCHED_STDLIB_TESTS}), 2, 3)
+    assert_right_and_wrong(sandbox, RETRIES, PATCHED_STDLIB_TESTS, " + 1", (3, 2, 3))
     # Asking the tester to call a function the tests did not patch fails the test.
     sneaky = RETRIES.format(wrong="") + (
         "\nimport sys\n_real = roll_until_one\n"
@@ -531,10 +531,7 @@ def total(items):
 
 def test_a_function_of_the_solution_the_tests_patched_is_theirs_in_its_process(sandbox):  # noqa: F811
     # mock.patch("solution.price_of"): the solution's own calls of price_of are the mock's.
-    honest = PRICES.format(wrong="")
-    assert_earned(grade(sandbox, honest, {"tests": SOLUTION_PATCH_TESTS}), 3, 3)
-    wrong = PRICES.format(wrong=" + 1")
-    assert_earned(grade(sandbox, wrong, {"tests": SOLUTION_PATCH_TESTS}), 0, 3)
+    assert_right_and_wrong(sandbox, PRICES, SOLUTION_PATCH_TESTS, " + 1", (3, 0, 3))
 
 
 INPUT_TESTS = textwrap.dedent(
@@ -577,7 +574,4 @@ def sum_lines():
 
 
 def test_what_the_solution_reads_comes_from_the_input_the_tests_gave(sandbox):  # noqa: F811
-    honest = READS_INPUT.format(wrong="")
-    assert_earned(grade(sandbox, honest, {"tests": INPUT_TESTS}), 3, 3)
-    wrong = READS_INPUT.format(wrong=" + 1")
-    assert_earned(grade(sandbox, wrong, {"tests": INPUT_TESTS}), 1, 3)
+    assert_right_and_wrong(sandbox, READS_INPUT, INPUT_TESTS, " + 1", (3, 1, 3))
