@@ -43,10 +43,11 @@ def sandbox(request) -> Iterator[object]:
     box.close()
 
 
-def hole_on(request, kind: str, reason: str) -> None:
-    """The attack gets through on one backend only: a strict xfail there."""
+def hole_on(request, kind: str, reason: str, strict: bool = True) -> None:
+    """The attack gets through on one backend only: an xfail there (strict unless it gets
+    through only most of the time: a timed channel)."""
     if request.node.callspec.params.get("sandbox") == kind:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+        request.applymarker(pytest.mark.xfail(strict=strict, reason=reason))
 
 
 def two_at_once() -> None:
@@ -189,6 +190,7 @@ def test_a_wrong_solution_cannot_read_an_answer_left_in_the_dentry_cache(sandbox
         "HOLE 9 (redteam.md): a lookup of a missing name in the host's /usr, which every "
         "bubblewrap sandbox shares, leaves a negative dentry; a later lookup from any sandbox "
         "is timed faster: an answer left in the dentry cache crosses sandboxes",
+        strict=False,  # timed: it read the answer wrong once in a run of the judge suites
     )
     channel = secrets.token_hex(6)
     reference = stdio_cases((f"100000 {channel}\n", "9592\n"))

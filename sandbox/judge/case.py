@@ -303,7 +303,7 @@ def ask_tester(kind: str, prompt: str = "", **fields: object) -> object:
         raised = answer.get("raise")
         if isinstance(raised, list) and len(raised) == 2:
             kind = getattr(builtins, str(raised[0]), None)
-            if not (isinstance(kind, type) and issubclass(kind, Exception)):
+            if not (isinstance(kind, type) and issubclass(kind, BaseException)):
                 kind = Exception
             error = kind(str(raised[1]))
         else:

@@ -519,6 +519,12 @@ def run_case(
         if run.limit_reason is not None and run.limit_reason != CPU_LIMIT_REASON:
             run.problem = run.limit_reason  # memory, or the job's budget: the case fails
         run.outputs = {name: pumped.outputs.get(fd, b"") for fd, (name, _) in reads.items()}
+        if tester is not None and not verdicts.carries_nonce(
+            run.outputs.get("verdict", b""), tester.nonce
+        ):
+            # Written by something that holds the verdict pipe but not this case's message (a
+            # process the tests started): no verdict.
+            run.outputs["verdict"] = b""
         run.charged_cpu_s = charged_cpu_s(run.outputs.get("verdict", b""), run.cpu_limit_s)
         # The tester serves the next case only after a case that ended as it should: its
         # whole verdict, nothing cut, and it says it is fit (with one principal, never: the
@@ -746,6 +752,7 @@ class Tester:
         self.pid: int | None = None
         self.sock: _socket.socket | None = None
         self.sources_sent: set[int] = set()
+        self.nonce = ""  # the current case's (message): its verdict must carry it
         self.cpu_at_start = 0.0  # its CPU when the current case was handed over
         self.waited_at_start = 0.0  # its run-queue wait then
 
@@ -798,7 +805,10 @@ class Tester:
     def message(self, payload: dict, case: dict) -> dict:
         """The case's message on its control pipe; a test source only the first time."""
         source_id = int(case["source"])
+        # A verdict is the tester's only if it carries this (tester.verdict sends it back).
+        self.nonce = os.urandom(16).hex()
         message = {
+            "nonce": self.nonce,
             "source_id": source_id,
             "call": case["call"],
             "is_async": case.get("is_async", False),

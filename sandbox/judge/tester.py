@@ -55,6 +55,7 @@ import resource
 import sys
 import time
 import types
+from collections.abc import Iterator
 
 from sandbox import procutil
 
@@ -149,6 +150,8 @@ class Link:
         # is theirs in the solution's process too.
         self.solution_module: types.ModuleType | None = None
         self.solution_names: dict = {}
+        # The kinds among NOT_PASSED_ON that the tests' stand-ins raised into the solution.
+        self.passed_on: set[str] = set()
 
     def decode(self, tree: object) -> object:
         started = time.process_time()
@@ -198,12 +201,30 @@ class Link:
         if not self.feeding or kind not in readers:
             raise SolutionGone("the solution's process asked for input it was not given")
         try:
+            line = readers[kind]()
+        except (SolutionGone, NotJudged):
+            raise
+        except (StopIteration, EOFError):
+            line = None  # the input's end (a mock's side_effect list ran out)
+        except BaseException as exc:  # the tests' input raised (`side_effect=KeyboardInterrupt`)
+            procutil.write_all(REQUEST_FD, procutil.encode_frame(self.raise_over_there(exc)))
+            return
+        try:
             # Not self.encode: a value the tests' mock gives that cannot cross is the end of
             # the input, no refusal of a check.
-            given = values.encode(readers[kind](), self.handle_of)
+            given = values.encode(line, self.handle_of)
         except Exception:
             given = None
         procutil.write_all(REQUEST_FD, procutil.encode_frame({"given": given}))
+
+    def raise_over_there(self, exc: BaseException) -> dict:
+        """The answer that raises, in the solution's process, the builtin kind of what the
+        tests' stand-in raised. A KeyboardInterrupt or SystemExit of theirs that the solution
+        lets through comes back as itself, not as the solution's process ending."""
+        kind = next(k for k in type(exc).__mro__ if k.__module__ == "builtins")
+        if issubclass(kind, NOT_PASSED_ON):
+            self.passed_on.add(kind.__name__)
+        return {"raise": [kind.__name__, str(exc)[:1000]]}
 
     def watch_solution(self, module: types.ModuleType) -> None:
         self.solution_module, self.solution_names = module, dict(module.__dict__)
@@ -243,10 +264,10 @@ class Link:
             if stream in STREAMS:
                 keywords[str(keyword)] = getattr(sys, stream)
         real = runs_real_code(function)
-        if real is not None and real is getattr(function, "mock", function)._mock_wraps:
+        inner = inner_mock(function)
+        if real is not None and inner is not None and real is inner._mock_wraps:
             # A spy: the call is recorded here, and the real function runs in the solution's
             # process, as it would in plain Python ("own": its own, unpatched one).
-            inner = getattr(function, "mock", function)
             inner._mock_wraps = None
             try:
                 function(*args, **keywords)
@@ -261,9 +282,10 @@ class Link:
             )
         try:
             result = function(*args, **keywords)
-        except Exception as exc:
-            kind = next(k for k in type(exc).__mro__ if k.__module__ == "builtins")
-            return {"raise": [kind.__name__, str(exc)[:1000]]}
+        except (SolutionGone, NotJudged):
+            raise
+        except BaseException as exc:
+            return self.raise_over_there(exc)
         try:
             return {"given": values.encode(result, self.handle_of)}
         except Exception:
@@ -355,7 +377,7 @@ class Link:
         if module == "builtins":
             kind = getattr(builtins, name, None)
             if isinstance(kind, type) and issubclass(kind, BaseException):
-                if issubclass(kind, NOT_PASSED_ON):
+                if issubclass(kind, NOT_PASSED_ON) and name not in self.passed_on:
                     return SolutionGone(f"the solution raised {name} during a call")
                 return rebuilt(kind, text)
         base = getattr(builtins, base_name, Exception)
@@ -596,6 +618,7 @@ def judge_case(compiled: dict) -> bool:
     if not isinstance(test, dict):
         return False
     started = time.process_time()
+    NONCE[0] = str(test.get("nonce", ""))
     CHILDREN_CPU_AT_START[0] = children_cpu_s()
     limit_cpu(started + float(test["cpu_s"]))
     if "planned" in test:
@@ -614,13 +637,48 @@ def code_of(test: dict, compiled: dict[int, types.CodeType | SyntaxError]) -> ty
     source_id = int(test["source_id"])
     if "source" in test:
         try:
-            compiled[source_id] = compile(str(test["source"]), TEST_FILENAME, "exec")
+            tree = compile(str(test["source"]), TEST_FILENAME, "exec", _ast.PyCF_ONLY_AST)
+            compiled[source_id] = compile(tree, TEST_FILENAME, "exec")
+            IMPORTS_SOLUTION_BY_NAME[source_id] = imports_solution_by_name(tree)
         except SyntaxError as exc:
             compiled[source_id] = exc
     code = compiled[source_id]
     if isinstance(code, SyntaxError):
         raise code
     return code
+
+
+# Per test source: whether it imports the solution by name (`from solution import f`,
+# `import solution`) and never with a star. Its globals then hold Python's builtins under
+# their names, as a test module's do: a solution's `sum` is not the tests' `sum`.
+IMPORTS_SOLUTION_BY_NAME: dict[int, bool] = {}
+
+
+def imports_solution_by_name(tree: _ast.Module) -> bool:
+    named = star = False
+    for node in walk(tree):
+        if isinstance(node, _ast.Import):
+            named = named or any(a.name == "solution" for a in node.names)
+        elif isinstance(node, _ast.ImportFrom) and node.module == "solution" and not node.level:
+            if any(a.name == "*" for a in node.names):
+                star = True
+            else:
+                named = True
+    return named and not star
+
+
+def walk(tree: _ast.AST) -> Iterator[_ast.AST]:
+    """Every node under tree (ast.walk, without importing ast here)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        for field in node._fields:
+            child = getattr(node, field, None)
+            if isinstance(child, _ast.AST):
+                todo.append(child)
+            elif isinstance(child, list):
+                todo.extend(item for item in child if isinstance(item, _ast.AST))
 
 
 def limit_cpu(until_s: float) -> None:
@@ -752,6 +810,10 @@ def run_test(test: dict, code: types.CodeType, solution_names: dict, link: Link)
     sys.modules["solution"] = module
     link.watch_solution(module)
     scope = dict(solution_names)
+    if IMPORTS_SOLUTION_BY_NAME.get(int(test.get("source_id", -1)), False):
+        # What the tests import they bind themselves; a builtin's name stays Python's.
+        for name in [n for n in scope if hasattr(builtins, n)]:
+            del scope[name]
     scope.update(__name__=TESTS_MODULE, __builtins__=builtins)
     exec(code, scope)
     # What unittest or pytest would also run and no case is planned for (made when the tests
@@ -848,13 +910,24 @@ def is_stand_in(value: object) -> bool:
     return autospec or value.__module__ == TESTS_MODULE
 
 
+def inner_mock(stand_in: object) -> object:
+    """The mock itself: the stand-in, or an autospec'd function's `.mock` (a mock's own
+    `.mock` would be a child made on the spot, with no side effect and no `wraps`)."""
+    mock = sys.modules.get("unittest.mock")
+    if mock is None:
+        return None
+    if isinstance(stand_in, mock.NonCallableMock):
+        return stand_in
+    inner = getattr(stand_in, "mock", None) if isinstance(stand_in, types.FunctionType) else None
+    return inner if isinstance(inner, mock.NonCallableMock) else None
+
+
 def runs_real_code(stand_in: object) -> object:
     """What of a mock would run here other than the tests' own code: the real function it
     wraps (`wraps=subprocess.check_output`), or a side effect that is one; None for none.
     Run here, it would do the solution's bidding next to the judge's pipes."""
-    mock = sys.modules.get("unittest.mock")
-    inner = getattr(stand_in, "mock", stand_in)
-    if mock is None or not isinstance(inner, mock.NonCallableMock):
+    inner = inner_mock(stand_in)
+    if inner is None:
         return None
     for part in (inner._mock_wraps, inner.side_effect):  # mock's own attributes
         if part is None or isinstance(part, BaseException):
@@ -1060,6 +1133,7 @@ def describe(exc: BaseException) -> str:
 
 
 CHILDREN_CPU_AT_START = [0.0]  # children_cpu_s() as the case in flight began
+NONCE = [""]  # the case in flight's, from the judge's message
 
 
 def children_cpu_s() -> float:
@@ -1080,5 +1154,6 @@ def verdict(passed: bool, reason: str, started: float, not_charged_s: float = 0.
     # judge forks another tester).
     fit = fit_for_another()
     report = {"passed": passed, "reason": reason, "charged_s": charged_s, "fit": fit}
+    report["nonce"] = NONCE[0]  # the case's message's: only this process has it
     procutil.write_all(VERDICT_FD, procutil.encode_frame(report))
     return fit

@@ -183,6 +183,12 @@ def parse_frame(data: bytes) -> object:
         return None  # garbage, or nesting deep enough to break a parser: no answer
 
 
+def carries_nonce(verdict: bytes, nonce: str) -> bool:
+    """Whether the verdict frame (if any) carries the case's nonce: no frame is no forgery."""
+    report = parse_frame(verdict)
+    return not isinstance(report, dict) or report.get("nonce") == nonce
+
+
 def describe_exit(status: int | None) -> str:
     if status is None:
         return "still running"
