@@ -50,8 +50,12 @@ def test_a_mocks_real_side_effect_runs_no_solution_child_next_to_the_verdict(san
     # {"passed": true} on the verdict pipe and SIGKILLs the tester before its own verdict:
     # one frame, a pass. A python_says that always answers "" (right on "pass" only) earned
     # 4/4; as unittest runs it, 1/4.
+    # The tests: red team v7's spy of check_output, its real function as the side effect.
+    spied = (PROGRAMS.parent / "redteam_v7" / "spied_check_output.py").read_text()
+    counted = spied.replace("wraps=subprocess.check_output", "side_effect=subprocess.check_output")
+    assert counted != spied
     forger = program("side_effect_forger")
-    assert_earned(grade(sandbox, forger, reference_of("counted_check_output")), 1, 4)
+    assert_earned(grade(sandbox, forger, {"tests": counted}), 1, 4)
 
 
 def test_the_solutions_builtin_names_are_not_the_tests_when_they_import_one_function(sandbox):  # noqa: F811
