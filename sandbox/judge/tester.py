@@ -233,7 +233,7 @@ class Link:
         """["solution", name] of each of the solution's functions that the tests' module
         `solution` holds something else for now."""
         module = self.solution_module
-        if module is None or module.__dict__ == self.solution_names:
+        if module is None or same_objects(module.__dict__, self.solution_names):
             return []
         current = module.__dict__
         return [
@@ -455,12 +455,30 @@ class Remote:
         return self._truth
 
     def __eq__(self, other: object) -> bool:
-        return self is other  # never the solution's own __eq__
+        # Never the solution's own __eq__, and no answer in its place: "not equal" is as much
+        # the solution's to say as "equal" (`assertNotEqual(Money(1, "USD"), Money(1, "EUR"))`).
+        if self is other:
+            return True
+        raise NotJudged(
+            f"== on the solution's {self._kind} comes from its own __eq__, which the judge "
+            "does not trust"
+        )
 
     def __ne__(self, other: object) -> bool:
-        return self is not other
+        if self is other:
+            return False
+        raise NotJudged(
+            f"!= on the solution's {self._kind} comes from its own __ne__, which the judge "
+            "does not trust"
+        )
 
-    __hash__ = object.__hash__
+    def __hash__(self) -> int:
+        # In a set or as a key, the solution's __hash__ and __eq__ would say what is
+        # distinct (`len({a, b}) == 2`): refused as == is.
+        raise NotJudged(
+            f"hashing the solution's {self._kind} comes from its own __hash__, which the judge "
+            "does not trust"
+        )
 
     def __repr__(self) -> str:
         return f"<the solution's {self._kind}>"
@@ -886,15 +904,21 @@ def patched_functions() -> list[list[str]]:
         if module is None:
             continue
         last = LAST_LOOK.get(module_name)
-        try:
-            unchanged = last is not None and module.__dict__ == last[0]
-        except Exception:  # a stand-in whose == raises
-            unchanged = False
-        if last is None or not unchanged:
+        if last is None or not same_objects(module.__dict__, last[0]):
             names = [name for name, value in list(module.__dict__.items()) if is_stand_in(value)]
             last = LAST_LOOK[module_name] = (dict(module.__dict__), names)
         found += [[module_name, name] for name in last[1]]
     return found
+
+
+def same_objects(current: dict, before: dict) -> bool:
+    """The same names bound to the same objects, compared by identity in C: no object's own
+    `==` runs (a Remote's refuses), and a look costs microseconds."""
+    return (
+        len(current) == len(before)
+        and list(map(id, current.values())) == list(map(id, before.values()))
+        and list(current) == list(before)
+    )
 
 
 def is_stand_in(value: object) -> bool:
