@@ -149,7 +149,7 @@ class Link:
         # function of the solution's the tests patched there (`mock.patch("solution.helper")`)
         # is theirs in the solution's process too.
         self.solution_module: types.ModuleType | None = None
-        self.solution_names: dict = {}
+        self.solution_names: Snapshot | None = None
         # The kinds among NOT_PASSED_ON that the tests' stand-ins raised into the solution.
         self.passed_on: set[str] = set()
 
@@ -227,18 +227,18 @@ class Link:
         return {"raise": [kind.__name__, str(exc)[:1000]]}
 
     def watch_solution(self, module: types.ModuleType) -> None:
-        self.solution_module, self.solution_names = module, dict(module.__dict__)
+        self.solution_module, self.solution_names = module, Snapshot(module.__dict__)
 
     def patched_solution_functions(self) -> list[list[str]]:
         """["solution", name] of each of the solution's functions that the tests' module
         `solution` holds something else for now."""
-        module = self.solution_module
-        if module is None or same_objects(module.__dict__, self.solution_names):
+        module, before = self.solution_module, self.solution_names
+        if module is None or before is None or before.holds(module.__dict__):
             return []
         current = module.__dict__
         return [
             ["solution", name]
-            for name, own in self.solution_names.items()
+            for name, own in before.objects.items()
             if isinstance(own, Remote)
             and name in current
             and current[name] is not own
@@ -884,15 +884,14 @@ def run_named(test: dict, scope: dict, module: types.ModuleType, names: list[str
 
 PASSED = "test passed"
 # Modules whose functions tests patch to check or steer what the solution calls
-# (`mock.patch("time.sleep")`, `mock.patch("random.randint", return_value=4)`), and each
-# one's namespace as this process first saw it (before the tests ran, for those loaded then).
+# (`mock.patch("time.sleep")`, `mock.patch("random.randint", return_value=4)`).
 RELAYED_MODULES = (
     "time", "random", "os", "posixpath", "subprocess", "shutil", "getpass", "socket", "uuid",
     "secrets",
 )  # fmt: skip
-# Each module's namespace at the last look, and the stand-ins in it then: while nothing there
-# changed, a look is one dict comparison in C.
-LAST_LOOK: dict[str, tuple[dict, list[str]]] = {}
+# Each module's namespace at the last look (Snapshot), and the stand-ins in it then: while
+# nothing there changed, a look is one comparison of ids in C.
+LAST_LOOK: dict[str, tuple[Snapshot, list[str]]] = {}
 
 
 def patched_functions() -> list[list[str]]:
@@ -904,34 +903,37 @@ def patched_functions() -> list[list[str]]:
         if module is None:
             continue
         last = LAST_LOOK.get(module_name)
-        if last is None or not same_objects(module.__dict__, last[0]):
+        if last is None or not last[0].holds(module.__dict__):
             names = [name for name, value in list(module.__dict__.items()) if is_stand_in(value)]
-            last = LAST_LOOK[module_name] = (dict(module.__dict__), names)
+            last = LAST_LOOK[module_name] = (Snapshot(module.__dict__), names)
         found += [[module_name, name] for name in last[1]]
     return found
 
 
-def same_objects(current: dict, before: dict) -> bool:
-    """The same names bound to the same objects, compared by identity in C: no object's own
-    `==` runs (a Remote's refuses), and a look costs microseconds."""
-    return (
-        len(current) == len(before)
-        and list(map(id, current.values())) == list(map(id, before.values()))
-        and list(current) == list(before)
-    )
+class Snapshot:
+    """A namespace's names and the objects bound to them (kept alive, so their ids stay
+    theirs), compared by identity in C: no object's own `==` runs (a Remote's refuses)."""
+
+    def __init__(self, namespace: dict) -> None:
+        self.objects = dict(namespace)
+        self.names, self.ids = tuple(namespace), tuple(map(id, namespace.values()))
+
+    def holds(self, namespace: dict) -> bool:
+        """namespace binds the same names to the same objects as when taken."""
+        return tuple(map(id, namespace.values())) == self.ids and tuple(namespace) == self.names
 
 
 def is_stand_in(value: object) -> bool:
     """What a patch of the tests puts in place: a mock (or an autospec'd function's mock), or a
     function of the tests' own. A real function never is, whatever it replaced: the tests'
     `mock.patch` of a module loaded while patched leaves the real one back, no stand-in."""
-    mock = sys.modules.get("unittest.mock")
-    if mock is not None and isinstance(value, mock.NonCallableMock):
-        return True
-    if not isinstance(value, types.FunctionType):
-        return False
-    autospec = mock is not None and isinstance(getattr(value, "mock", None), mock.NonCallableMock)
-    return autospec or value.__module__ == TESTS_MODULE
+    return inner_mock(value) is not None or is_tests_function(value)
+
+
+def is_tests_function(value: object) -> bool:
+    """A function the tests' code defined (a solution's is a Remote, a stdlib one of its
+    module)."""
+    return isinstance(value, types.FunctionType) and value.__module__ == TESTS_MODULE
 
 
 def inner_mock(stand_in: object) -> object:
@@ -958,9 +960,7 @@ def runs_real_code(stand_in: object) -> object:
             continue
         if isinstance(part, type) and issubclass(part, BaseException):
             continue
-        if callable(part) and not (
-            isinstance(part, types.FunctionType) and part.__module__ == TESTS_MODULE
-        ):
+        if callable(part) and not is_tests_function(part):
             return part
     return None
 
@@ -979,7 +979,7 @@ def collected_tests(scope: dict) -> set[str]:
     found: set[str] = set()
     for name, value in list(scope.items()):
         if isinstance(value, types.FunctionType):
-            if name.startswith("test") and value.__module__ == TESTS_MODULE:
+            if name.startswith("test") and is_tests_function(value):
                 found.add(name)
             continue
         if not isinstance(value, type) or value.__module__ != TESTS_MODULE:
@@ -1001,7 +1001,7 @@ def run_fixture(scope: dict, name: str, *argument: object) -> None:
     setup_module or setup_function, ...), with its argument when it takes one; a name the
     solution defined is no fixture of the tests."""
     fixture = scope.get(name)
-    if not isinstance(fixture, types.FunctionType) or fixture.__module__ != TESTS_MODULE:
+    if not is_tests_function(fixture):
         return
     fixture(*argument[: fixture.__code__.co_argcount])
 
