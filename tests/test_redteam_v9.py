@@ -6,7 +6,8 @@ A `Remote` compares and hashes by identity (`Remote.__eq__` is `self is other`, 
 `assertNotEqual`, `not in`, a set's size. Plain data crosses the pipe as a new object, so
 `is not` always holds: a "copy" that returns its argument passes. A subclass of a builtin
 crosses as its base value, so `type(x) is str` and `repr` checks see a value the solution
-never returned.
+never returned. Since the fixes, containers the tests passed keep their identity across the
+pipe (values.Identities) and a builtin subclass crosses as itself (subclasses.py).
 
 Each test is one attack and asserts the secure outcome: a wrong solution earns what a plain
 unittest or pytest run gives it (the stated partial), a number, never null. The reference test
@@ -58,11 +59,6 @@ def test_a_remotes_identity_is_no_inequality_the_tests_checked(sandbox):  # noqa
     assert all("does not trust" in reason for reason in refused), refused
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: returned data is rebuilt in the tester, so `result is not arg` always holds "
-    "(docs/rewards-code.md, Honest limits)",
-)
 def test_plain_data_crossing_the_pipe_is_no_copy_the_solution_made(sandbox):  # noqa: F811
     # `copied is not grid` and `copied[0] is not grid[0]`: the solution's return value is
     # rebuilt in the tester as a new list, so identity checks against the tests' argument
@@ -73,11 +69,6 @@ def test_plain_data_crossing_the_pipe_is_no_copy_the_solution_made(sandbox):  # 
     assert_earned(grade(sandbox, honest, reference_of("deep_copy_checks")), 2, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: a subclass of a builtin of the solution's crosses as the builtin value, so "
-    "`type(x) is str` and repr checks pass (docs/rewards-code.md, Honest limits)",
-)
 def test_a_builtin_subclass_is_not_the_builtin_the_tests_checked_for(sandbox):  # noqa: F811
     # `type(make_label("ab")) is str` and its repr: a str subclass of the solution's (its own
     # __repr__) crosses as the plain str it holds, so exact-type and repr checks see a value

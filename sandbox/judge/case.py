@@ -34,15 +34,13 @@ import types
 
 from sandbox import procutil
 
-from . import values
+from . import subclasses, values
 
 CONTROL_FD = 3
 RESULT_FD = 4
 REQUEST_FD = 5
 SOLUTION_FILENAME = "solution.py"
 PREAMBLE_FILENAME = "preamble.py"
-# Arguments a call may change in place; their new contents go back to the tester.
-MUTABLE = (list, dict, set, bytearray)
 STREAMS = ("stdout", "stderr")  # what the tests may redirect, so a request captures
 # Taken at import, in the zygote: what this program uses, whatever the solution patches.
 PRISTINE_BUILTINS = dict(builtins.__dict__)
@@ -232,16 +230,26 @@ def answer_call(module: types.ModuleType, name: str, args: list) -> None:
 
 def serve(module: types.ModuleType) -> None:
     handles: dict[int, object] = {}
+    numbers: dict[int, int] = {}  # by id: the handles keep their objects alive
 
     def register(obj: object) -> int:
-        handles[len(handles) + 1] = obj
-        return len(handles)
+        # One handle per object, so that the tests' stand-in for it is one object too
+        # (`registry.get() is made`).
+        number = numbers.get(id(obj))
+        if number is None:
+            number = numbers[id(obj)] = len(handles) + 1
+            handles[number] = obj
+        return number
 
     def resolve(number: int, _kind: str, _truth: object, _awaitable: bool = False) -> object:
         return handles[number]
 
     with pristine():
-        names = {name: describe_name(value, register) for name, value in top_level(module)}
+        head = subclasses.head_maker(register)
+        names = {
+            name: describe_name(value, register, values.Identities(subclass=head))
+            for name, value in top_level(module)
+        }
     send({"names": names})
     while True:
         request = receive(REQUEST_FD)
@@ -395,7 +403,7 @@ def top_level(module: types.ModuleType) -> list[tuple[str, object]]:
     return [(k, v) for k, v in list(module.__dict__.items()) if not k.startswith("__")]
 
 
-def describe_name(value: object, register) -> object:
+def describe_name(value: object, register, message: values.Identities) -> object:
     """What the tester gets for one of the solution's top-level names."""
     if isinstance(value, types.ModuleType):
         return ["module", str(value.__name__)]
@@ -403,7 +411,7 @@ def describe_name(value: object, register) -> object:
     if origin is not None and origin[0] in values.SHARED_MODULES:
         return ["stdlib", *origin]  # the tester takes its own copy of it
     try:
-        return values.encode(value, register)
+        return values.encode(value, register, message)
     except values.NotPlain:
         return ["ref", register(value), type(value).__name__, None]
 
@@ -424,12 +432,23 @@ def answer(request: dict, handles: dict, register, resolve) -> dict:
     with pristine():
         op = request["op"]
         target = handles[request["ref"]]
-        args = [values.decode(a, resolve, stdlib=True) for a in request.get("args", ())]
-        kwargs = {k: values.decode(v, resolve, stdlib=True) for k, v in request.get("kwargs", ())}
-        arg = values.decode(request["arg"], resolve, stdlib=True) if "arg" in request else None
+        received = values.Identities()
+
+        def decoded(tree: object) -> object:
+            return values.decode(tree, resolve, stdlib=True, identities=received)
+
+        args = [decoded(a) for a in request.get("args", ())]
+        kwargs = {k: decoded(v) for k, v in request.get("kwargs", ())}
+        arg = decoded(request["arg"]) if "arg" in request else None
+        if "data" in request:  # the tests' view of the builtin value of a subclass's instance
+            values.replace_contents(target, decoded(request["data"]))
         name = str(request.get("name", ""))
+        before = values.contents(received.objects)
     if op == "call":
         result = target(*args, **kwargs)
+    elif op == "method":  # of an instance of the solution's subclass of a builtin type
+        attribute = getattr(target, name)
+        result = attribute(*args, **kwargs) if request.get("call") else attribute
     elif op == "getattr":
         result = getattr(target, name)
     elif op == "setattr":
@@ -450,11 +469,16 @@ def answer(request: dict, handles: dict, register, resolve) -> dict:
     else:
         raise ValueError(f"unknown request {op!r}")
     with pristine():
-        reply: dict = {"value": values.encode(result, register)}
-        if op == "call":
-            reply["changed"] = [
-                [i, values.encode(a, register)] for i, a in enumerate(args) if type(a) in MUTABLE
-            ] + [[k, values.encode(v, register)] for k, v in kwargs.items() if type(v) in MUTABLE]
+        # What the tests passed stays theirs: a container of the request that comes back
+        # is a reference to their object, and one the call changed sends its new contents.
+        sent = values.Identities(received, subclasses.head_maker(register))
+        reply: dict = {"value": values.encode(result, register, sent)}
+        reply["changed"] = [
+            [number, values.encode_contents(received.objects[number], register, sent)]
+            for number in values.changed_since(received.objects, before)
+        ]
+        if op == "method" and values.builtin_of(target) in values.MUTABLE:
+            reply["data"] = values.encode_builtin(target, register, sent)
     return reply
 
 

@@ -46,6 +46,7 @@ import _ast
 import _socket
 import array
 import builtins
+import collections
 import contextlib
 import fcntl
 import gc
@@ -59,8 +60,9 @@ from collections.abc import Iterator
 
 from sandbox import procutil
 
-from . import values
+from . import subclasses, values
 from .case import PREAMBLE_FILENAME, STREAMS, solutions_in
+from .subclasses import ANSWERS_OF_BUILTIN_VALUES
 
 # The tester's own fds: 0-2 (stdout and stderr are each case's while it runs) and the socket on
 # which the judge hands it each case's fds, in CASE_FDS order.
@@ -82,19 +84,8 @@ CHECKER_BUILTINS = frozenset(
     }
 )  # fmt: skip
 NOT_PASSED_ON = (SystemExit, KeyboardInterrupt, GeneratorExit)
-# Methods by which tests check a value they expect to be a str, bytes or set (`startswith`,
-# unittest's assertSetEqual calling `difference`): on an object of the solution's own class
-# its method would answer the check, and learn the expected value from the argument. Names
-# user classes also define for their own work (`union`, `find`, `count`) are not here.
-ANSWERS_OF_BUILTIN_VALUES = frozenset(
-    {
-        "startswith", "endswith", "issubset", "issuperset", "isdisjoint", "difference",
-        "symmetric_difference", "intersection", "isdigit", "isalpha", "isalnum",
-        "isdecimal", "isnumeric", "isspace", "islower", "isupper", "istitle",
-        "isidentifier", "isprintable", "isascii",
-    }
-)  # fmt: skip
-
+# Classes of stand-ins for the solution's subclasses of builtin types, at most, in one case.
+MAX_STAND_IN_CLASSES = 1000
 
 # Each SolutionGone and NotJudged made during the case in flight: it fails the case even when
 # the tests' code caught it (`assertRaises(TypeError)`, `except Exception: pass`), as the
@@ -152,11 +143,24 @@ class Link:
         self.solution_names: Snapshot | None = None
         # The kinds among NOT_PASSED_ON that the tests' stand-ins raised into the solution.
         self.passed_on: set[str] = set()
+        # One stand-in per object of the solution's (its process gives one handle per
+        # object): a Remote, or the rebuilt instance of its subclass of a builtin type.
+        self.remotes: dict[int, Remote] = {}
+        self.rebuilt: dict[int, object] = {}
+        self.rebuilt_refs: dict[int, int] = {}  # by id: self.rebuilt keeps them alive
+        self.stand_in_classes: dict[tuple, type] = {}
 
-    def decode(self, tree: object) -> object:
+    def decode(self, tree: object, identities: values.Identities | None = None) -> object:
+        """The value of a snapshot the solution sent; with identities (a reply, or one of
+        its top-level names), following its references and rebuilding its subclasses. A
+        malformed one ends the case as the solution's process gone: its error is none the
+        tests may expect (`pytest.raises(ValueError)`)."""
         started = time.process_time()
+        rebuild = self.rebuild if identities is not None else None
         try:
-            return values.decode(tree, self.remote)
+            return values.decode(tree, self.remote, identities=identities, rebuild=rebuild)
+        except (ValueError, TypeError, LookupError, RecursionError) as exc:
+            raise SolutionGone(f"an unreadable answer ({type(exc).__name__})") from None
         finally:
             self.transport_s += time.process_time() - started
 
@@ -302,13 +306,43 @@ class Link:
             if name in self.streams and isinstance(text, str) and text:
                 getattr(sys, name).write(text)
 
-    def ask(self, op: str, ref: int, **fields: object) -> object:
-        self.send({"op": op, "ref": ref, **fields})
-        return self.answer(op)
-
-    def answer(self, op: str = "call") -> object:
+    def ask(
+        self,
+        op: str,
+        ref: int,
+        args: tuple = (),
+        kwargs: dict | None = None,
+        stand_in: object = None,
+        **fields: object,
+    ) -> object:
+        """Do op on the solution's object ref, with the tests' values (`arg` among fields);
+        its answer. What a call changed of the containers it was passed changes here too,
+        and a stand-in of a mutable builtin's subclass sends its value and takes back the
+        solution's."""
+        sent = values.Identities(subclass=self.going_home)
+        request: dict = {"op": op, "ref": ref}
+        if op in ("call", "method"):
+            request["args"] = [self.encode(a, sent) for a in args]
+            request["kwargs"] = [[k, self.encode(v, sent)] for k, v in (kwargs or {}).items()]
+        for name, value in fields.items():
+            request[name] = self.encode(value, sent) if name == "arg" else value
+        mutable = stand_in is not None and values.builtin_of(stand_in) in values.MUTABLE
+        if mutable:
+            request["data"] = values.encode_builtin(stand_in, self.handle_of, sent)
+        self.send(request)
         reply = self.reply(op)
-        return self.decode(reply["value"])
+        received = values.Identities(sent)
+        value = self.decode(reply["value"], received)
+        changed = [
+            (sent.objects[number], self.decode(tree, received))
+            for number, tree in reply.get("changed") or ()
+            if type(number) is int and 0 <= number < len(sent.objects)
+        ]
+        if mutable and "data" in reply:
+            changed.append((stand_in, self.decode(reply["data"], received)))
+        for original, new in changed:
+            values.replace_contents(original, new)
+        return value
 
     def reply(self, op: str = "call") -> dict:
         """The solution's next answer; what it raised, raised here. A StopIteration is
@@ -337,25 +371,73 @@ class Link:
             raise SolutionGone("the solution's process sent something else than an answer")
         return reply
 
-    def call(self, target: Remote, args: tuple, kwargs: dict) -> object:
-        request = {
-            "op": "call",
-            "ref": target._ref,
-            "args": [self.encode(a) for a in args],
-            "kwargs": [[k, self.encode(v)] for k, v in kwargs.items()],
-        }
-        self.send(request)
-        reply = self.reply()
-        for where, tree in reply.get("changed") or []:
-            original = args[where] if isinstance(where, int) else kwargs[where]
-            update_in_place(original, self.decode(tree))
-        return self.decode(reply["value"])
-
-    def encode(self, value: object) -> object:
+    def encode(self, value: object, identities: values.Identities | None = None) -> object:
         try:
-            return values.encode(value, self.handle_of)
+            return values.encode(value, self.handle_of, identities)
         except values.NotPlain as exc:
             raise NotJudged(f"the judge passes data to the solution, not this: {exc}") from None
+
+    def going_home(self, value: object, _index: int) -> list | None:
+        """A stand-in of the solution's subclass instance crosses back as its handle (with
+        its value as the tests left it, for a mutable one); the tests' own subclass's
+        instance as its builtin value."""
+        ref = self.rebuilt_refs.get(id(value))
+        if ref is None or self.rebuilt.get(ref) is not value:
+            return None
+        if values.builtin_of(value) in values.MUTABLE:
+            return ["home", ref]
+        return ["ref", ref, type(value).__name__, None, False]
+
+    def rebuild(self, ref: int, kind: str, names: list, data: object) -> object:
+        """The stand-in of the solution's object ref, an instance of its subclass of the
+        builtin type of data (see subclasses.py)."""
+        base = type(data)
+        if base not in values.BASES or base in (bool, range):
+            raise ValueError("a subclass of no builtin type")
+        key = (base, kind, repr(names[: subclasses.MAX_NAMES]))
+        klass = self.stand_in_classes.get(key)
+        if klass is None:
+            if len(self.stand_in_classes) >= MAX_STAND_IN_CLASSES:
+                raise SolutionGone("the solution's answers name too many classes")
+            klass = subclasses.stand_in_class(base, kind, names, self)
+            self.stand_in_classes[key] = klass
+        known = self.rebuilt.get(ref)
+        if type(known) is klass:
+            if base in values.MUTABLE:
+                values.replace_contents(known, data)
+                return known
+            if base.__eq__(known, data) is True:
+                return known
+        if base in values.MUTABLE:
+            stand_in = base.__new__(klass)
+            if base is collections.deque:
+                collections.deque.__init__(stand_in, (), data.maxlen)
+            values.replace_contents(stand_in, data)
+        else:
+            stand_in = base.__new__(klass, data)
+        self.rebuilt[ref] = stand_in
+        self.rebuilt_refs[id(stand_in)] = ref
+        return stand_in
+
+    def ref_of(self, stand_in: object) -> int:
+        ref = self.rebuilt_refs.get(id(stand_in))
+        if ref is None or self.rebuilt.get(ref) is not stand_in:
+            raise NotJudged(f"a copy of the solution's {type(stand_in).__name__} is not its object")
+        return ref
+
+    def method(self, stand_in: object, name: str, args: tuple, kwargs: dict, call: bool) -> object:
+        """Relay.method: an attribute of a stand-in (called, for a method), over there."""
+        ref = self.ref_of(stand_in)
+        return self.ask("method", ref, args, kwargs, stand_in=stand_in, name=name, call=call)
+
+    def set_attribute(self, stand_in: object, name: str, value: object) -> None:
+        self.ask("setattr", self.ref_of(stand_in), name=name, arg=value)
+
+    def refuse(self, stand_in: object, name: str) -> None:
+        raise NotJudged(
+            f"{name} of the solution's {type(stand_in).__name__} is its own, which the judge "
+            "does not trust"
+        )
 
     @staticmethod
     def handle_of(value: object) -> int | tuple[str, str]:
@@ -369,7 +451,13 @@ class Link:
         raise values.NotPlain(f"a {type(value).__name__} of the tests")
 
     def remote(self, ref: int, kind: str, truth: bool | None, awaitable: bool = False) -> Remote:
-        return (AwaitableRemote if awaitable else Remote)(self, ref, kind, truth)
+        klass = AwaitableRemote if awaitable else Remote
+        known = self.remotes.get(ref)
+        if type(known) is klass:
+            object.__setattr__(known, "_truth", truth)  # as the object is now
+            return known
+        self.remotes[ref] = klass(self, ref, kind, truth)
+        return self.remotes[ref]
 
     def exception(self, raised: list) -> BaseException:
         name, module, text = (str(part)[:300] for part in raised[:3])
@@ -423,10 +511,10 @@ class Remote:
 
     def __setattr__(self, name: str, value: object) -> None:
         # `node.left = Node(2)`: the tests build the solution's structures over there.
-        self._link.ask("setattr", self._ref, name=name, arg=self._link.encode(value))
+        self._link.ask("setattr", self._ref, name=name, arg=value)
 
     def __call__(self, *args: object, **kwargs: object) -> object:
-        return self._link.call(self, args, kwargs)
+        return self._link.ask("call", self._ref, args, kwargs)
 
     def __iter__(self):
         return self._link.ask("iter", self._ref)
@@ -438,7 +526,7 @@ class Remote:
         return self._link.ask("len", self._ref)
 
     def __getitem__(self, key: object) -> object:
-        return self._link.ask("getitem", self._ref, arg=self._link.encode(key))
+        return self._link.ask("getitem", self._ref, arg=key)
 
     def __contains__(self, item: object) -> bool:
         raise NotJudged(
@@ -499,17 +587,6 @@ class AwaitableRemote(Remote):
 REMOTE_TYPES = (Remote, AwaitableRemote)
 
 
-def update_in_place(original: object, new: object) -> None:
-    """A call changed a list, dict, set or bytearray argument: change the tests' one too."""
-    if type(original) is not type(new):
-        return
-    if isinstance(original, list | bytearray):
-        original[:] = new
-    elif isinstance(original, dict | set):
-        original.clear()
-        original.update(new)
-
-
 def namespace_of(names: dict, link: Link) -> dict:
     """The test code's view of the solution's top-level names."""
     scope: dict = {}
@@ -544,7 +621,7 @@ def namespace_of(names: dict, link: Link) -> dict:
                     # here, and is charged to the solution with all of this process's CPU.
                     scope[name] = getattr(__import__(module, fromlist=["_"]), str(tree[2]))
             continue
-        scope[name] = link.decode(tree)
+        scope[name] = link.decode(tree, values.Identities())
     return scope
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import array
 import collections
 import itertools
+import operator
 import sys
 import types
 from collections.abc import Callable
@@ -118,7 +119,10 @@ def _numpy_scalar(numpy: types.ModuleType, klass: type) -> Callable[[object], ob
     """numpy's int, uint and bool scalars as the Python int or bool they are equal to (a
     solution's `np.sum(xs)` is an np.int64, which `== 6` in plain Python), read through the
     numpy class's own C methods; its float scalars other than float64 (already a float) as
-    the float. Only where numpy is loaded: the sci image."""
+    the float; its str_ and bytes_ as the str or bytes. Only where numpy is loaded: the sci
+    image."""
+    if issubclass(klass, numpy.str_ | numpy.bytes_):  # numpy's own subclasses of str, bytes
+        return SCALARS[str if issubclass(klass, str) else bytes]
     if issubclass(klass, numpy.integer):
         return lambda value: _int(klass.__int__(value))
     if issubclass(klass, numpy.bool_):
@@ -222,13 +226,84 @@ def _packed(klass: type, value: object, tag: str, iterate: Callable, budget: lis
     return [tag + suffix, packed]
 
 
-def encode(value: object, register: Register | None = None) -> object:
-    """The snapshot of value; NotPlain when it cannot be taken (see the module's doc)."""
+class Identities:
+    """Which objects of one message between the tester and a solution's process are one
+    object, so that what is shared in Python stays shared across the pipe. Both sides number
+    the message's containers in the order its trees list them (an encoder and a decoder walk
+    a tree alike), and a container met again is a reference, not a copy:
+
+        ["same", n]   the message's container n again (`[row] * 3`, `f(grid, grid)`)
+        ["arg", n]    container n of the request this message answers: the tests' own
+                      object over there (`deep_copy(grid)` returning `grid` is `grid`, and
+                      its `grid[0]` the tests' `grid[0]`)
+
+    `request` is the request's Identities, in its reply. `subclass` (the sides' own hook)
+    decides how an instance of a subclass of a builtin type crosses (see `encode`)."""
+
+    def __init__(self, request: Identities | None = None, subclass: Subclass | None = None) -> None:
+        self.objects: list = []
+        self.numbers: dict[int, int] = {}
+        self.request = request
+        self.subclass = subclass
+
+    def known(self, value: object) -> list | None:
+        """The reference for a container this message (or its request) already holds."""
+        marker = id(value)
+        if self.request is not None and marker in self.request.numbers:
+            return ["arg", self.request.numbers[marker]]
+        if marker in self.numbers:
+            return ["same", self.numbers[marker]]
+        return None
+
+    def number(self, value: object, remember: bool = True) -> None:
+        if remember:
+            self.numbers[id(value)] = len(self.objects)
+        self.objects.append(value)  # kept alive: an id is only unique while its object lives
+
+    def reserve(self) -> int:
+        self.objects.append(_UNFINISHED)
+        return len(self.objects) - 1
+
+    def referenced(self, tag: str, number: object) -> object:
+        if tag == "arg":
+            objects = self.request.objects if self.request is not None else []
+        else:
+            objects = self.objects
+        if type(number) is not int or not 0 <= number < len(objects):
+            raise ValueError("a reference to no container")
+        found = objects[number]
+        if found is _UNFINISHED:
+            raise ValueError("the value contains itself")
+        return found
+
+
+_UNFINISHED = object()
+# (value, the index on its type's MRO of the builtin type it is an instance of) -> the head
+# of its snapshot: ["sub", ...] (the builtin value's snapshot is appended), a ["ref", ...] of
+# the other side's stand-in going home, or None to cross as the builtin value.
+Subclass = Callable[[object, int], "list | None"]
+# The builtin types a subclass may be of, by what its snapshot holds.
+BASES = (*SCALARS, *SEQUENCES, *MAPPINGS)
+
+
+def encode(
+    value: object, register: Register | None = None, identities: Identities | None = None
+) -> object:
+    """The snapshot of value; NotPlain when it cannot be taken (see the module's doc). With
+    identities (the tester's messages), containers shared in the message stay shared and an
+    instance of a subclass of a builtin type is what `identities.subclass` makes of it."""
     budget = [MAX_NODES]
-    return _encode(value, register, 0, set(), budget)
+    return _encode(value, register, 0, set(), budget, identities)
 
 
-def _encode(value, register, depth, open_ids, budget):
+def encode_contents(value: object, register: Register | None, identities: Identities) -> object:
+    """The snapshot of a container the request holds (its `arg` reference is not itself),
+    of its builtin value for an instance of a subclass."""
+    klass = builtin_of(value)
+    return _encode_as(klass, value, register, 0, set(), [MAX_NODES], identities, True)
+
+
+def _encode(value, register, depth, open_ids, budget, identities=None, contents=False):
     if value is None or value is True or value is False:
         return value
     budget[0] -= 1
@@ -237,48 +312,143 @@ def _encode(value, register, depth, open_ids, budget):
     if depth > MAX_DEPTH:
         raise NotPlain("the value is nested too deeply to compare")
     mro = type.__dict__["__mro__"].__get__(type(value))
-    for klass in mro:
-        if klass in SCALARS:
-            return SCALARS[klass](value)
+    for index, klass in enumerate(mro):
+        if index and identities is not None and identities.subclass is not None and klass in BASES:
+            head = identities.subclass(value, index)
+            if head is not None:
+                if head[0] not in ("sub", "home"):
+                    return head
+                args = (register, depth, open_ids, budget, identities, False)
+                return [*head, _encode_as(klass, value, *args)]
+        if klass in BASES:
+            return _encode_as(klass, value, register, depth, open_ids, budget, identities, contents)
         stdlib = _stdlib_scalar(klass)
         if stdlib is not None:
             return stdlib(value)
-        if klass in SEQUENCES or klass in MAPPINGS:
-            marker = id(value)
-            if marker in open_ids:
-                raise NotPlain("the value contains itself")
-            open_ids.add(marker)
-            try:
-                if klass in SEQUENCES:
-                    tag, iterate = SEQUENCES[klass]
-                    packed = _packed(klass, value, tag, iterate, budget)
-                    if packed is not None:
-                        return packed
-                    items = [
-                        _encode(v, register, depth + 1, open_ids, budget) for v in iterate(value)
-                    ]
-                    if klass is collections.deque:
-                        return [tag, items, collections.deque.maxlen.__get__(value)]
-                    return [tag, items]
-                tag, pairs = MAPPINGS[klass]
-                return [
-                    tag,
-                    [
-                        [
-                            _encode(k, register, depth + 1, open_ids, budget),
-                            _encode(v, register, depth + 1, open_ids, budget),
-                        ]
-                        for k, v in pairs(value)
-                    ],
-                ]
-            finally:
-                open_ids.discard(marker)
     if register is None:
         raise NotPlain(f"a {type(value).__name__} is not plain data")
     handle = register(value)
     if isinstance(handle, tuple):  # a stdlib object, named (only the tester sends these)
         return ["stdlib", *handle]
     return ["ref", handle, type(value).__name__, trusted_truth(value), _awaitable(value)]
+
+
+def _encode_as(klass, value, register, depth, open_ids, budget, identities, contents):
+    """The snapshot of value as the builtin klass (its C methods, never a subclass's)."""
+    counted = klass in SEQUENCES or klass in MAPPINGS or klass is bytearray
+    if counted and identities is not None:
+        # A subclass's instance is its handle's (`contents` False there): not remembered, so
+        # that it is never a reference to its builtin value.
+        known = None if contents or type(value) is not klass else identities.known(value)
+        if known is not None:
+            return known
+        identities.number(value, remember=type(value) is klass)
+    if klass in SCALARS:
+        return SCALARS[klass](value)
+    marker = id(value)
+    if marker in open_ids:
+        raise NotPlain("the value contains itself")
+    open_ids.add(marker)
+    down = depth + 1
+    try:
+        if klass in SEQUENCES:
+            tag, iterate = SEQUENCES[klass]
+            packed = _packed(klass, value, tag, iterate, budget)
+            if packed is not None:
+                return packed
+            items = [
+                _encode(v, register, down, open_ids, budget, identities) for v in iterate(value)
+            ]
+            if klass is collections.deque:
+                return [tag, items, collections.deque.maxlen.__get__(value)]
+            return [tag, items]
+        tag, pairs = MAPPINGS[klass]
+        return [
+            tag,
+            [
+                [
+                    _encode(k, register, down, open_ids, budget, identities),
+                    _encode(v, register, down, open_ids, budget, identities),
+                ]
+                for k, v in pairs(value)
+            ],
+        ]
+    finally:
+        open_ids.discard(marker)
+
+
+def builtin_of(value: object) -> type | None:
+    """The builtin type (of BASES) value is an instance of, or None."""
+    for klass in type.__dict__["__mro__"].__get__(type(value)):
+        if klass in BASES:
+            return klass
+    return None
+
+
+def encode_builtin(value: object, register: Register | None, identities: Identities) -> object:
+    """The snapshot of value's builtin value, though it is an instance of a subclass."""
+    klass = builtin_of(value)
+    if klass is None:
+        raise NotPlain(f"a {type(value).__name__} is no builtin value")
+    return _encode_as(klass, value, register, 0, set(), [MAX_NODES], identities, False)
+
+
+# The containers a call may change in place: each of the request's that it changed sends its
+# new contents back, so that the tests' own object changes alike.
+MUTABLE = (
+    list, dict, set, bytearray, collections.deque, collections.Counter,
+    collections.OrderedDict, collections.defaultdict,
+)  # fmt: skip
+
+
+def contents(objects: list) -> list:
+    """What each mutable container of objects holds now: its items themselves (not copies),
+    so that a later look tells by identity whether anything in it was replaced."""
+    return [_contents(value) if builtin_of(value) in MUTABLE else None for value in objects]
+
+
+def _contents(value: object) -> object:
+    if isinstance(value, dict):
+        return tuple(dict.keys(value)), tuple(dict.values(value))
+    if isinstance(value, bytearray):
+        return bytes(value)
+    return (tuple(builtin_of(value).__iter__(value)),)
+
+
+def changed_since(objects: list, before: list) -> list[int]:
+    """The numbers of the mutable containers of objects whose contents are not `before`'s."""
+    return [
+        number
+        for number, (value, then) in enumerate(zip(objects, before, strict=True))
+        if then is not None and not _same_contents(then, _contents(value))
+    ]
+
+
+def _same_contents(then: object, now: object) -> bool:
+    if isinstance(then, bytes):
+        return then == now
+    return all(
+        len(old) == len(new) and all(map(operator.is_, old, new))
+        for old, new in zip(then, now, strict=True)
+    )
+
+
+def replace_contents(original: object, new: object) -> None:
+    """Make the container original hold what new holds, through the builtin type's own
+    methods (a subclass's overrides are not called); nothing for other values."""
+    for klass in (collections.deque, list, bytearray, dict, set):
+        if isinstance(original, klass) and isinstance(new, klass):
+            break
+    else:
+        return
+    if klass is collections.deque:
+        collections.deque.clear(original)
+        collections.deque.extend(original, new)
+    elif klass in (list, bytearray):
+        klass.__setitem__(original, slice(None), new)
+    else:
+        klass.clear(original)
+        klass.update(original, new)
 
 
 def _awaitable(value: object) -> bool:
@@ -293,10 +463,28 @@ def _awaitable(value: object) -> bool:
 Remote = Callable[[int, str, "bool | None", bool], object]
 
 
-def decode(tree: object, remote: Remote | None = None, stdlib: bool = False) -> object:
+def decode(
+    tree: object,
+    remote: Remote | None = None,
+    stdlib: bool = False,
+    identities: Identities | None = None,
+    rebuild: Rebuild | None = None,
+) -> object:
     """The value a snapshot stands for; ValueError for a malformed one. With stdlib, a named
-    stdlib class or function is this interpreter's own (the solution's side only)."""
-    return _decode(tree, remote, 0, stdlib)
+    stdlib class or function is this interpreter's own (the solution's side only). With
+    identities, the message's references to its own and its request's containers are
+    followed, and `rebuild` makes the stand-in of a solution's builtin subclass (the
+    tester only)."""
+    return _decode(tree, remote, 0, stdlib, identities, rebuild)
+
+
+# (handle, class name, [[name, "method" or "data"], ...] its class defines, the builtin value)
+# -> the stand-in of an instance of a solution's subclass of a builtin type.
+Rebuild = Callable[[int, str, list, object], object]
+CONTAINER_TAGS = frozenset(
+    {"l", "t", "set", "fs", "deque", "d", "Counter", "OrderedDict", "defaultdict", "ba"}
+    | {kind + packed for kind in "lt" for packed in ("#q", "#d", "#i", "#s")}
+)
 
 
 def stdlib_origin(value: object) -> tuple[str, str] | None:
@@ -330,13 +518,45 @@ def _hex_int(text: object) -> int:
     return int(text, 16)
 
 
-def _decode(tree, remote, depth, stdlib=False):
+def _decode(tree, remote, depth, stdlib=False, identities=None, rebuild=None):
     if tree is None or tree is True or tree is False:
         return tree
     if depth > MAX_DEPTH + 1:
         raise ValueError("snapshot nested too deeply")
     if type(tree) is not list or not tree or type(tree[0]) is not str:
         raise ValueError("malformed snapshot")
+    tag = tree[0]
+    if identities is None:
+        return _decode_node(tree, remote, depth, stdlib, None, None)
+    if tag in ("same", "arg") and len(tree) == 2:
+        return identities.referenced(tag, tree[1])
+    if tag == "home" and remote is not None and len(tree) == 3 and type(tree[1]) is int:
+        # A stand-in of the solution's mutable subclass instance, back with the tests' view
+        # of its value: the object itself, holding that value, is the message's container.
+        slot = len(identities.objects)
+        data = _decode(tree[2], remote, depth + 1, stdlib, identities, rebuild)
+        own = remote(tree[1], "", None, False)
+        if slot >= len(identities.objects) or builtin_of(own) not in MUTABLE:
+            raise ValueError("malformed snapshot")
+        replace_contents(own, data)
+        identities.objects[slot] = own
+        return own
+    if tag == "sub" and rebuild is not None and len(tree) == 5:
+        ref, kind, names = tree[1], tree[2], tree[3]
+        if type(ref) is not int or type(kind) is not str or type(names) is not list:
+            raise ValueError("malformed snapshot")
+        data = _decode(tree[4], remote, depth + 1, stdlib, identities, rebuild)
+        return rebuild(ref, kind[:200], names, data)
+    if tag not in CONTAINER_TAGS:
+        return _decode_node(tree, remote, depth, stdlib, identities, rebuild)
+    slot = identities.reserve()
+    value = _decode_node(tree, remote, depth, stdlib, identities, rebuild)
+    identities.objects[slot] = value
+    identities.numbers.setdefault(id(value), slot)
+    return value
+
+
+def _decode_node(tree, remote, depth, stdlib, identities, rebuild):
     tag, rest = tree[0], tree[1:]
     down = depth + 1
     if tag == "stdlib" and stdlib:
@@ -381,7 +601,9 @@ def _decode(tree, remote, depth, stdlib=False):
             items = UNPACK[kind](rest[0])
         return items if tag[0] == "l" else tuple(items)
     if tag in ("l", "t", "set", "fs", "deque"):
-        items = [_decode(item, remote, down, stdlib) for item in _list(rest[0])]
+        items = [
+            _decode(item, remote, down, stdlib, identities, rebuild) for item in _list(rest[0])
+        ]
         if tag in ("set", "fs"):
             _spread_hashes(items)
         if tag == "deque":
@@ -389,7 +611,7 @@ def _decode(tree, remote, depth, stdlib=False):
             return collections.deque(items, maxlen if isinstance(maxlen, int) else None)
         return {"l": list, "t": tuple, "set": set, "fs": frozenset}[tag](items)
     if tag in ("d", "Counter", "OrderedDict", "defaultdict"):
-        pairs = [_pair(pair, remote, down, stdlib) for pair in _list(rest[0])]
+        pairs = [_pair(pair, remote, down, stdlib, identities, rebuild) for pair in _list(rest[0])]
         _spread_hashes([key for key, _ in pairs])
         if tag == "Counter":
             return collections.Counter(dict(pairs))
@@ -426,7 +648,8 @@ def _list(value: object) -> list:
     return value
 
 
-def _pair(pair: object, remote, depth, stdlib) -> tuple:
+def _pair(pair: object, remote, depth, stdlib, identities=None, rebuild=None) -> tuple:
     if type(pair) is not list or len(pair) != 2:
         raise ValueError("malformed snapshot")
-    return _decode(pair[0], remote, depth, stdlib), _decode(pair[1], remote, depth, stdlib)
+    key = _decode(pair[0], remote, depth, stdlib, identities, rebuild)
+    return key, _decode(pair[1], remote, depth, stdlib, identities, rebuild)

@@ -12,10 +12,10 @@ case = sys.modules.get("sandbox.judge.case")
 if values is not None and case is not None:
     judges_encode, judges_send = values.encode, case.send
 
-    def encode(value, register=None):
+    def encode(value, register=None, *rest):
         if type(value) is list and all(type(item) is int for item in value):
             return ("ints", value)
-        return judges_encode(value, register)
+        return judges_encode(value, register, *rest)
 
     def send(message):
         snapshot = message.get("value") if isinstance(message, dict) else None

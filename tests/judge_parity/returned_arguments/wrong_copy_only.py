@@ -1,0 +1,2 @@
+def deep_copy(grid):
+    return [row for row in grid]

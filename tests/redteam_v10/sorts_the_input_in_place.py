@@ -1,0 +1,3 @@
+def sorted_copy(xs):
+    xs.sort()
+    return xs

@@ -1,0 +1,6 @@
+class Stack(list):
+    pass
+
+
+def make_stack(items):
+    return Stack(items)

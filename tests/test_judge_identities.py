@@ -1,0 +1,145 @@
+"""What Python shares stays shared across the tester's pipe (sandbox/judge/values.py,
+`Identities`): aliasing within a message, references to the request's containers in its
+reply, changes in place told by identity. And what the judge's own comparisons take never
+holds a reference: the functional style's snapshots refuse them.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sandbox.judge import values
+
+
+def crossed(value: object) -> object:
+    """value as it arrives through JSON, with identities on both sides."""
+    tree = json.loads(json.dumps(values.encode(value, None, values.Identities())))
+    return values.decode(tree, identities=values.Identities())
+
+
+def shape(value: object, seen: dict[int, int] | None = None) -> object:
+    """value with each container replaced by the order in which it was first met, so that two
+    values have one shape exactly when they share alike."""
+    seen = {} if seen is None else seen
+    if isinstance(value, list | tuple | dict | set):
+        first = id(value) not in seen
+        number = seen.setdefault(id(value), len(seen))
+        if not first:
+            return ("again", number)
+        items = value.items() if isinstance(value, dict) else value
+        return (type(value).__name__, number, [shape(item, seen) for item in items])
+    return value
+
+
+leaves = st.integers() | st.text(max_size=3) | st.none()
+
+
+@st.composite
+def shared_lists(draw):
+    """Lists of lists some of which are one list (`[row] * 3`, `[a, [a]]`)."""
+    pool = [draw(st.lists(leaves, max_size=4)) for _ in range(draw(st.integers(1, 4)))]
+    outer = []
+    for _ in range(draw(st.integers(0, 6))):
+        pick = draw(st.integers(0, len(pool) - 1))
+        outer.append(pool[pick] if draw(st.booleans()) else [pool[pick]])
+    return outer
+
+
+@settings(max_examples=200, deadline=None)
+@given(shared_lists())
+def test_a_message_rebuilds_what_its_value_shares(value):
+    rebuilt = crossed(value)
+    assert rebuilt == value
+    assert shape(rebuilt) == shape(value)
+
+
+def test_a_reply_that_returns_the_requests_containers_gives_back_the_senders_own():
+    grid = [[1, 2], [3, 4]]
+    sent = values.Identities()
+    request_tree = json.loads(json.dumps(values.encode(grid, None, sent)))
+    # The solution's side: its copy of the request, and a reply holding parts of it.
+    received = values.Identities()
+    theirs = values.decode(request_tree, identities=received)
+    reply = values.Identities(received)
+    reply_tree = json.loads(json.dumps(values.encode([theirs[1], theirs, [9]], None, reply)))
+    answer = values.decode(reply_tree, identities=values.Identities(sent))
+    assert answer[0] is grid[1] and answer[1] is grid
+    assert answer[2] == [9] and answer[2] is not grid
+
+
+def test_changes_in_place_are_told_by_identity_and_nothing_else():
+    row, other = [1, 2], [3]
+    table = {"a": row, "b": other}
+    objects = [table, row, other, (row,)]
+    before = values.contents(objects)
+    assert values.changed_since(objects, before) == []
+    row[0] = 1  # the same int object: no change
+    assert values.changed_since(objects, before) == []
+    row[0] = 10**30  # an equal list would still be another one: a change
+    table["b"] = [3]
+    assert values.changed_since(objects, before) == [0, 1]
+
+
+def test_contents_are_replaced_through_the_builtin_types_own_methods():
+    class Noisy(list):
+        def __setitem__(self, key, value):
+            raise AssertionError("a subclass's override ran")
+
+    class Counting(collections.Counter):
+        pass
+
+    noisy = Noisy([1])
+    values.replace_contents(noisy, [2, 3])
+    assert list(noisy) == [2, 3]
+    counts = Counting(a=1)
+    values.replace_contents(counts, {"b": 2})
+    assert dict(counts) == {"b": 2}  # replaced, not added as Counter.update adds
+    bounded = collections.deque([1], maxlen=2)
+    values.replace_contents(bounded, collections.deque([5, 6, 7]))
+    assert list(bounded) == [6, 7] and bounded.maxlen == 2
+    frozen = (1, 2)
+    values.replace_contents(frozen, [3])  # not a container that changes: left alone
+    assert frozen == (1, 2)
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        ["same", 0],  # before any container
+        ["l", [["same", 0]]],  # the list it is in: a cycle
+        ["l", [["same", 5]]],
+        ["arg", 0],  # no request
+        ["same", "0"],
+    ],
+)
+def test_a_forged_reference_is_a_malformed_snapshot(tree):
+    with pytest.raises(ValueError):
+        values.decode(tree, identities=values.Identities())
+
+
+@pytest.mark.parametrize("tag", ["same", "arg", "sub", "home"])
+def test_the_judges_own_snapshots_take_no_references(tag):
+    # The functional style's value is compared in the judge, under no case's limit: a
+    # reference could make a small frame an exponential value there.
+    with pytest.raises(ValueError):
+        values.decode(["l", [[tag, 0], [tag, 0]]])
+
+
+def test_a_subclass_crosses_as_its_base_unless_a_side_says_otherwise():
+    class Label(str):
+        pass
+
+    heads = []
+
+    def subclass(value, index):
+        heads.append(type(value).__mro__[index])
+        return ["sub", 7, "Label", []]
+
+    assert values.encode(Label("x")) == ["s", "x"]  # without identities: the functional style
+    tree = values.encode([Label("x")], None, values.Identities(subclass=subclass))
+    assert tree == ["l", [["sub", 7, "Label", [], ["s", "x"]]]] and heads == [str]
