@@ -1,9 +1,29 @@
 """One check per test of values whose subclass overrides answer with the right items while
 the builtin value they hold is wrong: a plain run calls the override or the builtin's C code,
-and the judge must do no better than that on any of them."""
+and the judge must do no better than that on any of them. The checks are written in the
+forms tests use (`%` formatting, `.format`, `+` on lists), which ruff would rewrite."""
+# ruff: noqa: UP031, UP032, RUF005, B905, SIM201
 
-import json, collections, copy, heapq, itertools, statistics, pickle, array, bisect, operator, pprint, re, textwrap, string, io, math, fractions, decimal
-from solution import items, word, number
+import array
+import bisect
+import collections
+import copy
+import decimal
+import fractions
+import heapq
+import io
+import itertools
+import json
+import math
+import operator
+import pickle
+import pprint
+import re
+import statistics
+import string
+import textwrap
+
+from solution import items, number, word
 
 
 def numbers_ok(x):

@@ -1,3 +1,6 @@
+import enum
+
+
 class Color(enum.IntEnum):
     RED = 1
     GREEN = 2

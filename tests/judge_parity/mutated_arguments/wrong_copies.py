@@ -9,7 +9,7 @@ def add_to(table, key, value):
 
 
 def push_both(pair, value):
-    return tuple(items + [value] for items in pair)
+    return tuple([*items, value] for items in pair)
 
 
 def sorted_copy(numbers):

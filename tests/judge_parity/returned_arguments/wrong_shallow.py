@@ -3,7 +3,7 @@ def deep_copy(grid):
 
 
 def append_zero(numbers):
-    return numbers + [0]
+    return [*numbers, 0]
 
 
 def first_row(grid):
