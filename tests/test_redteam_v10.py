@@ -11,15 +11,14 @@ solution) earn nothing, and the overrides of a builtin subclass answer only what
 them. The open holes (strict xfails) are where the stand-in or a container the tests hold is
 not what Python would have there:
 
-- a subclass of a builtin of the tests' own crosses as the plain builtin: its overrides (an
-  input that refuses to be changed) never run, and "changed" writes through the base type;
 - a stand-in of an immutable subclass (a NamedTuple) keeps the copies of its mutable items it
   was built with: what the solution's methods do to them never shows;
-- what one request returned is a copy in the next (documented): "returns a copy" checks pass;
-- only the classes above the builtin type on the solution's MRO are relayed: a mixin after
-  it (whose `__bool__`, `__str__` Python calls) is not asked;
-- a relayed special method is looked up on the solution's instance (getattr), where Python
-  looks it up on the class: an instance attribute `__str__` answers `str(x)`.
+- what one request returned is a copy in the next (documented): "returns a copy" checks pass.
+
+Closed since: a subclass of a builtin of the tests' own changes through its own methods (its
+overrides run on the solution's change, as they would in a plain run); a mixin after the
+builtin on the solution's MRO is relayed where Python's lookup finds it; a relayed special
+method is looked up on the class, as Python looks it up.
 
 Each test is one attack and asserts the secure outcome: a wrong solution earns what a plain
 pytest run gives it, a number, never null. The reference test programs and the solutions are
@@ -125,11 +124,6 @@ def test_a_failure_message_that_ends_the_solution_is_a_number(sandbox):  # noqa:
     assert_earned(score, 3, 5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: the tests' own subclass of a builtin (an input that refuses changes) crosses "
-    "as the plain builtin, and 'changed' writes it back through list.__setitem__",
-)
 def test_the_tests_own_list_subclass_keeps_its_overrides(sandbox):  # noqa: F811
     # The tests pass a FrozenList, whose mutators raise, to check that sorted_copy leaves
     # its input alone. The solution's process gets a plain list, sorts it in place and
@@ -165,11 +159,6 @@ def test_a_returned_internal_list_is_the_solutions_own(sandbox):  # noqa: F811
     assert_earned(grade(sandbox, wrong, reference_of("inventory_checks")), 1, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: subclasses.head_maker relays only the classes above the builtin on the MRO; "
-    "a mixin after it (class Stack(list, Broken)) defines __bool__/__str__ Python calls",
-)
 def test_a_mixin_after_the_builtin_is_asked_as_python_asks_it(sandbox):  # noqa: F811
     # Broken.__bool__ is False and Broken.__str__ "garbage": Python finds them on Stack's MRO
     # (list defines neither), the stand-in (list's truth and repr on [1, 2]) does not.
@@ -178,11 +167,6 @@ def test_a_mixin_after_the_builtin_is_asked_as_python_asks_it(sandbox):  # noqa:
     assert_earned(grade(sandbox, wrong, reference_of("stack_checks")), 1, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: case.answer's 'method' op takes getattr(instance, name), so an instance "
-    "attribute __str__/__len__ answers where Python uses the class's",
-)
 def test_a_special_method_is_the_classs_not_the_instances(sandbox):  # noqa: F811
     # Label's own __str__ and __len__ are wrong; the instance carries right ones in its
     # __dict__, which str(x) and len(x) never look at in Python. 3/3 where pytest gives 1/3.

@@ -447,7 +447,7 @@ def answer(request: dict, handles: dict, register, resolve) -> dict:
     if op == "call":
         result = target(*args, **kwargs)
     elif op == "method":  # of an instance of the solution's subclass of a builtin type
-        attribute = getattr(target, name)
+        attribute = special_method(target, name) if is_dunder(name) else getattr(target, name)
         result = attribute(*args, **kwargs) if request.get("call") else attribute
     elif op == "getattr":
         result = getattr(target, name)
@@ -480,6 +480,23 @@ def answer(request: dict, handles: dict, register, resolve) -> dict:
         if op == "method" and values.builtin_of(target) in values.MUTABLE:
             reply["data"] = values.encode_builtin(target, register, sent)
     return reply
+
+
+def is_dunder(name: str) -> bool:
+    return len(name) > 4 and name[:2] == name[-2:] == "__"
+
+
+def special_method(target: object, name: str) -> object:
+    """target's special method name as Python's own operators find it: on its class's MRO,
+    never on the instance (`str(x)` ignores an `x.__str__` of the instance's own)."""
+    klass = type(target)
+    for owner in type.__dict__["__mro__"].__get__(klass):
+        namespace = type.__dict__["__dict__"].__get__(owner)
+        if name in namespace:
+            found = namespace[name]
+            bind = getattr(type(found), "__get__", None)
+            return found if bind is None else bind(found, target, klass)
+    raise AttributeError(f"type object {klass.__name__!r} has no attribute {name!r}")
 
 
 async def _awaited(awaitable):

@@ -72,25 +72,33 @@ METHODS = (
 
 def head_maker(register: Callable[[object], int]) -> Callable[[object, int], list]:
     """The solution's side: the head of an instance's snapshot, ["sub", its handle, its
-    class's name, [[name, "method" or "data"], ...] its classes define above the builtin
-    type at `index` on its MRO]."""
+    class's name, [[name, "method" or "data"], ...] that its MRO gives otherwise than the
+    builtin type at `index` on it does]."""
     known: dict[type, list] = {}
 
     def head(value: object, index: int) -> list:
         klass = type(value)
         if klass not in known:
-            mro = type.__dict__["__mro__"].__get__(klass)
-            known[klass] = defined_names(mro[:index])
+            known[klass] = defined_names(type.__dict__["__mro__"].__get__(klass), index)
         return ["sub", register(value), type.__dict__["__name__"].__get__(klass), known[klass]]
 
     return head
 
 
-def defined_names(classes: tuple) -> list[list[str]]:
+def defined_names(mro: tuple, index: int) -> list[list[str]]:
+    """The names Python finds on the solution's classes of mro, each where Python's lookup
+    finds it first: above the builtin type, and on a mixin after it (`class Stack(list,
+    Broken)`) where neither the builtin type nor a class before it defines the name."""
+    builtin = type.__dict__["__mro__"].__get__(mro[index])
     names: dict[str, str] = {}
-    for klass in classes:
-        for name, attribute in type.__dict__["__dict__"].__get__(klass).items():
-            if type(name) is str and name not in names:
+    taken: set[str] = set()
+    for klass in mro:
+        namespace = type.__dict__["__dict__"].__get__(klass)
+        if klass in builtin:
+            taken.update(namespace)
+            continue
+        for name, attribute in namespace.items():
+            if type(name) is str and name not in names and name not in taken:
                 names[name] = "method" if isinstance(attribute, METHODS) else "data"
     return [[name, what] for name, what in names.items()][:MAX_NAMES]
 

@@ -341,7 +341,9 @@ class Link:
         if mutable and "data" in reply:
             changed.append((stand_in, self.decode(reply["data"], received)))
         for original, new in changed:
-            values.replace_contents(original, new)
+            # The tests' own objects change through their own methods: a FrozenList of
+            # theirs that refuses changes refuses the solution's, as in a plain run.
+            values.replace_contents(original, new, own=id(original) not in self.rebuilt_refs)
         return value
 
     def reply(self, op: str = "call") -> dict:

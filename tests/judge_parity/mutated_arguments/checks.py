@@ -1,6 +1,6 @@
 import collections
 
-from solution import add_row, add_to, fill_diagonal, grow, push_both, sorted_copy
+from solution import add_row, add_to, fill_diagonal, group, grow, push_both, sorted_copy
 
 
 def test_a_nested_change_reaches_the_tests_own_rows():
@@ -51,3 +51,10 @@ def test_a_set_and_a_bounded_deque_change_in_place():
     assert seen == {1, 2}
     assert list(recent) == [1, 2]
     assert recent.maxlen == 2
+
+
+def test_a_defaultdict_keeps_its_factory():
+    into = collections.defaultdict(list)
+    group([("a", 1), ("b", 2), ("a", 3)], into)
+    assert into == {"a": [1, 3], "b": [2]}
+    assert into.default_factory is list

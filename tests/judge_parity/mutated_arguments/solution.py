@@ -25,3 +25,8 @@ def add_row(grid):
 def grow(seen, recent):
     seen.add(2)
     recent.append(2)
+
+
+def group(pairs, into):
+    for key, value in pairs:
+        into[key].append(value)
