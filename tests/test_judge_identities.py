@@ -1,7 +1,8 @@
 """What Python shares stays shared across the tester's pipe (sandbox/judge/values.py,
-`Identities`): aliasing within a message, references to the request's containers in its
-reply, changes in place told by identity. And what the judge's own comparisons take never
-holds a reference: the functional style's snapshots refuse them.
+`Identities`): aliasing within a message, references to what crossed before, changes in
+place told by identity on either side, and forgetting what the tests no longer hold. And
+what the judge's own comparisons take never holds a reference: the functional style's
+snapshots refuse them.
 """
 
 from __future__ import annotations
@@ -58,31 +59,56 @@ def test_a_message_rebuilds_what_its_value_shares(value):
     assert shape(rebuilt) == shape(value)
 
 
-def test_a_reply_that_returns_the_requests_containers_gives_back_the_senders_own():
+def test_a_reply_that_returns_what_crossed_gives_back_the_senders_own():
     grid = [[1, 2], [3, 4]]
-    sent = values.Identities()
-    request_tree = json.loads(json.dumps(values.encode(grid, None, sent)))
-    # The solution's side: its copy of the request, and a reply holding parts of it.
-    received = values.Identities()
-    theirs = values.decode(request_tree, identities=received)
-    reply = values.Identities(received)
-    reply_tree = json.loads(json.dumps(values.encode([theirs[1], theirs, [9]], None, reply)))
-    answer = values.decode(reply_tree, identities=values.Identities(sent))
+    tester, solution = values.Identities(), values.Identities()
+    request = json.loads(json.dumps(values.encode(grid, None, tester)))
+    theirs = values.decode(request, identities=solution)
+    reply = json.loads(json.dumps(values.encode([theirs[1], theirs, [9]], None, solution)))
+    answer = values.decode(reply, identities=tester)
     assert answer[0] is grid[1] and answer[1] is grid
     assert answer[2] == [9] and answer[2] is not grid
 
 
-def test_changes_in_place_are_told_by_identity_and_nothing_else():
-    row, other = [1, 2], [3]
-    table = {"a": row, "b": other}
-    objects = [table, row, other, (row,)]
-    before = values.contents(objects)
-    assert values.changed_since(objects, before) == []
-    row[0] = 1  # the same int object: no change
-    assert values.changed_since(objects, before) == []
-    row[0] = 10**30  # an equal list would still be another one: a change
-    table["b"] = [3]
-    assert values.changed_since(objects, before) == [0, 1]
+def test_a_change_on_either_side_is_found_by_identity_and_sent_as_contents():
+    tester, solution = values.Identities(), values.Identities()
+    table = {"a": [1, 2], "b": [3]}
+    theirs = values.decode(
+        json.loads(json.dumps(values.encode(table, None, tester))), identities=solution
+    )
+    assert tester.changed() == [] and solution.changed() == []
+    theirs["a"][0] = 1  # the same int object: no change
+    assert solution.changed() == []
+    theirs["a"][0] = 10**30  # told by identity: any new object is a change
+    theirs["b"] = [3]  # an equal but new list is one too
+    changed = solution.changed()
+    assert sorted(changed) == [0, 1]
+    for number in changed:
+        tree = json.loads(
+            json.dumps(values.encode_contents(solution.objects[number], None, solution))
+        )
+        values.replace_contents(
+            tester.referenced(number), values.decode_contents(tree, None, tester)
+        )
+        tester.synced(number)
+        solution.synced(number)
+    assert table == {"a": [10**30, 2], "b": [3]}
+    assert table["b"] is tester.referenced(tester.count - 1)  # the new list is shared now
+
+
+def test_what_nothing_but_the_table_holds_is_forgotten_parents_first():
+    tester = values.Identities()
+    kept = [[1], [2]]
+    values.encode(kept, None, tester)
+    values.encode([[3], [4]], None, tester)  # a temporary: its rows go with it
+    assert tester.forget_unreachable() == [3, 4, 5]
+    assert sorted(tester.objects) == [0, 1, 2]
+    row = kept[1]
+    del kept
+    assert tester.forget_unreachable() == [0, 1]  # the row the tests still hold stays
+    assert tester.referenced(2) is row
+    tester.rollback(2)  # a message not sent: its numbers are given again
+    assert tester.count == 2 and not tester.objects
 
 
 def test_contents_are_replaced_through_the_builtin_types_own_methods():
@@ -113,7 +139,7 @@ def test_contents_are_replaced_through_the_builtin_types_own_methods():
         ["same", 0],  # before any container
         ["l", [["same", 0]]],  # the list it is in: a cycle
         ["l", [["same", 5]]],
-        ["arg", 0],  # no request
+        ["l", [["l", []], ["same", 0]]],  # the list it is in, from its item
         ["same", "0"],
     ],
 )

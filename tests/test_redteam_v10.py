@@ -133,11 +133,6 @@ def test_the_tests_own_list_subclass_keeps_its_overrides(sandbox):  # noqa: F811
     assert_earned(grade(sandbox, wrong, reference_of("frozen_input_checks")), 1, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: a stand-in of an immutable subclass (NamedTuple) keeps copies of its mutable "
-    "items; what a method does to them never reaches the tests",
-)
 def test_a_namedtuples_list_item_follows_the_solutions_object(sandbox):  # noqa: F811
     # Bag(items=[1, 2]).added(3) must leave the bag alone; the wrong one appends to its own
     # list. The tests' stand-in of the bag (a tuple: no "data" sync) still holds [1, 2], so
@@ -146,11 +141,6 @@ def test_a_namedtuples_list_item_follows_the_solutions_object(sandbox):  # noqa:
     assert_earned(grade(sandbox, wrong, reference_of("bag_checks")), 1, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (documented: across requests a container is a copy): a getter that returns "
-    "its internal list passes 'returns a copy' checks",
-)
 def test_a_returned_internal_list_is_the_solutions_own(sandbox):  # noqa: F811
     # items = inv.get_items(); items.append("pear"); inv.get_items() == ["apple"]: the tests'
     # list is a copy, so appending to it never reaches the inventory, whichever list the

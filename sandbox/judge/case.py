@@ -250,6 +250,8 @@ def serve(module: types.ModuleType) -> None:
             name: describe_name(value, register, values.Identities(subclass=head))
             for name, value in top_level(module)
         }
+        # The containers that crossed, for the whole case (values.Identities).
+        shared = values.Identities(subclass=head)
     send({"names": names})
     while True:
         request = receive(REQUEST_FD)
@@ -258,10 +260,11 @@ def serve(module: types.ModuleType) -> None:
         captured = {n: _StringIO() for n in request.get("capture") or () if n in STREAMS}
         try:
             with redirected(captured), fed(request, register):
-                reply = answer(request, handles, register, resolve)
+                reply = answer(request, handles, register, resolve, shared)
         except BaseException as exc:
             with pristine():
-                reply = {"raise": raised(exc)}
+                # What the call changed before it raised stays changed, as in Python.
+                reply = {"raise": raised(exc), "changed": changed_back(shared, register)}
         if captured:
             reply["captured"] = {name: buffer.getvalue() for name, buffer in captured.items()}
         send(reply)
@@ -427,23 +430,36 @@ def raised(exc: BaseException) -> list[str]:
     return [kind.__name__, str(kind.__module__), message, base]
 
 
-def answer(request: dict, handles: dict, register, resolve) -> dict:
+def answer(request: dict, handles: dict, register, resolve, shared: values.Identities) -> dict:
     """Do what the tester asks of one of the solution's objects; the reply to send."""
     with pristine():
         op = request["op"]
         target = handles[request["ref"]]
-        received = values.Identities()
+        for number in request.get("forget") or ():
+            shared.forget(number)
+        mark = shared.count
+        try:
+            # What the tests changed in containers both sides hold, first (see Identities).
+            changes = [
+                (number, values.decode_contents(tree, resolve, shared, None, True))
+                for number, tree in request.get("changes") or ()
+            ]
 
-        def decoded(tree: object) -> object:
-            return values.decode(tree, resolve, stdlib=True, identities=received)
+            def decoded(tree: object) -> object:
+                return values.decode(tree, resolve, stdlib=True, identities=shared)
 
-        args = [decoded(a) for a in request.get("args", ())]
-        kwargs = {k: decoded(v) for k, v in request.get("kwargs", ())}
-        arg = decoded(request["arg"]) if "arg" in request else None
-        if "data" in request:  # the tests' view of the builtin value of a subclass's instance
-            values.replace_contents(target, decoded(request["data"]))
+            args = [decoded(a) for a in request.get("args", ())]
+            kwargs = {k: decoded(v) for k, v in request.get("kwargs", ())}
+            arg = decoded(request["arg"]) if "arg" in request else None
+        except Exception as exc:
+            # Not taken (the tests' value cannot be rebuilt here): both sides forget what it
+            # numbered, and the tests get the error.
+            shared.rollback(mark)
+            return {"raise": raised(exc), "untaken": True}
+        for number, new in changes:
+            values.replace_contents(shared.referenced(number), new)
+            shared.synced(number)
         name = str(request.get("name", ""))
-        before = values.contents(received.objects)
     if op == "call":
         result = target(*args, **kwargs)
     elif op == "method":  # of an instance of the solution's subclass of a builtin type
@@ -469,17 +485,34 @@ def answer(request: dict, handles: dict, register, resolve) -> dict:
     else:
         raise ValueError(f"unknown request {op!r}")
     with pristine():
-        # What the tests passed stays theirs: a container of the request that comes back
-        # is a reference to their object, and one the call changed sends its new contents.
-        sent = values.Identities(received, subclasses.head_maker(register))
-        reply: dict = {"value": values.encode(result, register, sent)}
-        reply["changed"] = [
-            [number, values.encode_contents(received.objects[number], register, sent)]
-            for number in values.changed_since(received.objects, before)
-        ]
-        if op == "method" and values.builtin_of(target) in values.MUTABLE:
-            reply["data"] = values.encode_builtin(target, register, sent)
+        # A container that crossed before comes back as a reference to the tests' object, and
+        # one this request changed sends what it holds now.
+        mark = shared.count
+        try:
+            reply: dict = {"value": values.encode(result, register, shared)}
+        except BaseException:
+            shared.rollback(mark)  # not sent
+            raise
+        reply["changed"] = changed_back(shared, register)
     return reply
+
+
+def changed_back(shared: values.Identities, register) -> list:
+    """[number, what it holds now] of each container both sides hold that this side changed
+    since they last synced (after the reply's value, whose new containers it may hold)."""
+    changed = []
+    for number in shared.changed(reachable_only=True):
+        mark = shared.count
+        try:
+            contents = values.encode_contents(shared.objects[number], register, shared)
+        except values.NotPlain:  # it now holds itself, say: no longer shared, on both sides
+            shared.rollback(mark)
+            shared.forget(number)
+            contents = None
+        else:
+            shared.synced(number)
+        changed.append([number, contents])
+    return changed
 
 
 def is_dunder(name: str) -> bool:

@@ -15,9 +15,9 @@ of the same builtin type, named like the solution's class (`stand_in_class`):
 - except where an override would answer the tests' check itself (REFUSED: `__eq__` that
   says "equal" to anything, an "always true" `__bool__`): refused, as on any `Remote`.
 
-A stand-in of a mutable builtin (`class Stack(list)`) sends its value with each request of
-its own and takes back the solution's after it, so that `push` over there and `len(s)`
-here see one stack.
+A stand-in of a mutable builtin (`class Stack(list)`) is one of the containers both sides
+hold (values.Identities): what either side changes in it is sent before the other looks, so
+that `push` over there and `len(s)` here see one stack.
 """
 
 from __future__ import annotations

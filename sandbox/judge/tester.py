@@ -149,6 +149,8 @@ class Link:
         self.rebuilt: dict[int, object] = {}
         self.rebuilt_refs: dict[int, int] = {}  # by id: self.rebuilt keeps them alive
         self.stand_in_classes: dict[tuple, type] = {}
+        # The containers that crossed, for the whole case (values.Identities).
+        self.shared = values.Identities(subclass=self.going_home)
 
     def decode(self, tree: object, identities: values.Identities | None = None) -> object:
         """The value of a snapshot the solution sent; with identities (a reply, or one of
@@ -307,47 +309,74 @@ class Link:
                 getattr(sys, name).write(text)
 
     def ask(
-        self,
-        op: str,
-        ref: int,
-        args: tuple = (),
-        kwargs: dict | None = None,
-        stand_in: object = None,
-        **fields: object,
+        self, op: str, ref: int, args: tuple = (), kwargs: dict | None = None, **fields: object
     ) -> object:
         """Do op on the solution's object ref, with the tests' values (`arg` among fields);
-        its answer. What a call changed of the containers it was passed changes here too,
-        and a stand-in of a mutable builtin's subclass sends its value and takes back the
-        solution's."""
-        sent = values.Identities(subclass=self.going_home)
-        request: dict = {"op": op, "ref": ref}
-        if op in ("call", "method"):
-            request["args"] = [self.encode(a, sent) for a in args]
-            request["kwargs"] = [[k, self.encode(v, sent)] for k, v in (kwargs or {}).items()]
-        for name, value in fields.items():
-            request[name] = self.encode(value, sent) if name == "arg" else value
-        mutable = stand_in is not None and values.builtin_of(stand_in) in values.MUTABLE
-        if mutable:
-            request["data"] = values.encode_builtin(stand_in, self.handle_of, sent)
+        its answer. The containers both sides hold stay in step (values.Identities): what
+        the tests changed goes first, what the solution changed comes back."""
+        shared = self.shared
+        request: dict = {"op": op, "ref": ref, **fields}
+        forgotten = shared.forget_unreachable()
+        if forgotten:
+            request["forget"] = forgotten
+        mark = shared.count
+        try:
+            changes = shared.changed()
+            request["changes"] = [
+                [number, values.encode_contents(shared.objects[number], self.handle_of, shared)]
+                for number in changes
+            ]
+            if op in ("call", "method"):
+                request["args"] = [self.encode(a) for a in args]
+                request["kwargs"] = [[k, self.encode(v)] for k, v in (kwargs or {}).items()]
+            if "arg" in fields:
+                request["arg"] = self.encode(fields["arg"])
+        except (values.NotPlain, NotJudged) as exc:
+            shared.rollback(mark)  # nothing was sent: the solution's side counted nothing
+            if isinstance(exc, NotJudged):
+                raise
+            raise NotJudged(f"the judge passes data to the solution, not this: {exc}") from None
         self.send(request)
         reply = self.reply(op)
-        received = values.Identities(sent)
-        value = self.decode(reply["value"], received)
-        changed = [
-            (sent.objects[number], self.decode(tree, received))
-            for number, tree in reply.get("changed") or ()
-            if type(number) is int and 0 <= number < len(sent.objects)
-        ]
-        if mutable and "data" in reply:
-            changed.append((stand_in, self.decode(reply["data"], received)))
-        for original, new in changed:
+        if reply.get("untaken") is True:
+            shared.rollback(mark)
+        else:
+            for number in changes:
+                shared.synced(number)
+        value = self.decode(reply["value"], shared) if "value" in reply else None
+        changed = []
+        for number, tree in reply.get("changed") or ():
+            if tree is None:  # a container the solution's side could no longer send
+                shared.forget(number)
+            else:
+                changed.append((number, self.decode_contents(tree)))
+        for number, new in changed:
+            original = self.referenced(number)
             # The tests' own objects change through their own methods: a FrozenList of
             # theirs that refuses changes refuses the solution's, as in a plain run.
             values.replace_contents(original, new, own=id(original) not in self.rebuilt_refs)
+            shared.synced(number)
+        if "raise" in reply:
+            raise self.raised(reply["raise"], op)
         return value
 
+    def decode_contents(self, tree: object) -> object:
+        started = time.process_time()
+        try:
+            return values.decode_contents(tree, self.remote, self.shared, self.rebuild)
+        except (ValueError, TypeError, LookupError, RecursionError) as exc:
+            raise SolutionGone(f"an unreadable answer ({type(exc).__name__})") from None
+        finally:
+            self.transport_s += time.process_time() - started
+
+    def referenced(self, number: object) -> object:
+        try:
+            return self.shared.referenced(number)
+        except ValueError:
+            raise SolutionGone("an answer about no container the tests hold") from None
+
     def reply(self, op: str = "call") -> dict:
-        """The solution's next answer; what it raised, raised here. A StopIteration is
+        """The solution's next answer (what it raised, see `raised`). A StopIteration is
         passed on only from `next`: raised by a call (`map(f, xs)` calling f), it would end
         the tests' loop over the results as if it had checked them all, so it is a
         RuntimeError there, as PEP 479 makes it in a generator."""
@@ -363,31 +392,29 @@ class Link:
             self.give(reply)
         self.write_captured(reply)
         if "raise" in reply and isinstance(reply["raise"], list):
-            raised = self.exception(reply["raise"])
-            if op != "next" and isinstance(raised, StopIteration | StopAsyncIteration):
-                raise RuntimeError(
-                    f"the solution raised {type(raised).__name__} from a {op}"
-                ) from None
-            raise raised
+            return reply  # raised once what the call changed before it raised is changed here
         if "value" not in reply:
             raise SolutionGone("the solution's process sent something else than an answer")
         return reply
 
-    def encode(self, value: object, identities: values.Identities | None = None) -> object:
-        try:
-            return values.encode(value, self.handle_of, identities)
-        except values.NotPlain as exc:
-            raise NotJudged(f"the judge passes data to the solution, not this: {exc}") from None
+    def raised(self, raised: list, op: str) -> BaseException:
+        """What the solution raised, as the tests see it."""
+        exc = self.exception(raised)
+        if op != "next" and isinstance(exc, StopIteration | StopAsyncIteration):
+            return RuntimeError(f"the solution raised {type(exc).__name__} from a {op}")
+        return exc
+
+    def encode(self, value: object) -> object:
+        """A value of the tests' in a request (its containers join the shared ones)."""
+        return values.encode(value, self.handle_of, self.shared)
 
     def going_home(self, value: object, _index: int) -> list | None:
-        """A stand-in of the solution's subclass instance crosses back as its handle (with
-        its value as the tests left it, for a mutable one); the tests' own subclass's
-        instance as its builtin value."""
+        """A stand-in of the solution's subclass instance that is no shared container (a
+        str's, an int's) crosses back as its handle; the tests' own subclass's instance as
+        its builtin value."""
         ref = self.rebuilt_refs.get(id(value))
         if ref is None or self.rebuilt.get(ref) is not value:
             return None
-        if values.builtin_of(value) in values.MUTABLE:
-            return ["home", ref]
         return ["ref", ref, type(value).__name__, None, False]
 
     def rebuild(self, ref: int, kind: str, names: list, data: object) -> object:
@@ -430,7 +457,7 @@ class Link:
     def method(self, stand_in: object, name: str, args: tuple, kwargs: dict, call: bool) -> object:
         """Relay.method: an attribute of a stand-in (called, for a method), over there."""
         ref = self.ref_of(stand_in)
-        return self.ask("method", ref, args, kwargs, stand_in=stand_in, name=name, call=call)
+        return self.ask("method", ref, args, kwargs, name=name, call=call)
 
     def set_attribute(self, stand_in: object, name: str, value: object) -> None:
         self.ask("setattr", self.ref_of(stand_in), name=name, arg=value)

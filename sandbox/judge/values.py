@@ -236,63 +236,118 @@ def _packed(klass: type, value: object, tag: str, iterate: Callable, budget: lis
 
 
 class Identities:
-    """Which objects of one message between the tester and a solution's process are one
-    object, so that what is shared in Python stays shared across the pipe. Both sides number
-    the message's containers in the order its trees list them (an encoder and a decoder walk
-    a tree alike), and a container met again is a reference, not a copy:
+    """The containers that crossed between the tester and one case's solution process, as one
+    side holds them, so that what is one object in Python stays one object across the pipe,
+    for the whole case. Both sides number the containers of every message in the order its
+    trees list them (an encoder and a decoder walk a tree alike, and both sides see the
+    messages in one order), and a container met again is a reference, not a copy:
 
-        ["same", n]   the message's container n again (`[row] * 3`, `f(grid, grid)`)
-        ["arg", n]    container n of the request this message answers: the tests' own
-                      object over there (`deep_copy(grid)` returning `grid` is `grid`, and
-                      its `grid[0]` the tests' `grid[0]`)
+        ["same", n]   container n: the tests' own object on their side, the solution's on
+                      its side (`deep_copy(grid)` returning `grid` is `grid`, `[row] * 3`
+                      three times one row, `inventory.items()` twice one list)
 
-    `request` is the request's Identities, in its reply. `subclass` (the sides' own hook)
-    decides how an instance of a subclass of a builtin type crosses (see `encode`)."""
+    What either side changes in a container the other holds (a list the tests passed, a list
+    a getter returned) is sent to the other before it next looks (`changed`: told by the
+    identity of the items, so an equal but new item is a change too). The tester forgets a
+    container no test can reach any more (`forget_unreachable`) and tells the solution's
+    side, so a case's table holds what the tests hold, not all that ever crossed.
 
-    def __init__(self, request: Identities | None = None, subclass: Subclass | None = None) -> None:
-        self.objects: list = []
-        self.numbers: dict[int, int] = {}
-        self.request = request
+    `subclass` (each side's own hook) decides how an instance of a subclass of a builtin type
+    crosses (see `encode`)."""
+
+    def __init__(self, subclass: Subclass | None = None) -> None:
+        self.count = 0  # numbers given, forgotten ones included: both sides count alike
+        self.objects: dict[int, object] = {}
+        self.numbers: dict[int, int] = {}  # by id: self.objects keeps them alive
+        self.contents: dict[int, object] = {}  # of each mutable one, as last synced
         self.subclass = subclass
 
     def known(self, value: object) -> list | None:
-        """The reference for a container this message (or its request) already holds."""
-        marker = id(value)
-        if self.request is not None and marker in self.request.numbers:
-            return ["arg", self.request.numbers[marker]]
-        if marker in self.numbers:
-            return ["same", self.numbers[marker]]
-        return None
+        number = self.numbers.get(id(value))
+        return None if number is None else ["same", number]
 
-    def number(self, value: object, remember: bool = True) -> None:
-        if remember:
-            self.numbers[id(value)] = len(self.objects)
-        self.objects.append(value)  # kept alive: an id is only unique while its object lives
+    def number(self, value: object) -> None:
+        """Number a container being encoded (nothing once MAX_SHARED were given)."""
+        slot = self.reserve()
+        if slot is not None:
+            self.fill(slot, value)
 
-    def reserve(self) -> int:
-        self.objects.append(_UNFINISHED)
-        return len(self.objects) - 1
+    def reserve(self) -> int | None:
+        if self.count >= MAX_SHARED:
+            return None
+        self.count += 1
+        self.objects[self.count - 1] = _UNFINISHED
+        return self.count - 1
 
-    def referenced(self, tag: str, number: object) -> object:
-        if tag == "arg":
-            objects = self.request.objects if self.request is not None else []
+    def fill(self, slot: int, value: object) -> None:
+        old = self.objects.get(slot)
+        if old is not _UNFINISHED and self.numbers.get(id(old)) == slot:
+            del self.numbers[id(old)]
+        self.objects[slot] = value
+        self.numbers.setdefault(id(value), slot)
+        if builtin_of(value) in MUTABLE:
+            self.contents[slot] = _contents(value)
         else:
-            objects = self.objects
-        if type(number) is not int or not 0 <= number < len(objects):
+            self.contents.pop(slot, None)
+
+    def referenced(self, number: object) -> object:
+        found = self.objects.get(number) if type(number) is int else None
+        if found is None:
             raise ValueError("a reference to no container")
-        found = objects[number]
         if found is _UNFINISHED:
             raise ValueError("the value contains itself")
         return found
 
+    def changed(self, reachable_only: bool = False) -> list[int]:
+        """The mutable containers whose items are not those last synced; with reachable_only,
+        not those nothing but this table holds (the solution's side: what no code of its can
+        reach, no code of its changed)."""
+        found = []
+        for number in list(self.contents):
+            if reachable_only and sys.getrefcount(self.objects[number]) <= _ALONE:
+                continue
+            if not _same_contents(self.contents[number], _contents(self.objects[number])):
+                found.append(number)
+        return found
+
+    def synced(self, number: int) -> None:
+        self.contents[number] = _contents(self.objects[number])
+
+    def forget_unreachable(self) -> list[int]:
+        """Forget the containers that nothing but this table holds (parents first, so that a
+        forgotten list's rows follow it in the same pass); their numbers."""
+        forgotten = []
+        for number in list(self.objects):
+            if sys.getrefcount(self.objects[number]) <= _ALONE:
+                self.forget(number)
+                forgotten.append(number)
+        return forgotten
+
+    def rollback(self, mark: int) -> None:
+        """Forget what was numbered since count was mark (a message that was not sent)."""
+        for number in range(mark, self.count):
+            self.forget(number)
+        self.count = mark
+
+    def forget(self, number: object) -> None:
+        value = self.objects.pop(number, None) if type(number) is int else None
+        if value is not None and self.numbers.get(id(value)) == number:
+            del self.numbers[id(value)]
+        self.contents.pop(number, None)
+
 
 _UNFINISHED = object()
+# A case's containers, at most: past these, what crosses is a copy (both sides count alike).
+MAX_SHARED = 200_000
+_PROBE = {0: []}
+_ALONE = sys.getrefcount(_PROBE[0])  # of a value only a dict holds, as getrefcount sees it
 # (value, the index on its type's MRO of the builtin type it is an instance of) -> the head
 # of its snapshot: ["sub", ...] (the builtin value's snapshot is appended), a ["ref", ...] of
 # the other side's stand-in going home, or None to cross as the builtin value.
 Subclass = Callable[[object, int], "list | None"]
 # The builtin types a subclass may be of, by what its snapshot holds.
 BASES = (*SCALARS, *SEQUENCES, *MAPPINGS)
+COUNTED = frozenset({*SEQUENCES, *MAPPINGS, bytearray})  # the containers Identities numbers
 
 
 def encode(
@@ -306,13 +361,13 @@ def encode(
 
 
 def encode_contents(value: object, register: Register | None, identities: Identities) -> object:
-    """The snapshot of a container the request holds (its `arg` reference is not itself),
-    of its builtin value for an instance of a subclass."""
+    """The snapshot of what a container of the table holds (its reference is not itself),
+    as its builtin value for an instance of a subclass."""
     klass = builtin_of(value)
     return _encode_as(klass, value, register, 0, set(), [MAX_NODES], identities, True)
 
 
-def _encode(value, register, depth, open_ids, budget, identities=None, contents=False):
+def _encode(value, register, depth, open_ids, budget, identities=None):
     if value is None or value is True or value is False:
         return value
     budget[0] -= 1
@@ -322,15 +377,18 @@ def _encode(value, register, depth, open_ids, budget, identities=None, contents=
         raise NotPlain("the value is nested too deeply to compare")
     mro = type.__dict__["__mro__"].__get__(type(value))
     for index, klass in enumerate(mro):
-        if index and identities is not None and identities.subclass is not None and klass in BASES:
-            head = identities.subclass(value, index)
+        if klass in BASES and identities is not None:
+            known = identities.known(value) if klass in COUNTED else None
+            if known is not None:
+                return known
+            head = identities.subclass(value, index) if index and identities.subclass else None
             if head is not None:
-                if head[0] not in ("sub", "home"):
+                if head[0] != "sub":
                     return head
                 args = (register, depth, open_ids, budget, identities, False)
                 return [*head, _encode_as(klass, value, *args)]
         if klass in BASES:
-            return _encode_as(klass, value, register, depth, open_ids, budget, identities, contents)
+            return _encode_as(klass, value, register, depth, open_ids, budget, identities, False)
         stdlib = _stdlib_scalar(klass)
         if stdlib is not None:
             return stdlib(value)
@@ -344,14 +402,8 @@ def _encode(value, register, depth, open_ids, budget, identities=None, contents=
 
 def _encode_as(klass, value, register, depth, open_ids, budget, identities, contents):
     """The snapshot of value as the builtin klass (its C methods, never a subclass's)."""
-    counted = klass in SEQUENCES or klass in MAPPINGS or klass is bytearray
-    if counted and identities is not None:
-        # A subclass's instance is its handle's (`contents` False there): not remembered, so
-        # that it is never a reference to its builtin value.
-        known = None if contents or type(value) is not klass else identities.known(value)
-        if known is not None:
-            return known
-        identities.number(value, remember=type(value) is klass)
+    if klass in COUNTED and identities is not None and not contents:
+        identities.number(value)
     if klass in SCALARS:
         return SCALARS[klass](value)
     marker = id(value)
@@ -399,14 +451,6 @@ def builtin_of(value: object) -> type | None:
     return None
 
 
-def encode_builtin(value: object, register: Register | None, identities: Identities) -> object:
-    """The snapshot of value's builtin value, though it is an instance of a subclass."""
-    klass = builtin_of(value)
-    if klass is None:
-        raise NotPlain(f"a {type(value).__name__} is no builtin value")
-    return _encode_as(klass, value, register, 0, set(), [MAX_NODES], identities, False)
-
-
 # The containers a call may change in place: each of the request's that it changed sends its
 # new contents back, so that the tests' own object changes alike.
 MUTABLE = (
@@ -415,27 +459,12 @@ MUTABLE = (
 )  # fmt: skip
 
 
-def contents(objects: list) -> list:
-    """What each mutable container of objects holds now: its items themselves (not copies),
-    so that a later look tells by identity whether anything in it was replaced."""
-    return [_contents(value) if builtin_of(value) in MUTABLE else None for value in objects]
-
-
 def _contents(value: object) -> object:
     if isinstance(value, dict):
         return tuple(dict.keys(value)), tuple(dict.values(value))
     if isinstance(value, bytearray):
         return bytes(value)
     return (tuple(builtin_of(value).__iter__(value)),)
-
-
-def changed_since(objects: list, before: list) -> list[int]:
-    """The numbers of the mutable containers of objects whose contents are not `before`'s."""
-    return [
-        number
-        for number, (value, then) in enumerate(zip(objects, before, strict=True))
-        if then is not None and not _same_contents(then, _contents(value))
-    ]
 
 
 def _same_contents(then: object, now: object) -> bool:
@@ -550,32 +579,40 @@ def _decode(tree, remote, depth, stdlib=False, identities=None, rebuild=None):
     tag = tree[0]
     if identities is None:
         return _decode_node(tree, remote, depth, stdlib, None, None)
-    if tag in ("same", "arg") and len(tree) == 2:
-        return identities.referenced(tag, tree[1])
-    if tag == "home" and remote is not None and len(tree) == 3 and type(tree[1]) is int:
-        # A stand-in of the solution's mutable subclass instance, back with the tests' view
-        # of its value: the object itself, holding that value, is the message's container.
-        slot = len(identities.objects)
-        data = _decode(tree[2], remote, depth + 1, stdlib, identities, rebuild)
-        own = remote(tree[1], "", None, False)
-        if slot >= len(identities.objects) or builtin_of(own) not in MUTABLE:
-            raise ValueError("malformed snapshot")
-        replace_contents(own, data)
-        identities.objects[slot] = own
-        return own
+    if tag == "same" and len(tree) == 2:
+        return identities.referenced(tree[1])
     if tag == "sub" and rebuild is not None and len(tree) == 5:
         ref, kind, names = tree[1], tree[2], tree[3]
         if type(ref) is not int or type(kind) is not str or type(names) is not list:
             raise ValueError("malformed snapshot")
+        slot = identities.count
         data = _decode(tree[4], remote, depth + 1, stdlib, identities, rebuild)
-        return rebuild(ref, kind[:200], names, data)
+        stand_in = rebuild(ref, kind[:200], names, data)
+        if identities.objects.get(slot) is data:
+            # Its value was a container, numbered as the solution's object over there: the
+            # stand-in is that object here.
+            identities.fill(slot, stand_in)
+        return stand_in
     if tag not in CONTAINER_TAGS:
         return _decode_node(tree, remote, depth, stdlib, identities, rebuild)
     slot = identities.reserve()
     value = _decode_node(tree, remote, depth, stdlib, identities, rebuild)
-    identities.objects[slot] = value
-    identities.numbers.setdefault(id(value), slot)
+    if slot is not None:
+        identities.fill(slot, value)
     return value
+
+
+def decode_contents(
+    tree: object,
+    remote: Remote | None,
+    identities: Identities,
+    rebuild: Rebuild | None = None,
+    stdlib: bool = False,
+) -> object:
+    """What a container of the table holds now, from encode_contents' snapshot."""
+    if type(tree) is not list or not tree or tree[0] not in CONTAINER_TAGS:
+        raise ValueError("malformed contents")
+    return _decode_node(tree, remote, 0, stdlib, identities, rebuild)
 
 
 def _decode_node(tree, remote, depth, stdlib, identities, rebuild):
