@@ -1,8 +1,7 @@
-"""What Python shares stays shared across the tester's pipe (sandbox/judge/values.py,
-`Identities`): aliasing within a message, references to what crossed before, changes in
-place told by identity on either side, and forgetting what the tests no longer hold. And
-what the judge's own comparisons take never holds a reference: the functional style's
-snapshots refuse them.
+"""What Python shares stays shared across the tester's pipe (sandbox/judge/identities.py):
+aliasing within a message, references to what crossed before, changes in place told by
+identity on either side, and forgetting what the tests no longer hold. And what the judge's
+own comparisons take never holds a reference: the functional style's snapshots refuse them.
 """
 
 from __future__ import annotations
@@ -15,12 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sandbox.judge import values
+from sandbox.judge.identities import Identities, replace_contents
 
 
 def crossed(value: object) -> object:
     """value as it arrives through JSON, with identities on both sides."""
-    tree = json.loads(json.dumps(values.encode(value, None, values.Identities())))
-    return values.decode(tree, identities=values.Identities())
+    tree = json.loads(json.dumps(values.encode(value, None, Identities())))
+    return values.decode(tree, identities=Identities())
 
 
 def shape(value: object, seen: dict[int, int] | None = None) -> object:
@@ -61,7 +61,7 @@ def test_a_message_rebuilds_what_its_value_shares(value):
 
 def test_a_reply_that_returns_what_crossed_gives_back_the_senders_own():
     grid = [[1, 2], [3, 4]]
-    tester, solution = values.Identities(), values.Identities()
+    tester, solution = Identities(), Identities()
     request = json.loads(json.dumps(values.encode(grid, None, tester)))
     theirs = values.decode(request, identities=solution)
     reply = json.loads(json.dumps(values.encode([theirs[1], theirs, [9]], None, solution)))
@@ -71,7 +71,7 @@ def test_a_reply_that_returns_what_crossed_gives_back_the_senders_own():
 
 
 def test_a_change_on_either_side_is_found_by_identity_and_sent_as_contents():
-    tester, solution = values.Identities(), values.Identities()
+    tester, solution = Identities(), Identities()
     table = {"a": [1, 2], "b": [3]}
     theirs = values.decode(
         json.loads(json.dumps(values.encode(table, None, tester))), identities=solution
@@ -84,31 +84,65 @@ def test_a_change_on_either_side_is_found_by_identity_and_sent_as_contents():
     changed = solution.changed()
     assert sorted(changed) == [0, 1]
     for number in changed:
-        tree = json.loads(
-            json.dumps(values.encode_contents(solution.objects[number], None, solution))
-        )
-        values.replace_contents(
-            tester.referenced(number), values.decode_contents(tree, None, tester)
-        )
+        contents = values.encode_contents(solution.objects[number], None, solution)
+        tree = json.loads(json.dumps(contents))
+        replace_contents(tester.referenced(number), values.decode_contents(tree, None, tester))
         tester.synced(number)
         solution.synced(number)
     assert table == {"a": [10**30, 2], "b": [3]}
     assert table["b"] is tester.referenced(tester.count - 1)  # the new list is shared now
 
 
-def test_what_nothing_but_the_table_holds_is_forgotten_parents_first():
-    tester = values.Identities()
+def test_what_nothing_but_the_table_holds_is_forgotten_a_level_a_pass():
+    tester = Identities()
     kept = [[1], [2]]
     values.encode(kept, None, tester)
-    values.encode([[3], [4]], None, tester)  # a temporary: its rows go with it
-    assert tester.forget_unreachable() == [3, 4, 5]
+    values.encode([[3], [4]], None, tester)  # a temporary: its rows follow it a pass later
+    assert tester.forget_unreachable() == [3]
+    assert tester.forget_unreachable() == [4, 5]
     assert sorted(tester.objects) == [0, 1, 2]
     row = kept[1]
     del kept
-    assert tester.forget_unreachable() == [0, 1]  # the row the tests still hold stays
+    assert tester.forget_unreachable() == [0]
+    assert tester.forget_unreachable() == [1]  # the row the tests still hold stays
     assert tester.referenced(2) is row
     tester.rollback(2)  # a message not sent: its numbers are given again
     assert tester.count == 2 and not tester.objects
+
+
+def test_a_change_is_found_among_many_and_only_it():
+    tester = Identities()
+    rows = [[i, i] for i in range(5000)]
+    counts = {"a": 1}
+    values.encode([rows, counts], None, tester)
+    assert tester.changed() == []
+    rows[4321][1] = "x"
+    counts["a"] = 2
+    changed = tester.changed()
+    assert {id(tester.objects[number]) for number in changed} == {id(rows[4321]), id(counts)}
+    for number in changed:
+        tester.synced(number)
+    assert tester.changed() == []
+
+
+def test_a_change_in_place_keeps_the_tests_loop_over_a_dict_going():
+    # Only the values the solution changed are set: the tests' iteration sees every key, as
+    # over a dict changed in place in Python (a rebuilt one skipped keys).
+    stock = {"a": 1, "b": 2, "c": 3}
+    del stock["a"]
+    seen = []
+    for key in stock:
+        seen.append(key)
+        replace_contents(stock, {**stock, key: stock[key] + 10})
+    assert seen == ["b", "c"] and stock == {"b": 12, "c": 13}
+    ordered = collections.OrderedDict(x=1, y=2)
+    for key in ordered:
+        replace_contents(ordered, collections.OrderedDict(ordered, **{key: 0}))
+    assert ordered == {"x": 0, "y": 0}
+    queue = collections.deque([1, 2])
+    for _ in queue:
+        replace_contents(queue, collections.deque([queue[0] + 1, 2]))
+    assert list(queue) == [3, 2]
 
 
 def test_contents_are_replaced_through_the_builtin_types_own_methods():
@@ -120,16 +154,16 @@ def test_contents_are_replaced_through_the_builtin_types_own_methods():
         pass
 
     noisy = Noisy([1])
-    values.replace_contents(noisy, [2, 3])
+    replace_contents(noisy, [2, 3])
     assert list(noisy) == [2, 3]
     counts = Counting(a=1)
-    values.replace_contents(counts, {"b": 2})
+    replace_contents(counts, {"b": 2})
     assert dict(counts) == {"b": 2}  # replaced, not added as Counter.update adds
     bounded = collections.deque([1], maxlen=2)
-    values.replace_contents(bounded, collections.deque([5, 6, 7]))
+    replace_contents(bounded, collections.deque([5, 6, 7]))
     assert list(bounded) == [6, 7] and bounded.maxlen == 2
     frozen = (1, 2)
-    values.replace_contents(frozen, [3])  # not a container that changes: left alone
+    replace_contents(frozen, [3])  # not a container that changes: left alone
     assert frozen == (1, 2)
 
 
@@ -145,7 +179,7 @@ def test_contents_are_replaced_through_the_builtin_types_own_methods():
 )
 def test_a_forged_reference_is_a_malformed_snapshot(tree):
     with pytest.raises(ValueError):
-        values.decode(tree, identities=values.Identities())
+        values.decode(tree, identities=Identities())
 
 
 @pytest.mark.parametrize("tag", ["same", "arg", "sub", "home"])
@@ -167,5 +201,5 @@ def test_a_subclass_crosses_as_its_base_unless_a_side_says_otherwise():
         return ["sub", 7, "Label", []]
 
     assert values.encode(Label("x")) == ["s", "x"]  # without identities: the functional style
-    tree = values.encode([Label("x")], None, values.Identities(subclass=subclass))
+    tree = values.encode([Label("x")], None, Identities(subclass=subclass))
     assert tree == ["l", [["sub", 7, "Label", [], ["s", "x"]]]] and heads == [str]

@@ -7,7 +7,7 @@ A `Remote` compares and hashes by identity (`Remote.__eq__` is `self is other`, 
 `is not` always holds: a "copy" that returns its argument passes. A subclass of a builtin
 crosses as its base value, so `type(x) is str` and `repr` checks see a value the solution
 never returned. Since the fixes, containers the tests passed keep their identity across the
-pipe (values.Identities) and a builtin subclass crosses as itself (subclasses.py).
+pipe (identities.Identities) and a builtin subclass crosses as itself (subclasses.py).
 
 Each test is one attack and asserts the secure outcome: a wrong solution earns what a plain
 unittest or pytest run gives it (the stated partial), a number, never null. The reference test

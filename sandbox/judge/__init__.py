@@ -11,6 +11,7 @@ sandbox/__init__.py) and started isolated: `python3 -I -B R/sandbox/judge/__main
     verdicts.py    from what a case's processes did to the case's verdict
     compare.py     how returned values and outputs are compared
     values.py      plain-data snapshots: what crosses between processes
+    identities.py  the containers both sides hold: one object across the pipe, kept in step
     subclasses.py  how an instance of a solution's subclass of a builtin type crosses
 
 See docs/rewards-code.md for what each test style guarantees.

@@ -35,6 +35,7 @@ import types
 from sandbox import procutil
 
 from . import subclasses, values
+from .identities import Identities, replace_contents
 
 CONTROL_FD = 3
 RESULT_FD = 4
@@ -247,11 +248,11 @@ def serve(module: types.ModuleType) -> None:
     with pristine():
         head = subclasses.head_maker(register)
         names = {
-            name: describe_name(value, register, values.Identities(subclass=head))
+            name: describe_name(value, register, Identities(subclass=head))
             for name, value in top_level(module)
         }
-        # The containers that crossed, for the whole case (values.Identities).
-        shared = values.Identities(subclass=head)
+        # The containers that crossed, for the whole case (identities.py).
+        shared = Identities(subclass=head)
     send({"names": names})
     while True:
         request = receive(REQUEST_FD)
@@ -406,7 +407,7 @@ def top_level(module: types.ModuleType) -> list[tuple[str, object]]:
     return [(k, v) for k, v in list(module.__dict__.items()) if not k.startswith("__")]
 
 
-def describe_name(value: object, register, message: values.Identities) -> object:
+def describe_name(value: object, register, message: Identities) -> object:
     """What the tester gets for one of the solution's top-level names."""
     if isinstance(value, types.ModuleType):
         return ["module", str(value.__name__)]
@@ -430,7 +431,7 @@ def raised(exc: BaseException) -> list[str]:
     return [kind.__name__, str(kind.__module__), message, base]
 
 
-def answer(request: dict, handles: dict, register, resolve, shared: values.Identities) -> dict:
+def answer(request: dict, handles: dict, register, resolve, shared: Identities) -> dict:
     """Do what the tester asks of one of the solution's objects; the reply to send."""
     with pristine():
         op = request["op"]
@@ -457,7 +458,7 @@ def answer(request: dict, handles: dict, register, resolve, shared: values.Ident
             shared.rollback(mark)
             return {"raise": raised(exc), "untaken": True}
         for number, new in changes:
-            values.replace_contents(shared.referenced(number), new)
+            replace_contents(shared.referenced(number), new)
             shared.synced(number)
         name = str(request.get("name", ""))
     if op == "call":
@@ -497,11 +498,11 @@ def answer(request: dict, handles: dict, register, resolve, shared: values.Ident
     return reply
 
 
-def changed_back(shared: values.Identities, register) -> list:
+def changed_back(shared: Identities, register) -> list:
     """[number, what it holds now] of each container both sides hold that this side changed
     since they last synced (after the reply's value, whose new containers it may hold)."""
     changed = []
-    for number in shared.changed(reachable_only=True):
+    for number in shared.changed():
         mark = shared.count
         try:
             contents = values.encode_contents(shared.objects[number], register, shared)

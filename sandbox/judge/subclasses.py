@@ -16,7 +16,7 @@ of the same builtin type, named like the solution's class (`stand_in_class`):
   says "equal" to anything, an "always true" `__bool__`): refused, as on any `Remote`.
 
 A stand-in of a mutable builtin (`class Stack(list)`) is one of the containers both sides
-hold (values.Identities): what either side changes in it is sent before the other looks, so
+hold (identities.Identities): what either side changes in it is sent before the other looks, so
 that `push` over there and `len(s)` here see one stack.
 """
 

@@ -62,6 +62,7 @@ from sandbox import procutil
 
 from . import subclasses, values
 from .case import PREAMBLE_FILENAME, STREAMS, solutions_in
+from .identities import MUTABLE, Identities, replace_contents
 from .subclasses import ANSWERS_OF_BUILTIN_VALUES
 
 # The tester's own fds: 0-2 (stdout and stderr are each case's while it runs) and the socket on
@@ -149,10 +150,10 @@ class Link:
         self.rebuilt: dict[int, object] = {}
         self.rebuilt_refs: dict[int, int] = {}  # by id: self.rebuilt keeps them alive
         self.stand_in_classes: dict[tuple, type] = {}
-        # The containers that crossed, for the whole case (values.Identities).
-        self.shared = values.Identities(subclass=self.going_home)
+        # The containers that crossed, for the whole case (identities.py).
+        self.shared = Identities(subclass=self.going_home)
 
-    def decode(self, tree: object, identities: values.Identities | None = None) -> object:
+    def decode(self, tree: object, identities: Identities | None = None) -> object:
         """The value of a snapshot the solution sent; with identities (a reply, or one of
         its top-level names), following its references and rebuilding its subclasses. A
         malformed one ends the case as the solution's process gone: its error is none the
@@ -312,10 +313,11 @@ class Link:
         self, op: str, ref: int, args: tuple = (), kwargs: dict | None = None, **fields: object
     ) -> object:
         """Do op on the solution's object ref, with the tests' values (`arg` among fields);
-        its answer. The containers both sides hold stay in step (values.Identities): what
+        its answer. The containers both sides hold stay in step (identities.py): what
         the tests changed goes first, what the solution changed comes back."""
         shared = self.shared
         request: dict = {"op": op, "ref": ref, **fields}
+        started = time.process_time()  # keeping the tables in step is transport
         forgotten = shared.forget_unreachable()
         if forgotten:
             request["forget"] = forgotten
@@ -326,6 +328,7 @@ class Link:
                 [number, values.encode_contents(shared.objects[number], self.handle_of, shared)]
                 for number in changes
             ]
+            self.transport_s += time.process_time() - started
             if op in ("call", "method"):
                 request["args"] = [self.encode(a) for a in args]
                 request["kwargs"] = [[k, self.encode(v)] for k, v in (kwargs or {}).items()]
@@ -354,7 +357,7 @@ class Link:
             original = self.referenced(number)
             # The tests' own objects change through their own methods: a FrozenList of
             # theirs that refuses changes refuses the solution's, as in a plain run.
-            values.replace_contents(original, new, own=id(original) not in self.rebuilt_refs)
+            replace_contents(original, new, own=id(original) not in self.rebuilt_refs)
             shared.synced(number)
         if "raise" in reply:
             raise self.raised(reply["raise"], op)
@@ -432,16 +435,16 @@ class Link:
             self.stand_in_classes[key] = klass
         known = self.rebuilt.get(ref)
         if type(known) is klass:
-            if base in values.MUTABLE:
-                values.replace_contents(known, data)
+            if base in MUTABLE:
+                replace_contents(known, data)
                 return known
             if base.__eq__(known, data) is True:
                 return known
-        if base in values.MUTABLE:
+        if base in MUTABLE:
             stand_in = base.__new__(klass)
             if base is collections.deque:
                 collections.deque.__init__(stand_in, (), data.maxlen)
-            values.replace_contents(stand_in, data)
+            replace_contents(stand_in, data)
         else:
             stand_in = base.__new__(klass, data)
         self.rebuilt[ref] = stand_in
@@ -650,7 +653,7 @@ def namespace_of(names: dict, link: Link) -> dict:
                     # here, and is charged to the solution with all of this process's CPU.
                     scope[name] = getattr(__import__(module, fromlist=["_"]), str(tree[2]))
             continue
-        scope[name] = link.decode(tree, values.Identities())
+        scope[name] = link.decode(tree, Identities())
     return scope
 
 

@@ -21,10 +21,13 @@ from __future__ import annotations
 import array
 import collections
 import itertools
-import operator
 import sys
 import types
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .identities import Identities
 
 MAX_DEPTH = 200
 # Modules whose classes and functions a solution's import may hand to the tests as the
@@ -68,7 +71,8 @@ def _bytes(value: bytes) -> list:
 
 
 def _bytearray(value: bytearray) -> list:
-    return ["ba", bytes(value).decode("latin-1")]
+    # Its items, not bytes(value): that calls a subclass's own __bytes__.
+    return ["ba", bytes(bytearray.__getitem__(value, slice(None))).decode("latin-1")]
 
 
 def _range(value: range) -> list:
@@ -235,112 +239,6 @@ def _packed(klass: type, value: object, tag: str, iterate: Callable, budget: lis
     return [tag + suffix, packed]
 
 
-class Identities:
-    """The containers that crossed between the tester and one case's solution process, as one
-    side holds them, so that what is one object in Python stays one object across the pipe,
-    for the whole case. Both sides number the containers of every message in the order its
-    trees list them (an encoder and a decoder walk a tree alike, and both sides see the
-    messages in one order), and a container met again is a reference, not a copy:
-
-        ["same", n]   container n: the tests' own object on their side, the solution's on
-                      its side (`deep_copy(grid)` returning `grid` is `grid`, `[row] * 3`
-                      three times one row, `inventory.items()` twice one list)
-
-    What either side changes in a container the other holds (a list the tests passed, a list
-    a getter returned) is sent to the other before it next looks (`changed`: told by the
-    identity of the items, so an equal but new item is a change too). The tester forgets a
-    container no test can reach any more (`forget_unreachable`) and tells the solution's
-    side, so a case's table holds what the tests hold, not all that ever crossed.
-
-    `subclass` (each side's own hook) decides how an instance of a subclass of a builtin type
-    crosses (see `encode`)."""
-
-    def __init__(self, subclass: Subclass | None = None) -> None:
-        self.count = 0  # numbers given, forgotten ones included: both sides count alike
-        self.objects: dict[int, object] = {}
-        self.numbers: dict[int, int] = {}  # by id: self.objects keeps them alive
-        self.contents: dict[int, object] = {}  # of each mutable one, as last synced
-        self.subclass = subclass
-
-    def known(self, value: object) -> list | None:
-        number = self.numbers.get(id(value))
-        return None if number is None else ["same", number]
-
-    def number(self, value: object) -> None:
-        """Number a container being encoded (nothing once MAX_SHARED were given)."""
-        slot = self.reserve()
-        if slot is not None:
-            self.fill(slot, value)
-
-    def reserve(self) -> int | None:
-        if self.count >= MAX_SHARED:
-            return None
-        self.count += 1
-        self.objects[self.count - 1] = _UNFINISHED
-        return self.count - 1
-
-    def fill(self, slot: int, value: object) -> None:
-        old = self.objects.get(slot)
-        if old is not _UNFINISHED and self.numbers.get(id(old)) == slot:
-            del self.numbers[id(old)]
-        self.objects[slot] = value
-        self.numbers.setdefault(id(value), slot)
-        if builtin_of(value) in MUTABLE:
-            self.contents[slot] = _contents(value)
-        else:
-            self.contents.pop(slot, None)
-
-    def referenced(self, number: object) -> object:
-        found = self.objects.get(number) if type(number) is int else None
-        if found is None:
-            raise ValueError("a reference to no container")
-        if found is _UNFINISHED:
-            raise ValueError("the value contains itself")
-        return found
-
-    def changed(self, reachable_only: bool = False) -> list[int]:
-        """The mutable containers whose items are not those last synced; with reachable_only,
-        not those nothing but this table holds (the solution's side: what no code of its can
-        reach, no code of its changed)."""
-        found = []
-        for number in list(self.contents):
-            if reachable_only and sys.getrefcount(self.objects[number]) <= _ALONE:
-                continue
-            if not _same_contents(self.contents[number], _contents(self.objects[number])):
-                found.append(number)
-        return found
-
-    def synced(self, number: int) -> None:
-        self.contents[number] = _contents(self.objects[number])
-
-    def forget_unreachable(self) -> list[int]:
-        """Forget the containers that nothing but this table holds (parents first, so that a
-        forgotten list's rows follow it in the same pass); their numbers."""
-        forgotten = []
-        for number in list(self.objects):
-            if sys.getrefcount(self.objects[number]) <= _ALONE:
-                self.forget(number)
-                forgotten.append(number)
-        return forgotten
-
-    def rollback(self, mark: int) -> None:
-        """Forget what was numbered since count was mark (a message that was not sent)."""
-        for number in range(mark, self.count):
-            self.forget(number)
-        self.count = mark
-
-    def forget(self, number: object) -> None:
-        value = self.objects.pop(number, None) if type(number) is int else None
-        if value is not None and self.numbers.get(id(value)) == number:
-            del self.numbers[id(value)]
-        self.contents.pop(number, None)
-
-
-_UNFINISHED = object()
-# A case's containers, at most: past these, what crosses is a copy (both sides count alike).
-MAX_SHARED = 200_000
-_PROBE = {0: []}
-_ALONE = sys.getrefcount(_PROBE[0])  # of a value only a dict holds, as getrefcount sees it
 # (value, the index on its type's MRO of the builtin type it is an instance of) -> the head
 # of its snapshot: ["sub", ...] (the builtin value's snapshot is appended), a ["ref", ...] of
 # the other side's stand-in going home, or None to cross as the builtin value.
@@ -449,57 +347,6 @@ def builtin_of(value: object) -> type | None:
         if klass in BASES:
             return klass
     return None
-
-
-# The containers a call may change in place: each of the request's that it changed sends its
-# new contents back, so that the tests' own object changes alike.
-MUTABLE = (
-    list, dict, set, bytearray, collections.deque, collections.Counter,
-    collections.OrderedDict, collections.defaultdict,
-)  # fmt: skip
-
-
-def _contents(value: object) -> object:
-    if isinstance(value, dict):
-        return tuple(dict.keys(value)), tuple(dict.values(value))
-    if isinstance(value, bytearray):
-        return bytes(value)
-    return (tuple(builtin_of(value).__iter__(value)),)
-
-
-def _same_contents(then: object, now: object) -> bool:
-    if isinstance(then, bytes):
-        return then == now
-    return all(
-        len(old) == len(new) and all(map(operator.is_, old, new))
-        for old, new in zip(then, now, strict=True)
-    )
-
-
-def replace_contents(original: object, new: object, own: bool = False) -> None:
-    """Make the container original hold what new holds, through the builtin type's own
-    methods (a subclass's overrides are not called), or with own through original's
-    (the tests' own subclass: its overrides run as a plain run would run them on the
-    solution's change); nothing for other values."""
-    for klass in (collections.deque, list, bytearray, dict, set):
-        if isinstance(original, klass) and isinstance(new, klass):
-            break
-    else:
-        return
-    if own:
-        if klass in (list, bytearray):
-            original[:] = new
-        else:
-            original.clear()
-            (original.extend if klass is collections.deque else original.update)(new)
-    elif klass is collections.deque:
-        collections.deque.clear(original)
-        collections.deque.extend(original, new)
-    elif klass in (list, bytearray):
-        klass.__setitem__(original, slice(None), new)
-    else:
-        klass.clear(original)
-        klass.update(original, new)
 
 
 def _awaitable(value: object) -> bool:

@@ -1,0 +1,2 @@
+def restock(stock, item):
+    stock[item] += 10
