@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 from . import values
 
-# A case's containers, at most: past these, what crosses is a copy (both sides count alike).
+# The containers both sides hold at once, at most: past these, what crosses is a copy.
 MAX_SHARED = 200_000
 # The containers a side may change in place, and how their items are read: through the
 # builtin type's own C methods (a subclass's overrides, a stand-in's relays, never run).
@@ -89,7 +89,7 @@ class Identities:
             self.fill(slot, value)
 
     def reserve(self) -> int | None:
-        if self.count >= MAX_SHARED:
+        if len(self.objects) >= MAX_SHARED:  # live ones: both sides forget alike
             return None
         self.count += 1
         self.objects[self.count - 1] = _UNFINISHED
@@ -235,20 +235,25 @@ def replace_contents(original: object, new: object, own: bool = False) -> None:
             getattr(kind, name)(original, *args)
 
     if kind is dict:
-        kept = [key for key in dict.keys(original) if key in new]
-        if kept != list(dict.keys(new))[: len(kept)]:  # reordered: only a new dict has that order
-            call("clear")
+        # Keys by value and type (1 and 1.0 are one key to a dict, not to the tests).
+        theirs = {strict(key) for key in dict.keys(new)}
+        kept = [key for key in dict.keys(original) if strict(key) in theirs]
+        if list(map(strict, kept)) != list(map(strict, dict.keys(new)))[: len(kept)]:
+            call("clear")  # reordered: only a new dict has that order
             call("update", new)
             return
-        for key in [key for key in dict.keys(original) if key not in new]:
+        ours = set(map(strict, kept))
+        for key in [key for key in dict.keys(original) if strict(key) not in ours]:
             call("__delitem__", key)
         for key, value in dict.items(new):
-            if not dict.__contains__(original, key) or dict.__getitem__(original, key) is not value:
+            if strict(key) not in ours or dict.__getitem__(original, key) is not value:
                 call("__setitem__", key, value)
     elif kind is set:
-        for item in [item for item in set.__iter__(original) if item not in new]:
+        theirs = {strict(item) for item in new}
+        ours = {strict(item) for item in set.__iter__(original)}
+        for item in [item for item in set.__iter__(original) if strict(item) not in theirs]:
             call("remove", item)
-        for item in [item for item in new if not set.__contains__(original, item)]:
+        for item in [item for item in new if strict(item) not in ours]:
             call("add", item)
     elif kind is collections.deque and len(original) == len(new):
         for index, (old, item) in enumerate(zip(kind.__iter__(original), new, strict=True)):
@@ -259,3 +264,14 @@ def replace_contents(original: object, new: object, own: bool = False) -> None:
         call("extend", new)
     else:
         call("__setitem__", slice(None), new)
+
+
+def strict(key: object) -> object:
+    """A hashable key's value with its type, all the way down its tuples and frozensets:
+    what tells 1 from 1.0 and True, which a set or a dict holds as one."""
+    kind = type(key)
+    if kind is tuple:
+        return (tuple, tuple(map(strict, key)))
+    if kind is frozenset:
+        return (frozenset, frozenset(map(strict, key)))
+    return (kind, key)

@@ -26,6 +26,8 @@ import types
 from collections.abc import Callable
 from typing import Protocol
 
+from . import values
+
 # Methods by which tests check a value they expect to be a str, bytes or set (`startswith`,
 # unittest's assertSetEqual calling `difference`): on an object of the solution's own class
 # its method would answer the check, and learn the expected value from the argument. Names
@@ -124,12 +126,24 @@ def stand_in_class(base: type, kind: str, names: list, relay: Relay) -> type:
     def set_attribute(self: object, name: str, value: object) -> None:
         relay.set_attribute(self, name, value)
 
+    def reduce(self: object, _protocol: object = None) -> tuple:
+        # copy, deepcopy, pickle: the builtin value it holds (a copy is no object of the
+        # solution's, and refilling one through a relayed `append` would ask for one).
+        return builtin_value, (base, values.encode(self, None))
+
+    def copied(self: object, _memo: object = None) -> object:
+        return builtin_value(base, values.encode(self, None))
+
     namespace: dict = {
         "__slots__": (),
         "__module__": "solution",
         "__qualname__": kind,
         "__getattr__": look_up,
         "__setattr__": set_attribute,
+        "__reduce_ex__": reduce,
+        "__reduce__": reduce,
+        "__copy__": copied,
+        "__deepcopy__": copied,
     }
     given = {
         entry[0]: entry[1]
@@ -148,6 +162,24 @@ def stand_in_class(base: type, kind: str, names: list, relay: Relay) -> type:
         else:
             namespace[name] = property(_relayed_data(name, relay))
     return type(kind, (base,), namespace)
+
+
+def builtin_value(base: type, tree: object) -> object:
+    """A stand-in's copy: its builtin value, of its builtin type (see `reduce`)."""
+    return values.decode(tree)
+
+
+def defines_methods(klass: type, base: type) -> bool:
+    """Whether klass, a subclass of the builtin type base, defines methods of its own on
+    the way to it (more than how it is made): a class of the tests' whose `append` or
+    `sort` a plain run would call on the solution's changes."""
+    for owner in type.__dict__["__mro__"].__get__(klass):
+        if owner is base or owner in type.__dict__["__mro__"].__get__(base):
+            return False
+        for name, attribute in type.__dict__["__dict__"].__get__(owner).items():
+            if name not in MACHINERY and isinstance(attribute, METHODS):
+                return True
+    return False
 
 
 def _refused(name: str, relay: Relay) -> Callable:

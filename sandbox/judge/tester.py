@@ -355,9 +355,23 @@ class Link:
                 changed.append((number, self.decode_contents(tree)))
         for number, new in changed:
             original = self.referenced(number)
-            # The tests' own objects change through their own methods: a FrozenList of
-            # theirs that refuses changes refuses the solution's, as in a plain run.
-            replace_contents(original, new, own=id(original) not in self.rebuilt_refs)
+            own = id(original) not in self.rebuilt_refs
+            base = values.builtin_of(original)
+            if (
+                own
+                and type(original) is not base
+                and subclasses.defines_methods(type(original), base)
+            ):
+                # In a plain run the solution's change would have been made by the methods of
+                # the tests' class (a read-only input's `sort` raises, a logging list's
+                # `append` logs); which ones it called is not known here.
+                raise NotJudged(
+                    f"the solution changed the tests' own {type(original).__name__}, whose "
+                    "methods a plain run would have called"
+                )
+            # Otherwise the tests' own objects change through their own methods, as in a
+            # plain run.
+            replace_contents(original, new, own=own)
             shared.synced(number)
         if "raise" in reply:
             raise self.raised(reply["raise"], op)
@@ -416,9 +430,9 @@ class Link:
         str's, an int's) crosses back as its handle; the tests' own subclass's instance as
         its builtin value."""
         ref = self.rebuilt_refs.get(id(value))
-        if ref is None or self.rebuilt.get(ref) is not value:
-            return None
-        return ["ref", ref, type(value).__name__, None, False]
+        if ref is not None and self.rebuilt.get(ref) is value:
+            return ["ref", ref, type(value).__name__, None, False]
+        return None
 
     def rebuild(self, ref: int, kind: str, names: list, data: object) -> object:
         """The stand-in of the solution's object ref, an instance of its subclass of the
