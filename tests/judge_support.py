@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,17 @@ def assert_scored(score, passed: int, total: int) -> None:
     assert score.error is None, (score.error, score.details)
     assert score.value is not None
     assert (score.details["passed"], score.details["total"]) == (passed, total), score.details
+
+
+class Programs:
+    """A red-team round's programs: the files of tests/<folder>/, tests and solutions alike."""
+
+    def __init__(self, folder: str) -> None:
+        self.root = Path(__file__).resolve().parent / folder
+
+    def program(self, name: str) -> str:
+        return (self.root / f"{name}.py").read_text()
+
+    def reference_of(self, name: str, **extra: object) -> dict:
+        """A test-code reference: the tests in program `name`, and any other keys."""
+        return {"tests": self.program(name), **extra}

@@ -29,23 +29,16 @@ from __future__ import annotations
 
 import sys
 import types
-from pathlib import Path
 
 import pytest
 
+from tests.judge_support import Programs
 from tests.test_judge_hostile import assert_earned, grade, sandbox  # noqa: F401
 
 pytestmark = pytest.mark.docker
 
-PROGRAMS = Path(__file__).resolve().parent / "redteam_v10"
-
-
-def program(name: str) -> str:
-    return (PROGRAMS / f"{name}.py").read_text()
-
-
-def reference_of(name: str) -> dict:
-    return {"tests": program(name)}
+PROGRAMS = Programs("redteam_v10")
+program, reference_of = PROGRAMS.program, PROGRAMS.reference_of
 
 
 def plain_python_passes(solution: str, tests: str) -> set[str]:

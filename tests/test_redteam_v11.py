@@ -30,23 +30,15 @@ programs and the solutions are files in tests/redteam_v11/.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.judge_support import Programs
 from tests.test_judge_hostile import assert_earned, grade, sandbox  # noqa: F401
 
 pytestmark = pytest.mark.docker
 
-PROGRAMS = Path(__file__).resolve().parent / "redteam_v11"
-
-
-def program(name: str) -> str:
-    return (PROGRAMS / f"{name}.py").read_text()
-
-
-def reference_of(name: str) -> dict:
-    return {"tests": program(name)}
+PROGRAMS = Programs("redteam_v11")
+program, reference_of = PROGRAMS.program, PROGRAMS.reference_of
 
 
 def test_the_honest_restock_earns_full_marks(sandbox):  # noqa: F811

@@ -11,28 +11,20 @@ test programs and the attacking solutions are files in tests/redteam_v6/.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.judge_support import Programs
 from tests.test_judge_hostile import assert_earned, grade, sandbox  # noqa: F401
 
 pytestmark = pytest.mark.docker
 
-PROGRAMS = Path(__file__).resolve().parent / "redteam_v6"
+PROGRAMS = Programs("redteam_v6")
+program, reference_of = PROGRAMS.program, PROGRAMS.reference_of
 
 WRONG_ADD = "def add(a, b):\n    return 0\n"
 # Right on add(0, 0) only.
 ZERO_ADD = "def add(a, b):\n    return 0 if a == b == 0 else a * b + 7\n"
 HONEST_ADD = "def add(a, b):\n    return a + b\n"
-
-
-def program(name: str) -> str:
-    return (PROGRAMS / f"{name}.py").read_text()
-
-
-def reference_of(name: str) -> dict:
-    return {"tests": program(name)}
 
 
 def assert_nothing_earned(score) -> None:

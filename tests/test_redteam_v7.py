@@ -16,29 +16,21 @@ attacking solutions are files in tests/redteam_v7/.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.judge_support import Programs
 from tests.test_judge_hostile import assert_earned, grade, sandbox  # noqa: F401
 
 pytestmark = pytest.mark.docker
 
-PROGRAMS = Path(__file__).resolve().parent / "redteam_v7"
+PROGRAMS = Programs("redteam_v7")
+program, reference_of = PROGRAMS.program, PROGRAMS.reference_of
 
 HONEST_ADD = "def add(a, b):\n    return a + b\n"
 HONEST_PYTHON_SAYS = (
     "import subprocess\nimport sys\n\n\ndef python_says(code):\n"
     "    return subprocess.check_output([sys.executable, '-c', code], text=True).strip()\n"
 )
-
-
-def program(name: str) -> str:
-    return (PROGRAMS / f"{name}.py").read_text()
-
-
-def reference_of(name: str, **extra: object) -> dict:
-    return {"tests": program(name), **extra}
 
 
 def test_a_module_first_seen_patched_does_not_relay_its_real_function(sandbox):  # noqa: F811

@@ -16,28 +16,20 @@ programs and the attacking solutions are files in tests/redteam_v8/.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.judge_support import Programs
 from tests.test_judge_hostile import assert_earned, grade, sandbox  # noqa: F401
 
 pytestmark = pytest.mark.docker
 
-PROGRAMS = Path(__file__).resolve().parent / "redteam_v8"
+PROGRAMS = Programs("redteam_v8")
+program, reference_of = PROGRAMS.program, PROGRAMS.reference_of
 
 HONEST_TOTAL = (
     "def total(items):\n    s = 0\n    for item in items:\n        s += item\n    return s\n\n\n"
     "def power_sum(base, n):\n    return (base**n - 1) // (base - 1)\n"
 )
-
-
-def program(name: str) -> str:
-    return (PROGRAMS / f"{name}.py").read_text()
-
-
-def reference_of(name: str, **extra: object) -> dict:
-    return {"tests": program(name), **extra}
 
 
 def test_a_mocks_real_side_effect_runs_no_solution_child_next_to_the_verdict(sandbox):  # noqa: F811
@@ -51,7 +43,7 @@ def test_a_mocks_real_side_effect_runs_no_solution_child_next_to_the_verdict(san
     # one frame, a pass. A python_says that always answers "" (right on "pass" only) earned
     # 4/4; as unittest runs it, 1/4.
     # The tests: red team v7's spy of check_output, its real function as the side effect.
-    spied = (PROGRAMS.parent / "redteam_v7" / "spied_check_output.py").read_text()
+    spied = Programs("redteam_v7").program("spied_check_output")
     counted = spied.replace("wraps=subprocess.check_output", "side_effect=subprocess.check_output")
     assert counted != spied
     forger = program("side_effect_forger")

@@ -16,23 +16,15 @@ programs and the attacking solutions are files in tests/redteam_v9/.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.judge_support import Programs
 from tests.test_judge_hostile import assert_earned, grade, sandbox  # noqa: F401
 
 pytestmark = pytest.mark.docker
 
-PROGRAMS = Path(__file__).resolve().parent / "redteam_v9"
-
-
-def program(name: str) -> str:
-    return (PROGRAMS / f"{name}.py").read_text()
-
-
-def reference_of(name: str) -> dict:
-    return {"tests": program(name)}
+PROGRAMS = Programs("redteam_v9")
+program, reference_of = PROGRAMS.program, PROGRAMS.reference_of
 
 
 HONEST_MONEY = (
