@@ -158,10 +158,21 @@ class Link:
         its top-level names), following its references and rebuilding its subclasses. A
         malformed one ends the case as the solution's process gone: its error is none the
         tests may expect (`pytest.raises(ValueError)`)."""
-        started = time.process_time()
         rebuild = self.rebuild if identities is not None else None
+        return self.rebuilt_as_transport(
+            values.decode, tree, self.remote, identities=identities, rebuild=rebuild
+        )
+
+    def decode_contents(self, tree: object) -> object:
+        """What a shared container holds now, from the solution's "changed"."""
+        return self.rebuilt_as_transport(
+            values.decode_contents, tree, self.remote, self.shared, self.rebuild
+        )
+
+    def rebuilt_as_transport(self, decoder, *args: object, **kwargs: object) -> object:
+        started = time.process_time()
         try:
-            return values.decode(tree, self.remote, identities=identities, rebuild=rebuild)
+            return decoder(*args, **kwargs)
         except (ValueError, TypeError, LookupError, RecursionError) as exc:
             raise SolutionGone(f"an unreadable answer ({type(exc).__name__})") from None
         finally:
@@ -376,15 +387,6 @@ class Link:
         if "raise" in reply:
             raise self.raised(reply["raise"], op)
         return value
-
-    def decode_contents(self, tree: object) -> object:
-        started = time.process_time()
-        try:
-            return values.decode_contents(tree, self.remote, self.shared, self.rebuild)
-        except (ValueError, TypeError, LookupError, RecursionError) as exc:
-            raise SolutionGone(f"an unreadable answer ({type(exc).__name__})") from None
-        finally:
-            self.transport_s += time.process_time() - started
 
     def referenced(self, number: object) -> object:
         try:

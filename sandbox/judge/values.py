@@ -379,8 +379,10 @@ def decode(
 # (handle, class name, [[name, "method" or "data"], ...] its class defines, the builtin value)
 # -> the stand-in of an instance of a solution's subclass of a builtin type.
 Rebuild = Callable[[int, str, list, object], object]
+# The tags of COUNTED's snapshots, packed lists and tuples among them: what a decoder numbers.
 CONTAINER_TAGS = frozenset(
-    {"l", "t", "set", "fs", "deque", "d", "Counter", "OrderedDict", "defaultdict", "ba"}
+    {tag for tag, _ in (*SEQUENCES.values(), *MAPPINGS.values())}
+    | {"ba"}
     | {kind + packed for kind in "lt" for packed in ("#q", "#d", "#i", "#s")}
 )
 
